@@ -1,0 +1,52 @@
+/**
+ * Shared CLI plumbing: turn errors into one scrubbed line and an exit code, print JSON.
+ */
+import { isSluiceError, usageError } from '../core/errors.js';
+import { scrub } from '../core/secrets.js';
+
+/** Print exactly one JSON document on stdout. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${scrub(JSON.stringify(value, null, 2))}\n`);
+}
+
+/** One line on stderr, scrubbed of secrets. */
+export function printLine(text: string): void {
+  process.stderr.write(`${scrub(text)}\n`);
+}
+
+/** Report an error as one line and return the exit code to use. */
+export function failWith(err: unknown): number {
+  if (isSluiceError(err)) {
+    printLine(`sluice: ${err.message}`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  printLine(`sluice: internal error: ${message}`);
+  if (process.env.SLUICE_DEBUG && err instanceof Error && err.stack) printLine(err.stack);
+  return 1;
+}
+
+/**
+ * Wrap a command action: its resolved value is the exit code (default 0); errors become one line.
+ */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    let code: number;
+    try {
+      code = (await fn(...args)) ?? 0;
+    } catch (err) {
+      code = failWith(err);
+    }
+    process.exitCode = code;
+  };
+}
+
+/** Parse a positive integer flag or throw a usage error naming the flag. */
+export function intFlag(name: string, value: string | undefined, { min = 1, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw usageError(`${name}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}

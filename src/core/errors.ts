@@ -1,0 +1,103 @@
+/**
+ * One error base class with stable codes. Every error Sluice raises on purpose is a SluiceError;
+ * anything else reaching the CLI is a bug and is reported as such.
+ */
+
+/** How the executor should treat a failed call. */
+export type FailureKind = 'retryable' | 'rate-limited' | 'overflow' | 'fatal';
+
+export const ErrorCodes = {
+  /** Bad command-line flag or value (exit 2). */
+  USAGE: 'SLUICE_USAGE',
+  /** Bad date or range (exit 2). */
+  BAD_DATE: 'SLUICE_BAD_DATE',
+  /** Bad job file (exit 2). */
+  BAD_JOB: 'SLUICE_BAD_JOB',
+  /** Server said: too many calls; slow down and retry the same call. */
+  RATE_LIMITED: 'SLUICE_RATE_LIMITED',
+  /** Transient failure (5xx, reset, timeout, malformed body, Tushare -1000). */
+  RETRYABLE: 'SLUICE_RETRYABLE',
+  /** The window holds more rows than the API will page through: split it. */
+  OVERFLOW: 'SLUICE_OVERFLOW',
+  /** Bad token (Tushare 40101). */
+  AUTH: 'SLUICE_AUTH',
+  /** No permission for this API. */
+  PERMISSION: 'SLUICE_PERMISSION',
+  /** Bad parameter or field (Tushare -2001). */
+  BAD_PARAM: 'SLUICE_BAD_PARAM',
+  /** The run was cancelled. */
+  ABORTED: 'SLUICE_ABORTED',
+  /** Sink or journal problem. */
+  SINK: 'SLUICE_SINK',
+  /** Nothing found (run id, file). */
+  NOT_FOUND: 'SLUICE_NOT_FOUND',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export interface SluiceErrorContext {
+  /** Batch key the error belongs to, when there is one. */
+  batchKey?: string;
+  /** Attempt number (1-based) of the call or batch. */
+  attempt?: number;
+  /** Server's hint of how long to wait before the next call. */
+  retryAfterMs?: number;
+  /** Quota learned from the server's message (calls per minute). */
+  quotaPerMinute?: number;
+  /** Upstream status or business code. */
+  upstreamCode?: number | string;
+}
+
+const KIND_BY_CODE: Partial<Record<ErrorCode, FailureKind>> = {
+  SLUICE_RATE_LIMITED: 'rate-limited',
+  SLUICE_RETRYABLE: 'retryable',
+  SLUICE_OVERFLOW: 'overflow',
+  SLUICE_AUTH: 'fatal',
+  SLUICE_PERMISSION: 'fatal',
+  SLUICE_BAD_PARAM: 'fatal',
+};
+
+/** Exit code the CLI uses for an error of this code. */
+export function exitCodeFor(code: ErrorCode): number {
+  switch (code) {
+    case 'SLUICE_USAGE':
+    case 'SLUICE_BAD_DATE':
+    case 'SLUICE_BAD_JOB':
+    case 'SLUICE_NOT_FOUND':
+      return 2;
+    case 'SLUICE_ABORTED':
+      return 130;
+    default:
+      return 1;
+  }
+}
+
+export class SluiceError extends Error {
+  readonly code: ErrorCode;
+  readonly context: SluiceErrorContext;
+
+  constructor(code: ErrorCode, message: string, context: SluiceErrorContext = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SluiceError';
+    this.code = code;
+    this.context = context;
+  }
+
+  /** How a call failing with this error should be treated; undefined for non-call errors. */
+  get kind(): FailureKind | undefined {
+    return KIND_BY_CODE[this.code];
+  }
+
+  get exitCode(): number {
+    return exitCodeFor(this.code);
+  }
+}
+
+export function isSluiceError(e: unknown): e is SluiceError {
+  return e instanceof SluiceError;
+}
+
+/** Shorthand for input errors: names what is wrong and what was expected. */
+export function usageError(message: string): SluiceError {
+  return new SluiceError(ErrorCodes.USAGE, message);
+}

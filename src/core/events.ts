@@ -1,0 +1,58 @@
+/**
+ * Typed events: the executor emits, the monitor listens. Emitting with no listener costs a map
+ * lookup; listeners must not throw (errors are swallowed so observation never changes behaviour).
+ */
+import type { CallStatus } from './types.js';
+
+export interface ExecutorEventMap {
+  'batch:start': { readonly key: string; readonly tMs: number };
+  'batch:done': { readonly key: string; readonly tMs: number; readonly rows: number; readonly calls: number; readonly ms: number };
+  'batch:fail': { readonly key: string; readonly tMs: number; readonly error: string; readonly code: string };
+  'batch:split': { readonly key: string; readonly tMs: number; readonly children: readonly string[] };
+  'call:start': { readonly api: string; readonly key: string; readonly tMs: number; readonly page: number; readonly attempt: number };
+  'call:end': {
+    readonly api: string; readonly key: string; readonly tMs: number; readonly page: number;
+    readonly attempt: number; readonly ms: number; readonly rows: number; readonly status: CallStatus;
+    readonly code?: string | number;
+  };
+  /** Time a call waited for a pacing slot (quota) or after a rate-limit answer. */
+  'pace:wait': { readonly api: string; readonly tMs: number; readonly waitMs: number; readonly reason: 'quota' | 'rate-limited' };
+  /** Rate learned or changed (calls per interval). */
+  'pace:rate': { readonly api: string; readonly tMs: number; readonly callsPerMinute: number };
+  'concurrency': { readonly tMs: number; readonly limit: number; readonly inflight: number };
+}
+
+export type EventName = keyof ExecutorEventMap;
+export type Listener<K extends EventName> = (payload: ExecutorEventMap[K]) => void;
+
+export class Emitter<M extends { [K in keyof M]: unknown } = ExecutorEventMap> {
+  private readonly listeners = new Map<keyof M, Array<(p: never) => void>>();
+
+  on<K extends keyof M>(name: K, fn: (payload: M[K]) => void): () => void {
+    const list = this.listeners.get(name) ?? [];
+    list.push(fn as (p: never) => void);
+    this.listeners.set(name, list);
+    return () => {
+      const current = this.listeners.get(name);
+      if (current) this.listeners.set(name, current.filter((f) => f !== fn));
+    };
+  }
+
+  has(name: keyof M): boolean {
+    return (this.listeners.get(name)?.length ?? 0) > 0;
+  }
+
+  emit<K extends keyof M>(name: K, payload: M[K]): void {
+    const list = this.listeners.get(name);
+    if (!list) return;
+    for (const fn of list) {
+      try {
+        (fn as (p: M[K]) => void)(payload);
+      } catch {
+        // an observer's bug must never change the run
+      }
+    }
+  }
+}
+
+export type ExecutorEvents = Emitter<ExecutorEventMap>;

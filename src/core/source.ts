@@ -1,0 +1,35 @@
+/**
+ * Source contract: a source turns one batch into pages of rows. It does the protocol (requests,
+ * pagination, error codes) and nothing else: pacing, timeouts, retries and events belong to the
+ * executor, which hands the source a CallContext.
+ */
+import type { Batch, Page } from './types.js';
+
+export interface CallInfo {
+  /** 0-based page index within the batch. */
+  readonly page: number;
+}
+
+export interface CallContext {
+  /**
+   * Perform one upstream call through the executor: it waits for a pacing slot, applies the
+   * per-call timeout (through `signal`), times the call, emits call events, and retries the same
+   * call on retryable and rate-limited failures. Overflow and fatal failures are re-thrown.
+   * `fn` must throw a SluiceError (see errors.ts) to classify a failure; any other error counts
+   * as retryable (network reset, DNS, ...).
+   */
+  call(fn: (signal: AbortSignal) => Promise<Page>, info: CallInfo): Promise<Page>;
+  /** The batch's signal: aborted when the run is cancelled. */
+  readonly signal: AbortSignal;
+}
+
+export interface Source {
+  /** Pacing key: the API name (one quota per API). */
+  readonly api: string;
+  /** Rows one call returns at most (page size). */
+  readonly rowCap: number;
+  /** Field names the source asks for, when known in advance. */
+  readonly fields?: readonly string[];
+  /** Pages of one batch, in order. Every upstream request goes through `ctx.call`. */
+  fetch(batch: Batch, ctx: CallContext): AsyncIterable<Page>;
+}

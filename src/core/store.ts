@@ -1,0 +1,70 @@
+/**
+ * Store contract: the run journal (`sluice_runs`, `sluice_batches`) plus the data table, in one
+ * database so that a batch's rows and its `done` mark commit in one transaction.
+ */
+import type { Batch, BatchRows } from './types.js';
+import type { RunReport } from './report.js';
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
+export type BatchStatus = 'pending' | 'running' | 'done' | 'failed' | 'split';
+
+export interface RunRecord {
+  readonly id: string;
+  readonly job: string;
+  readonly status: RunStatus;
+  /** ISO timestamps. */
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly report: RunReport | null;
+}
+
+export interface BatchRecord {
+  readonly runId: string;
+  readonly key: string;
+  readonly batch: Batch;
+  readonly status: BatchStatus;
+  readonly attempts: number;
+  readonly rows: number;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly lastError: string | null;
+}
+
+/** Where the data goes: table name and upsert key. */
+export interface TableSpec {
+  readonly table: string;
+  readonly key: readonly string[];
+  /** Optional schema (Postgres). */
+  readonly schema?: string;
+}
+
+export interface Store {
+  /** Creates journal tables if missing. */
+  open(): Promise<void>;
+  close(): Promise<void>;
+
+  /** One transaction: the run row (status running) and all its batches as pending. */
+  createRun(run: { id: string; job: string; startedAt: string }, batches: readonly Batch[]): Promise<void>;
+  /** The newest run of `job` whose status is running or interrupted (or failed), if any. */
+  latestUnfinishedRun(job: string): Promise<RunRecord | undefined>;
+  /** Marks a run running again (resume). */
+  reopenRun(runId: string): Promise<void>;
+  /** Batches of a run, optionally only those with the given statuses, in plan order. */
+  batches(runId: string, statuses?: readonly BatchStatus[]): Promise<BatchRecord[]>;
+
+  markRunning(runId: string, key: string): Promise<void>;
+  /**
+   * Upserts the rows into the data table (creating it from `rows.fields` on first use) and marks
+   * the batch done with its row count and attempts, in ONE transaction. Returns rows written.
+   */
+  commit(runId: string, batch: Batch, rows: BatchRows, attempts: number): Promise<number>;
+  markFailed(runId: string, key: string, error: string, attempts: number): Promise<void>;
+  /** One transaction: parent becomes `split`, children are added as pending right after it. */
+  split(runId: string, parentKey: string, children: readonly Batch[]): Promise<void>;
+
+  finishRun(runId: string, status: RunStatus, report: RunReport): Promise<void>;
+  /** A run by id, or the newest run when id is `latest` (optionally of one job). */
+  getRun(id: string, job?: string): Promise<RunRecord | undefined>;
+  /** Newest first. */
+  listRuns(job: string | undefined, limit: number): Promise<RunRecord[]>;
+}
