@@ -1,0 +1,120 @@
+/**
+ * The job file, validated once at the edge (zod, strict: unknown keys are refused). Everything
+ * after loading trusts these types. Defaults live here and nowhere else.
+ */
+import { z } from 'zod';
+
+const DATE = /^(\d{8}|\d{4}-\d{2}-\d{2}|today)$/;
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const dateText = z.string().regex(DATE, 'expected a date as YYYYMMDD, YYYY-MM-DD or "today"');
+const ident = z.string().regex(IDENT, 'expected an identifier (letters, digits, _; not starting with a digit)');
+const positiveInt = z.number().int().positive();
+
+export const RateLimitSchema = z.union([
+  z.literal('adaptive'),
+  z.object({
+    calls: positiveInt,
+    intervalMs: positiveInt.default(60_000),
+    window: z.enum(['sliding', 'fixed']).default('sliding'),
+  }).strict(),
+]);
+
+const common = {
+  api: z.string().min(1),
+  fields: z.array(z.string().min(1)).optional(),
+  params: z.record(z.string(), z.unknown()).default({}),
+  rowCap: positiveInt.default(6000),
+  maxOffset: z.number().int().nonnegative().optional(),
+  rateLimit: RateLimitSchema.optional(),
+};
+
+const TushareSourceSchema = z.object({
+  type: z.literal('tushare'),
+  url: z.string().url().default('http://api.tushare.pro'),
+  token: z.string().min(1).optional(),
+  ...common,
+}).strict();
+
+const HttpSourceSchema = z.object({
+  type: z.literal('http'),
+  url: z.string().min(1),
+  method: z.enum(['GET', 'POST']).default('GET'),
+  headers: z.record(z.string(), z.string()).default({}),
+  body: z.record(z.string(), z.unknown()).optional(),
+  rowsPath: z.string().default(''),
+  fieldsPath: z.string().optional(),
+  pagination: z.object({
+    type: z.enum(['offset', 'page', 'cursor', 'none']).default('offset'),
+    limitParam: z.string().default('limit'),
+    offsetParam: z.string().default('offset'),
+    pageParam: z.string().default('page'),
+    cursorParam: z.string().default('cursor'),
+    cursorPath: z.string().optional(),
+  }).strict().default({ type: 'offset', limitParam: 'limit', offsetParam: 'offset', pageParam: 'page', cursorParam: 'cursor' }),
+  rateLimitedStatus: z.array(z.number().int()).default([429]),
+  ...common,
+}).strict();
+
+export const SourceSchema = z.discriminatedUnion('type', [TushareSourceSchema, HttpSourceSchema]);
+
+export const PlanSchema = z.object({
+  start: dateText,
+  end: dateText,
+  strategy: z.string().default('smart'),
+  frequency: z.enum(['daily', 'monthly']).optional(),
+  dateParams: z.object({ start: z.string().min(1), end: z.string().min(1) }).strict()
+    .default({ start: 'start_date', end: 'end_date' }),
+  each: z.object({
+    param: z.string().min(1),
+    values: z.array(z.string()).optional(),
+    valuesFrom: z.string().optional(),
+  }).strict().refine((e) => (e.values ? 1 : 0) + (e.valuesFrom ? 1 : 0) === 1, 'expected exactly one of values or valuesFrom').optional(),
+  calendar: z.string().optional(),
+  rowsPerDay: z.number().positive().optional(),
+  density: z.string().optional(),
+  learnDensity: z.boolean().default(true),
+}).strict();
+
+export const ExecutionSchema = z.object({
+  concurrency: z.union([
+    positiveInt,
+    z.object({
+      adaptive: z.literal(true),
+      rule: z.enum(['gradient', 'throughput']).default('gradient'),
+      min: positiveInt.default(1),
+      max: positiveInt.default(32),
+      initial: positiveInt.optional(),
+    }).strict(),
+  ]).default(4),
+  retries: z.number().int().min(0).max(100).default(5),
+  timeoutMs: positiveInt.default(30_000),
+  backoff: z.object({ baseMs: positiveInt.default(250), maxMs: positiveInt.default(30_000) }).strict().optional(),
+}).strict();
+
+export const SinkSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('sqlite'), path: z.string().min(1).default('./sluice.db'), table: ident, key: z.array(ident).min(1) }).strict(),
+  z.object({ type: z.literal('postgres'), url: z.string().min(1), schema: ident.optional(), table: ident, key: z.array(ident).min(1) }).strict(),
+  z.object({ type: z.literal('jsonl'), path: z.string().min(1), table: ident, key: z.array(ident).min(1) }).strict(),
+]);
+
+export const AlertRuleSchema = z.object({
+  when: z.string().min(1),
+  webhook: z.string().url().optional(),
+  command: z.string().min(1).optional(),
+}).strict().refine((a) => a.webhook !== undefined || a.command !== undefined, 'expected a webhook or a command');
+
+export const JobSchema = z.object({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected a name of letters, digits, _ . -'),
+  source: SourceSchema,
+  plan: PlanSchema,
+  execution: ExecutionSchema.default({ concurrency: 4, retries: 5, timeoutMs: 30_000 }),
+  sink: z.preprocess((v) => (v && typeof v === 'object' && !('type' in v) ? { ...v, type: 'sqlite' } : v), SinkSchema),
+  alerts: z.array(AlertRuleSchema).default([]),
+  targets: z.record(z.string(), z.number()).optional(),
+}).strict();
+
+export type JobConfig = z.infer<typeof JobSchema>;
+export type SourceConfig = z.infer<typeof SourceSchema>;
+export type SinkConfig = z.infer<typeof SinkSchema>;
+export type ExecutionConfig = z.infer<typeof ExecutionSchema>;
