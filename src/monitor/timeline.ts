@@ -1,0 +1,130 @@
+/**
+ * A bounded timeline of fixed-width buckets (1 s to start with). When a run outlasts
+ * `maxBuckets` buckets, neighbours are merged pairwise and the width doubles, so memory stays
+ * bounded however long the run is. Counters add up; gauges keep their last (and max) value.
+ */
+
+export interface TimelinePoint {
+  /** Bucket start, ms since the monitor started. */
+  readonly tMs: number;
+  readonly widthMs: number;
+  readonly calls: number;
+  readonly callsPerSecond: number;
+  readonly rows: number;
+  readonly rowsPerSecond: number;
+  /** Average latency of calls that ended in the bucket (0 when none). */
+  readonly avgMs: number;
+  /** Highest in-flight count seen in the bucket (carried forward when no event). */
+  readonly inflight: number;
+  /** Concurrency limit at the end of the bucket (carried forward). */
+  readonly limit: number;
+  /** RSS at the end of the bucket (carried forward). */
+  readonly rssMb: number;
+}
+
+interface Bucket {
+  calls: number;
+  rows: number;
+  latencyMs: number;
+  inflightMax?: number;
+  inflightLast?: number;
+  limit?: number;
+  rssMb?: number;
+}
+
+const empty = (): Bucket => ({ calls: 0, rows: 0, latencyMs: 0 });
+
+function mergeBuckets(a: Bucket | undefined, b: Bucket | undefined): Bucket {
+  const x = a ?? empty();
+  const y = b ?? empty();
+  const maxOf = (p?: number, q?: number) => (p === undefined ? q : q === undefined ? p : Math.max(p, q));
+  return {
+    calls: x.calls + y.calls,
+    rows: x.rows + y.rows,
+    latencyMs: x.latencyMs + y.latencyMs,
+    inflightMax: maxOf(x.inflightMax, y.inflightMax),
+    inflightLast: y.inflightLast ?? x.inflightLast,
+    limit: y.limit ?? x.limit,
+    rssMb: y.rssMb ?? x.rssMb,
+  };
+}
+
+export class Timeline {
+  private widthMs: number;
+  private readonly maxBuckets: number;
+  private buckets: Bucket[] = [];
+
+  /** @param widthMs first bucket width. @param maxBuckets most buckets kept (>= 2). */
+  constructor(widthMs = 1000, maxBuckets = 600) {
+    this.widthMs = widthMs;
+    this.maxBuckets = Math.max(2, maxBuckets);
+  }
+
+  get bucketMs(): number {
+    return this.widthMs;
+  }
+
+  private at(tMs: number): Bucket {
+    let i = Math.max(0, Math.floor(tMs / this.widthMs));
+    while (i >= this.maxBuckets) {
+      this.compact();
+      i = Math.floor(tMs / this.widthMs);
+    }
+    while (this.buckets.length <= i) this.buckets.push(empty());
+    return this.buckets[i];
+  }
+
+  private compact(): void {
+    const next: Bucket[] = [];
+    for (let j = 0; j < this.buckets.length; j += 2) next.push(mergeBuckets(this.buckets[j], this.buckets[j + 1]));
+    this.buckets = next;
+    this.widthMs *= 2;
+  }
+
+  addCall(tMs: number, latencyMs: number, rows: number): void {
+    const b = this.at(tMs);
+    b.calls += 1;
+    b.latencyMs += latencyMs;
+    b.rows += rows;
+  }
+
+  setConcurrency(tMs: number, limit: number, inflight: number): void {
+    const b = this.at(tMs);
+    b.limit = limit;
+    b.inflightLast = inflight;
+    b.inflightMax = Math.max(b.inflightMax ?? 0, inflight);
+  }
+
+  setRss(tMs: number, rssMb: number): void {
+    this.at(tMs).rssMb = rssMb;
+  }
+
+  /** Buckets up to `untilMs` (or the last recorded one), gauges carried forward over quiet buckets. */
+  points(untilMs?: number): TimelinePoint[] {
+    if (untilMs !== undefined) this.at(untilMs);
+    const out: TimelinePoint[] = [];
+    const sec = this.widthMs / 1000;
+    let inflight = 0;
+    let limit = 0;
+    let rss = 0;
+    this.buckets.forEach((b, i) => {
+      if (b.limit !== undefined) limit = b.limit;
+      if (b.rssMb !== undefined) rss = b.rssMb;
+      const peak = b.inflightMax ?? inflight;
+      if (b.inflightLast !== undefined) inflight = b.inflightLast;
+      out.push({
+        tMs: i * this.widthMs,
+        widthMs: this.widthMs,
+        calls: b.calls,
+        callsPerSecond: b.calls / sec,
+        rows: b.rows,
+        rowsPerSecond: b.rows / sec,
+        avgMs: b.calls > 0 ? b.latencyMs / b.calls : 0,
+        inflight: peak,
+        limit,
+        rssMb: rss,
+      });
+    });
+    return out;
+  }
+}
