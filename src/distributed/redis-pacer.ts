@@ -1,0 +1,148 @@
+/**
+ * A Pacer shared by every process that talks to the same Redis: an exact sliding-window limit
+ * (one atomic Lua check-and-reserve per call start), a shared cooldown after any process is
+ * refused for rate, and a shared learned quota when the server names one.
+ *
+ * `adaptive` here is deliberately simpler than the local adaptive pacer: calls are unpaced until
+ * the server refuses one; a refusal that names a quota ("N calls per minute") sets that quota for
+ * everyone, one that does not sets 80% of the starts seen in the last minute. It only learns
+ * downwards (a learned quota expires after 24 hours without refusals).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Pacer, RateLimit, RateLimitedInfo } from '../core/pacing.js';
+import { log } from '../core/log.js';
+import { ACQUIRE_LUA, RATE_LIMITED_LUA } from './pacer-scripts.js';
+import { connectRedis, type RedisConnection } from './redis.js';
+
+export interface RedisPacerOptions {
+  /** Redis URL or ioredis options; the pacer opens its own client. */
+  readonly connection: RedisConnection;
+  /** Key prefix: processes sharing a prefix share the quota. @default 'sluice:pace' */
+  readonly prefix?: string;
+  /** A fixed quota, or `adaptive` (learn from refusals only). */
+  readonly rate: RateLimit | 'adaptive';
+  /**
+   * Extra spacing added to the interval, to absorb the time between a slot being granted and the
+   * request reaching the server. @default min(1000, max(25, 2% of intervalMs)); 0 for adaptive
+   */
+  readonly marginMs?: number;
+  /** Shared pause after a refusal without a Retry-After hint. @default 5000 */
+  readonly cooldownMs?: number;
+  /** Longest single sleep before asking Redis again. @default 1000 */
+  readonly maxSleepMs?: number;
+  /** Called with the Redis clock time (ms) of every granted slot (observability and tests). */
+  readonly onGrant?: (key: string, atMs: number) => void;
+}
+
+export interface RedisPacer extends Pacer {
+  /** Closes the pacer's Redis client (pending background updates are flushed first). */
+  close(): Promise<void>;
+}
+
+type ScriptReply = [number, number, number, number];
+
+interface PacerClient extends Redis {
+  sluiceAcquire(k1: string, k2: string, k3: string, calls: number, intervalMs: number, marginMs: number, member: string): Promise<ScriptReply>;
+  sluiceRateLimited(k1: string, k2: string, k3: string, cooldownMs: number, quota: number, adaptive: string): Promise<number>;
+}
+
+/** Default safety margin for a fixed quota. */
+export function defaultMarginMs(rate: RateLimit | 'adaptive'): number {
+  if (rate === 'adaptive') return 0;
+  return Math.min(1000, Math.max(25, Math.round(rate.intervalMs * 0.02)));
+}
+
+export function createRedisPacer(options: RedisPacerOptions): RedisPacer {
+  const { rate } = options;
+  if (rate !== 'adaptive') {
+    if (!Number.isInteger(rate.calls) || rate.calls < 1) throw new RangeError(`rate.calls: expected a whole number >= 1, got ${rate.calls}`);
+    if (!Number.isFinite(rate.intervalMs) || rate.intervalMs <= 0) throw new RangeError(`rate.intervalMs: expected a number > 0, got ${rate.intervalMs}`);
+  }
+  const prefix = options.prefix ?? 'sluice:pace';
+  const marginMs = options.marginMs ?? defaultMarginMs(rate);
+  const cooldownMs = options.cooldownMs ?? 5000;
+  const maxSleepMs = options.maxSleepMs ?? 1000;
+  const calls = rate === 'adaptive' ? -1 : rate.calls;
+  const intervalMs = rate === 'adaptive' ? 60000 : rate.intervalMs;
+  const fixedPerMinute = rate === 'adaptive' ? Infinity : (rate.calls * 60000) / rate.intervalMs;
+
+  const client = connectRedis(options.connection) as PacerClient;
+  client.defineCommand('sluiceAcquire', { numberOfKeys: 3, lua: ACQUIRE_LUA });
+  client.defineCommand('sluiceRateLimited', { numberOfKeys: 3, lua: RATE_LIMITED_LUA });
+
+  const instance = randomUUID();
+  let counter = 0;
+  const rates = new Map<string, number>();
+  const pending = new Set<Promise<unknown>>();
+
+  const keysOf = (key: string): [string, string, string] => {
+    const base = `${prefix}:{${key}}`;
+    return [`${base}:starts`, `${base}:cooldown`, `${base}:learned`];
+  };
+
+  const track = (p: Promise<unknown>): void => {
+    const guarded = p.catch((err: unknown) => log().warn({ err: String(err) }, 'redis pacer: background update failed'));
+    pending.add(guarded);
+    void guarded.finally(() => pending.delete(guarded));
+  };
+
+  return {
+    async acquire(key: string, signal?: AbortSignal): Promise<void> {
+      const [starts, cooldown, learned] = keysOf(key);
+      for (;;) {
+        signal?.throwIfAborted();
+        counter += 1;
+        const [waitMs, , perMinuteMilli, nowMs] = await client.sluiceAcquire(starts, cooldown, learned, calls, intervalMs, marginMs, `${instance}:${counter}`);
+        rates.set(key, perMinuteMilli < 0 ? Infinity : perMinuteMilli / 1000);
+        if (waitMs <= 0) {
+          options.onGrant?.(key, nowMs);
+          return;
+        }
+        await sleep(Math.min(waitMs, maxSleepMs), signal);
+      }
+    },
+
+    onRateLimited(key: string, info: RateLimitedInfo): void {
+      const [starts, cooldown, learned] = keysOf(key);
+      const pauseMs = Math.max(0, Math.round(info.retryAfterMs ?? cooldownMs));
+      const quota = info.quotaPerMinute !== undefined && info.quotaPerMinute > 0 ? Math.floor(info.quotaPerMinute) : -1;
+      track(
+        client.sluiceRateLimited(starts, cooldown, learned, pauseMs, quota, rate === 'adaptive' ? '1' : '0').then((learnedPerMinute) => {
+          if (learnedPerMinute > 0) rates.set(key, Math.min(fixedPerMinute, learnedPerMinute));
+        }),
+      );
+    },
+
+    onSuccess(): void {
+      // The window itself is the state; a success changes nothing shared.
+    },
+
+    rate(key: string): number {
+      return rates.get(key) ?? fixedPerMinute;
+    },
+
+    async close(): Promise<void> {
+      await Promise.all([...pending]);
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
