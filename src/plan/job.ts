@@ -1,0 +1,183 @@
+/**
+ * The job-facing planner: a PlanSpec in, windows + batches + stats out; and splitting a batch whose
+ * window returned too many rows.
+ */
+import { performance } from 'node:perf_hooks';
+import { type DayRange, detectFormat, formatDay, parseDay, parseRange } from '../core/dates.js';
+import { usageError } from '../core/errors.js';
+import type { Batch, Window } from '../core/types.js';
+import type { Calendar } from './calendar.js';
+import type { Density } from './density.js';
+import { batchKey, batchKeyPrefix } from './keys.js';
+import { distinct } from './partition.js';
+import { type PlanStats, planStats } from './stats.js';
+import { parseFrequency, parseStrategy, windowsFor } from './strategy.js';
+
+export interface PlanSpec {
+  /** 'YYYYMMDD' | 'YYYY-MM-DD'; batches and windows answer in the start's format. */
+  readonly start: string;
+  /** Same formats, or 'today' (UTC). */
+  readonly end: string;
+  /** smart | guide | day | week | month | quarter | half | year | days:N | rows. @default 'smart' */
+  readonly strategy?: string;
+  /** For `guide`. @default 'daily' */
+  readonly frequency?: 'daily' | 'monthly';
+  /** Counts trading days for the baseline; the density should be built on the same calendar. */
+  readonly calendar?: Calendar;
+  /** Rows per day; required by `rows`, and fills estimatedRows/estimatedCalls for any strategy. */
+  readonly density?: Density;
+  /** Rows one call returns at most; required by `rows`. */
+  readonly rowCap?: number;
+  /** Largest offset the API pages to (Tushare: 100000); a window may then hold maxOffset + rowCap rows. */
+  readonly maxOffset?: number;
+  /** Request parameter names for the window. @default { start: 'start_date', end: 'end_date' } */
+  readonly dateParams?: { readonly start: string; readonly end: string };
+  /** Cross product dimension: one batch per window and value (duplicates are dropped). */
+  readonly each?: { readonly param: string; readonly values: readonly string[] };
+  /** Fixed parameters merged into every batch (date and `each` params win on a clash). */
+  readonly params?: Readonly<Record<string, unknown>>;
+}
+
+export interface Plan {
+  readonly strategy: string;
+  /** What the strategy resolved to (e.g. smart -> `quarter`). */
+  readonly resolved: string;
+  readonly start: string;
+  readonly end: string;
+  readonly windows: Window[];
+  /** Estimated rows of each window (same order), when a density was given. */
+  readonly windowRows?: number[];
+  readonly batches: Batch[];
+  readonly stats: PlanStats;
+}
+
+/** Names used in error messages; the CLI passes its flag names. */
+export interface SpecLabels {
+  readonly start: string;
+  readonly end: string;
+  readonly strategy: string;
+  readonly frequency: string;
+  readonly rowCap: string;
+  readonly maxOffset: string;
+}
+
+const SPEC_LABELS: SpecLabels = { start: 'start', end: 'end', strategy: 'strategy', frequency: 'frequency', rowCap: 'rowCap', maxOffset: 'maxOffset' };
+const DATE_PARAMS = { start: 'start_date', end: 'end_date' } as const;
+
+function checkInt(label: string, v: number | undefined, min: number): void {
+  if (v !== undefined && (!Number.isSafeInteger(v) || v < min)) {
+    throw usageError(`${label}: expected a whole number >= ${min}, got ${JSON.stringify(v)}`);
+  }
+}
+
+/** Plan a job: windows, batches with stable unique keys, exact stats. */
+export function planJob(spec: PlanSpec, labels: SpecLabels = SPEC_LABELS): Plan {
+  const t0 = performance.now();
+  const range = parseRange(spec.start, spec.end, { start: labels.start, end: labels.end });
+  const strategy = parseStrategy(spec.strategy, labels.strategy);
+  const frequency = parseFrequency(spec.frequency, labels.frequency);
+  checkInt(labels.rowCap, spec.rowCap, 1);
+  checkInt(labels.maxOffset, spec.maxOffset, 0);
+  const budget = spec.rowCap === undefined ? undefined : { rowCap: spec.rowCap, maxOffset: spec.maxOffset };
+  const result = windowsFor(range, strategy, { frequency, density: spec.density, budget });
+  let rows = result.rows;
+  if (!rows && spec.density) {
+    const density = spec.density;
+    rows = result.windows.map((w) => {
+      let sum = 0;
+      for (let d = w.start; d <= w.end; d++) sum += density.rowsOn(d);
+      return sum;
+    });
+  }
+  const values = spec.each ? eachValues(spec.each) : undefined;
+  const { windows, batches } = buildBatches(result.windows, range, spec, values);
+  const stats = planStats({
+    range,
+    windows: result.windows,
+    valuesPerWindow: values ? values.length : 1,
+    calendar: spec.calendar,
+    rows,
+    rowCap: spec.rowCap,
+    oversized: result.oversized,
+    generationMs: performance.now() - t0,
+  });
+  return {
+    strategy: spec.strategy ?? 'smart',
+    resolved: result.resolved,
+    start: formatDay(range.start, range.format),
+    end: formatDay(range.end, range.format),
+    windows,
+    windowRows: rows,
+    batches,
+    stats,
+  };
+}
+
+function eachValues(each: NonNullable<PlanSpec['each']>): string[] {
+  if (typeof each.param !== 'string' || each.param === '') throw usageError('each.param: expected a parameter name');
+  if (!Array.isArray(each.values)) throw usageError('each.values: expected a list of values');
+  return distinct(each.values.map(String));
+}
+
+function buildBatches(days: readonly DayRange[], range: { format: 'compact' | 'dashed' }, spec: PlanSpec, values: string[] | undefined): { windows: Window[]; batches: Batch[] } {
+  const dp = spec.dateParams ?? DATE_PARAMS;
+  const fixed = spec.params ?? {};
+  const windows: Window[] = new Array(days.length);
+  const batches: Batch[] = new Array(days.length * (values ? values.length : 1));
+  let b = 0;
+  for (let i = 0; i < days.length; i++) {
+    const d = days[i];
+    const win: Window = { start: formatDay(d.start, range.format), end: formatDay(d.end, range.format) };
+    windows[i] = win;
+    // Built by assignment, not by a spread with computed keys (that makes slow dictionary objects).
+    const base: Record<string, unknown> = Object.assign({}, fixed);
+    base[dp.start] = win.start;
+    base[dp.end] = win.end;
+    if (!values) {
+      batches[b++] = { key: batchKey(d), params: base, window: win };
+      continue;
+    }
+    // Hot loop (windows x values): clone one template whose keys are already in place, so every
+    // params object shares one hidden class; a spread with a computed key is ~10x slower.
+    const param = spec.each!.param;
+    const template = Object.assign({}, base);
+    template[param] = '';
+    const prefix = batchKeyPrefix(batchKey(d), param);
+    for (let v = 0; v < values.length; v++) {
+      const value = values[v];
+      const params = Object.assign({}, template);
+      params[param] = value;
+      batches[b++] = { key: prefix + value, params, window: win };
+    }
+  }
+  return { windows, batches };
+}
+
+/**
+ * Halve a batch's window (left half gets the middle day): the children keep every other param and
+ * are keyed like planned batches, so a split batch resumes under stable keys. Undefined for a
+ * one-day window or a batch without a window.
+ */
+export function splitBatch(batch: Batch, spec: Pick<PlanSpec, 'dateParams' | 'each'> = {}): [Batch, Batch] | undefined {
+  const dp = spec.dateParams ?? DATE_PARAMS;
+  const window = batch.window ?? windowFromParams(batch.params, dp);
+  if (!window) return undefined;
+  const start = parseDay(window.start, `batch ${batch.key} window start`);
+  const end = parseDay(window.end, `batch ${batch.key} window end`);
+  if (end <= start) return undefined;
+  const format = detectFormat(window.start) ?? 'compact';
+  const mid = start + Math.floor((end - start) / 2);
+  const raw = spec.each ? batch.params[spec.each.param] : undefined;
+  const each = spec.each && raw !== undefined ? { param: spec.each.param, value: String(raw) } : undefined;
+  const child = (d: DayRange): Batch => {
+    const win: Window = { start: formatDay(d.start, format), end: formatDay(d.end, format) };
+    return { key: batchKey(d, each), params: { ...batch.params, [dp.start]: win.start, [dp.end]: win.end }, window: win };
+  };
+  return [child({ start, end: mid }), child({ start: mid + 1, end })];
+}
+
+function windowFromParams(params: Readonly<Record<string, unknown>>, dp: { start: string; end: string }): Window | undefined {
+  const s = params[dp.start];
+  const e = params[dp.end];
+  return typeof s === 'string' && typeof e === 'string' ? { start: s, end: e } : undefined;
+}
