@@ -1,0 +1,15 @@
+/**
+ * The emulator: a local Tushare-protocol server (demo, tests, benchmarks) and the ground truth it
+ * answers from.
+ */
+export { startEmulator, DEMO_TOKEN, type Emulator, type EmulatorOptions } from './server.js';
+export type { EmulatorStats } from './stats.js';
+export { dataset, type Dataset, type DatasetOptions, type DataPage } from './dataset.js';
+export { checksum, canonicalRow, rowHashes, ChecksumBuilder, type Checksum } from './checksum.js';
+export { parseFaults, FAULT_KINDS, type FaultKind, type FaultRates } from './faults.js';
+export { RateWindow, perMinute, quotaMessage, type RateSpec } from './limits.js';
+export { latencyFor, LATENCY_DEFAULTS, type LatencyOptions } from './latency.js';
+export { tradingCalendar, TradingCalendar, DATA_LAST_DAY } from './calendar.js';
+export { DAILY_FIELDS } from './daily.js';
+export { FINA_FIELDS } from './fina.js';
+export { TRADE_CAL_FIELDS, STOCK_BASIC_FIELDS } from './reference.js';

@@ -1,0 +1,199 @@
+/**
+ * The emulator's HTTP server: a local Tushare-protocol endpoint with deterministic data, per-API
+ * rate limits, an offset limit, a latency model with a capacity knee, and seeded faults.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dataset, type Dataset } from './dataset.js';
+import { FaultPlan, parseFaults, type FaultKind, type FaultRates } from './faults.js';
+import { latencyFor, validateLatency, type LatencyOptions } from './latency.js';
+import { RateWindow, perMinute, quotaMessage, validateRate, type RateSpec } from './limits.js';
+import {
+  CODE_INTERNAL, CODE_REFUSED, MSG_INTERNAL, checkRequest, encodeAnswer, isAnswer, serveRequest, type Answer,
+} from './protocol.js';
+import { EmulatorStatsCounter, type EmulatorStats } from './stats.js';
+
+/** The demo token: public, printed by `sluice emulate`. */
+export const DEMO_TOKEN = 'sluice-demo-token';
+
+export interface EmulatorOptions extends LatencyOptions {
+  /** 0 = a random free port. @default 0 */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** Token the server accepts. @default 'sluice-demo-token' */
+  readonly token?: string;
+  /** @default 42 */
+  readonly seed?: number;
+  /** @default 50 */
+  readonly symbols?: number;
+  /** Row cap of `daily`. @default 6000 */
+  readonly rowCap?: number;
+  /** Largest offset accepted; beyond it the answer is code 50101. @default 100000 */
+  readonly maxOffset?: number;
+  /** Rate limit applied to each API separately (none when left out). */
+  readonly rate?: RateSpec;
+  /** Per-API rate limits, overriding `rate`. */
+  readonly rates?: Readonly<Record<string, RateSpec>>;
+  /** APIs the token has no permission for (answered 40203 without a quota). */
+  readonly deniedApis?: readonly string[];
+  /** Fault spec (see faults.ts) or rates. */
+  readonly faults?: string | FaultRates;
+  /** Clock for the rate windows (tests). @default Date.now */
+  readonly now?: () => number;
+}
+
+export interface Emulator {
+  /** Base URL, e.g. `http://127.0.0.1:40123`; POST to it or to `${url}/dataapi`. */
+  readonly url: string;
+  readonly port: number;
+  readonly token: string;
+  /** The data the server answers from (ground truth for tests). */
+  readonly dataset: Dataset;
+  stats(): EmulatorStats;
+  /** Stop listening and drop every open connection (hung requests included). */
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 1 << 20;
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(c);
+    });
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+/** Start an emulator; resolves once it listens. */
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
+  validateLatency(opts);
+  if (opts.rate) validateRate(opts.rate, 'rate');
+  for (const [api, spec] of Object.entries(opts.rates ?? {})) validateRate(spec, `rates.${api}`);
+  const maxOffset = opts.maxOffset ?? 100_000;
+  if (!Number.isSafeInteger(maxOffset) || maxOffset < 0) throw new RangeError(`maxOffset: expected a whole number >= 0, got ${maxOffset}`);
+  const seed = opts.seed ?? 42;
+  const ds = dataset({ seed, symbols: opts.symbols ?? 50, dailyRowCap: opts.rowCap ?? 6000 });
+  const token = opts.token ?? DEMO_TOKEN;
+  const denied = new Set(opts.deniedApis ?? []);
+  const faults = new FaultPlan(typeof opts.faults === 'string' ? parseFaults(opts.faults) : (opts.faults ?? {}), seed);
+  const windows = new Map<string, { window: RateWindow; perMinute: number }>();
+  const stats = new EmulatorStatsCounter();
+  const timers = new Set<NodeJS.Timeout>();
+  let requestSeq = 0;
+
+  function limiterFor(api: string): { window: RateWindow; perMinute: number } | undefined {
+    const spec = opts.rates?.[api] ?? opts.rate;
+    if (!spec) return undefined;
+    let w = windows.get(api);
+    if (!w) {
+      w = { window: new RateWindow(spec, opts.now), perMinute: perMinute(spec) };
+      windows.set(api, w);
+    }
+    return w;
+  }
+
+  function later(fn: () => void, ms: number): void {
+    if (ms <= 0) return fn();
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  }
+
+  function send(res: ServerResponse, status: number, body: string, delayMs: number): void {
+    later(() => {
+      if (res.destroyed) return;
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    }, delayMs);
+  }
+
+  function applyFault(kind: FaultKind, res: ServerResponse, id: string, delayMs: number): void {
+    stats.fault(kind);
+    switch (kind) {
+      case '5xx':
+        return send(res, 503, '{"error":"service unavailable"}', delayMs);
+      case 'reset':
+        return later(() => res.socket?.destroy(), delayMs);
+      case 'hang':
+        return; // never answer; the connection closes when the client gives up or on close()
+      case 'malformed':
+        return send(res, 200, `{"request_id":"${id}","code":0,"msg":"","data":{"fields":["ts_code"],"items":[["00`, delayMs);
+      case 'internal':
+        return send(res, 200, encodeAnswer(id, { code: CODE_INTERNAL, msg: MSG_INTERNAL }), delayMs);
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    stats.open();
+    res.on('close', () => stats.closeOne());
+    const path = (req.url ?? '/').split('?')[0].replace(/\/+$/, '');
+    if (path !== '' && path !== '/dataapi') return send(res, 404, '{"error":"not found"}', 0);
+    if (req.method !== 'POST') return send(res, 405, '{"error":"POST only"}', 0);
+    const text = await readBody(req);
+    const id = `emu-${++requestSeq}`;
+    const delayMs = latencyFor(stats.inflight, opts);
+    if (text === undefined) return send(res, 413, '{"error":"body too large"}', delayMs);
+    const checked = checkRequest(ds, text, { token, deniedApis: denied });
+    let answer: Answer;
+    let quotaRefusal = false;
+    if (isAnswer(checked)) {
+      answer = checked;
+    } else {
+      stats.call(checked.api);
+      const limiter = limiterFor(checked.api);
+      if (limiter && !limiter.window.tryAcquire()) {
+        answer = { code: CODE_REFUSED, msg: quotaMessage(limiter.perMinute) };
+        quotaRefusal = true;
+      } else {
+        const fault = faults.draw();
+        if (fault) return applyFault(fault, res, id, delayMs);
+        answer = serveRequest(ds, checked, maxOffset);
+      }
+    }
+    stats.answer(answer.code, answer.data?.items.length ?? 0, quotaRefusal);
+    send(res, 200, encodeAnswer(id, answer), delayMs);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      stats.answer(CODE_INTERNAL, 0);
+      if (!res.headersSent && !res.destroyed) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: err instanceof Error ? err.message : String(err) }));
+      }
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    token,
+    dataset: ds,
+    stats: () => stats.snapshot(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
