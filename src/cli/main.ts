@@ -18,6 +18,8 @@ program
 // Commands register themselves here, one line each.
 import { register as registerPlan } from './commands/plan.js';
 registerPlan(program);
+import { register as registerEmulate } from './commands/emulate.js';
+registerEmulate(program);
 
 try {
   await program.parseAsync(process.argv);
