@@ -1,0 +1,141 @@
+/**
+ * Builds the run report (the contract's JSON) from plan stats, the monitor snapshot and the
+ * journal's counts, then adds ratings, targets, recommendations and bounded chart data.
+ *
+ * Memory figure that is rated and checked against `memory_usage_mb`: the run's peak RSS minus its
+ * RSS at start (`memory.growthMb`). The seed measured the RSS difference across the work, so this
+ * is its honest analogue; absolute RSS would mostly rate Node's own baseline.
+ */
+import type { RunReport } from '../core/report.js';
+import { analyzeBatches } from './analyze.js';
+import { recommend } from './recommend.js';
+import {
+  checkTargets, rateCallRate, rateErrorRate, rateGenerationTime, rateMemory, rateOptimization, type TargetMetrics,
+} from './targets.js';
+import type { BuildReportInput } from './types.js';
+
+const round = (x: number, digits = 3) => {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+};
+
+export function buildReport(input: BuildReportInput): RunReport {
+  const mon = input.monitor;
+  const plan = input.plan;
+  const total = mon.calls.total;
+  const parsedWall = Date.parse(input.finishedAt) - Date.parse(input.startedAt);
+  const wallMs = Number.isFinite(parsedWall) && parsedWall >= 0 ? parsedWall : mon.elapsedMs;
+
+  const memoryMeasured = mon.memory.samples > 0;
+  const growthMb = memoryMeasured ? round(mon.memory.rssGrowthMb, 2) : null;
+  const callsMeasured = total.calls > 0;
+  const errorRate = callsMeasured ? total.errorRate : null;
+  const callsPerSecond = callsMeasured ? total.callsPerSecond : null;
+  const throughput = input.batches.total > 0 && wallMs > 0 ? input.batches.done / (wallMs / 60_000) : null;
+
+  const analysis = analyzeBatches(plan, mon, input.rowCap);
+  const metrics: TargetMetrics = {
+    batch_generation_time: round(plan.generationMs / 1000, 6),
+    memory_usage_mb: growthMb,
+    optimization_rate: plan.reductionRate,
+    throughput: throughput === null ? null : round(throughput, 3),
+    error_rate: errorRate === null ? null : round(errorRate, 6),
+  };
+  const concurrencyMax = input.concurrencyMax ?? mon.concurrency.max;
+  const sizes = plan.batchSizes ?? plan.sizes ?? { min: 0, max: 0, avg: 0, variance: 0 };
+
+  return {
+    runId: input.runId,
+    job: input.job,
+    status: input.status,
+    startedAt: input.startedAt,
+    finishedAt: input.finishedAt,
+    wallMs,
+    plan: {
+      strategy: plan.strategy,
+      batchCount: plan.batchCount,
+      generationMs: plan.generationMs,
+      reductionRate: plan.reductionRate,
+      batchSizes: { min: sizes.min, max: sizes.max, avg: sizes.avg, variance: sizes.variance },
+      sizeUnit: plan.sizeUnit ?? 'days',
+      timeSpanDays: plan.timeSpanDays,
+      baselineBatches: plan.baselineBatches,
+      batchesPerDay: plan.batchesPerDay,
+      estimatedRows: plan.estimatedRows ?? null,
+      estimatedCalls: plan.estimatedCalls ?? null,
+    },
+    calls: {
+      total: total.calls,
+      failed: total.failed,
+      retried: total.retried,
+      rateLimited: total.rateLimited,
+      errorRate: round(total.errorRate, 6),
+      avgMs: round(total.avgMs),
+      p50Ms: round(total.p50Ms),
+      p95Ms: round(total.p95Ms),
+      p99Ms: round(total.p99Ms),
+      maxMs: round(total.maxMs),
+      callsPerSecond: round(total.callsPerSecond),
+      rateLimitWaits: total.rateLimitWaits,
+      rateLimitWaitMs: round(total.rateLimitWaitMs),
+      quotaWaits: total.quotaWaits,
+      quotaWaitMs: round(total.quotaWaitMs),
+      byCode: total.byCode,
+      byApi: mon.calls.byApi.map((a) => ({
+        api: a.api, calls: a.calls, failed: a.failed, retried: a.retried, rateLimited: a.rateLimited,
+        errorRate: round(a.errorRate, 6), avgMs: round(a.avgMs), p50Ms: round(a.p50Ms), p95Ms: round(a.p95Ms),
+        p99Ms: round(a.p99Ms), callsPerSecond: round(a.callsPerSecond), rows: a.rows,
+      })),
+    },
+    rows: { fetched: mon.rows.fetched, written: input.rowsWritten },
+    memory: {
+      startRssMb: round(mon.memory.startRssMb, 2),
+      peakRssMb: round(mon.memory.peakRssMb, 2),
+      growthMb,
+      peakHeapMb: round(mon.memory.peakHeapMb, 2),
+      samples: mon.memory.samples,
+    },
+    concurrency: {
+      min: mon.concurrency.min,
+      max: mon.concurrency.max,
+      final: mon.concurrency.final,
+      maxInflight: mon.concurrency.maxInflight,
+      observed: mon.concurrency.observed,
+    },
+    batches: {
+      total: input.batches.total,
+      done: input.batches.done,
+      failed: input.batches.failed,
+      split: mon.batches.split,
+      perMinute: throughput === null ? null : round(throughput, 3),
+    },
+    ratings: {
+      generationTime: rateGenerationTime(plan.generationMs / 1000),
+      memory: rateMemory(growthMb),
+      optimizationRate: rateOptimization(plan.reductionRate),
+      callRate: rateCallRate(callsPerSecond),
+      errorRate: rateErrorRate(errorRate),
+    },
+    targets: checkTargets(metrics, input.targets),
+    recommendations: recommend({
+      generationMs: plan.generationMs,
+      memoryGrowthMb: growthMb,
+      reductionRate: plan.reductionRate,
+      analysis,
+      doneBatches: mon.batches.done,
+      calls: total,
+      timeline: mon.timeline,
+      concurrencyMax,
+      paceRates: mon.paceRates,
+    }),
+    analysis,
+    bucketMs: mon.bucketMs,
+    timeline: mon.timeline.map((p) => ({
+      tMs: p.tMs, callsPerSecond: round(p.callsPerSecond), rowsPerSecond: round(p.rowsPerSecond),
+      avgMs: round(p.avgMs), inflight: p.inflight, limit: p.limit, rssMb: round(p.rssMb, 2),
+    })),
+    latencyHistogram: mon.latencyHistogram,
+    batchSizeHistogram: mon.batches.rows.histogram.map((b) => ({ from: b.lo, to: b.hi, count: b.count })),
+    windowSizeHistogram: sizes.histogram ?? [],
+  };
+}

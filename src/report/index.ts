@@ -1,0 +1,15 @@
+/** Reports: analysis, ratings, targets, recommendations, trends, text, HTML and alerts. */
+export { buildReport } from './build.js';
+export type { BuildReportInput, PlanStatsInput, PlanSizeInput } from './types.js';
+export { analyzeBatches, type BatchAnalysis } from './analyze.js';
+export {
+  recommend, RULES, RULE_LIMITS, slowGeneration, highMemory, poorOptimization, useRowsStrategy, lowerRate,
+  serverBottleneck, upstreamFaults, overflowedWindows, type Rule, type RecommendInput,
+} from './recommend.js';
+export {
+  DEFAULT_TARGETS, checkTargets, loadTargets, parseTargets,
+  rateGenerationTime, rateMemory, rateOptimization, rateCallRate, rateErrorRate,
+  type TargetKey, type TargetOverrides, type TargetMetrics,
+} from './targets.js';
+export { trendTable, formatTrendTable, type TrendRow, type TrendValues } from './trend.js';
+export { formatRunLine, formatSummary, formatCheck } from './text.js';

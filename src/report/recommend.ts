@@ -1,0 +1,108 @@
+/**
+ * Recommendations: the seed's three rules plus rules a user can act on. Each rule is a small pure
+ * function returning advice or null, so each can be tested firing and not firing.
+ */
+import type { CallStats } from '../monitor/calls.js';
+import type { TimelinePoint } from '../monitor/timeline.js';
+import type { BatchAnalysis } from './analyze.js';
+
+export interface RecommendInput {
+  readonly generationMs: number;
+  /** Peak RSS growth over the start, MB (null when not measured). */
+  readonly memoryGrowthMb: number | null;
+  readonly reductionRate: number;
+  readonly analysis: BatchAnalysis;
+  readonly doneBatches: number;
+  readonly calls: CallStats;
+  readonly timeline: readonly TimelinePoint[];
+  /** Configured (or else observed) maximum concurrency. */
+  readonly concurrencyMax: number;
+  /** Last learned pace per API, calls per minute. */
+  readonly paceRates: Readonly<Record<string, number>>;
+}
+
+export type Rule = (r: RecommendInput) => string | null;
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** Thresholds, in one place. */
+export const RULE_LIMITS = {
+  slowGenerationMs: 1000,
+  highMemoryMb: 100,
+  poorReductionPercent: 50,
+  underfilledShare: 0.5,
+  rateLimitedShare: 0.05,
+  retryShare: 0.1,
+  pinnedShare: 0.8,
+  latencyRise: 1.5,
+  minActiveBuckets: 6,
+} as const;
+
+export const slowGeneration: Rule = (r) =>
+  r.generationMs > RULE_LIMITS.slowGenerationMs
+    ? `Batch generation took ${(r.generationMs / 1000).toFixed(2)} s: choose a coarser strategy or fewer partition values.`
+    : null;
+
+export const highMemory: Rule = (r) =>
+  r.memoryGrowthMb !== null && r.memoryGrowthMb > RULE_LIMITS.highMemoryMb
+    ? `Memory grew by ${r.memoryGrowthMb.toFixed(1)} MB during the run: lower concurrency or the row cap so fewer rows are held at once (stream pages to the sink).`
+    : null;
+
+export const poorOptimization: Rule = (r) =>
+  r.reductionRate < RULE_LIMITS.poorReductionPercent
+    ? `The plan saves only ${r.reductionRate.toFixed(1)}% of calls against one batch per day: check the time span and use a coarser strategy (smart, month, quarter) or rows.`
+    : null;
+
+export const useRowsStrategy: Rule = (r) => {
+  const a = r.analysis;
+  if (a.strategy === 'rows' || a.rowCap === null || a.underfilledBatches === null || a.rowsStrategyCalls === null) return null;
+  if (r.doneBatches < 2 || a.underfilledBatches / r.doneBatches < RULE_LIMITS.underfilledShare) return null;
+  const saved = a.pageCalls - a.rowsStrategyCalls;
+  if (saved <= 0) return null;
+  return `${a.underfilledBatches} of ${r.doneBatches} windows held under a quarter of the row cap (${a.rowCap} rows): the \`rows\` strategy would need about ${a.rowsStrategyCalls} calls instead of ${a.pageCalls} (saving ${saved}).`;
+};
+
+export const lowerRate: Rule = (r) => {
+  const c = r.calls;
+  if (c.calls === 0 || c.rateLimited / c.calls < RULE_LIMITS.rateLimitedShare) return null;
+  const learned = Object.values(r.paceRates);
+  const hint = learned.length > 0 ? ` (the server allowed about ${Math.min(...learned)} calls/min)` : '';
+  return `${c.rateLimited} of ${c.calls} calls (${pct(c.rateLimited / c.calls)}) were refused as rate-limited (40203/429): lower rateLimit.calls${hint} or set \`rateLimit: adaptive\`.`;
+};
+
+/** Weighted average latency of a run of buckets. */
+function avgLatency(points: readonly TimelinePoint[]): number {
+  const calls = points.reduce((s, p) => s + p.calls, 0);
+  return calls === 0 ? 0 : points.reduce((s, p) => s + p.avgMs * p.calls, 0) / calls;
+}
+
+export const serverBottleneck: Rule = (r) => {
+  const active = r.timeline.filter((p) => p.calls > 0);
+  if (active.length < RULE_LIMITS.minActiveBuckets || r.concurrencyMax <= 0) return null;
+  const pinned = active.filter((p) => p.limit >= r.concurrencyMax && p.inflight >= p.limit).length;
+  if (pinned / active.length < RULE_LIMITS.pinnedShare) return null;
+  const third = Math.floor(active.length / 3);
+  const early = avgLatency(active.slice(0, third));
+  const late = avgLatency(active.slice(-third));
+  if (early <= 0 || late < early * RULE_LIMITS.latencyRise) return null;
+  return `Concurrency stayed at its maximum (${r.concurrencyMax}) while latency rose from ${early.toFixed(0)} ms to ${late.toFixed(0)} ms: the server is the bottleneck; more concurrency will not help.`;
+};
+
+export const upstreamFaults: Rule = (r) => {
+  const c = r.calls;
+  if (c.calls === 0 || c.retried / c.calls < RULE_LIMITS.retryShare) return null;
+  return `${pct(c.retried / c.calls)} of calls were retries: the upstream is faulty or overloaded; check its status and consider a longer timeout or a lower rate.`;
+};
+
+export const overflowedWindows: Rule = (r) =>
+  r.analysis.overflowedWindows > 0
+    ? `${r.analysis.overflowedWindows} window(s) overflowed the row cap and were split: plan smaller windows or use the \`rows\` strategy with a density.`
+    : null;
+
+export const RULES: readonly Rule[] = [
+  slowGeneration, highMemory, poorOptimization, useRowsStrategy, lowerRate, serverBottleneck, upstreamFaults, overflowedWindows,
+];
+
+export function recommend(input: RecommendInput): string[] {
+  return RULES.map((rule) => rule(input)).filter((s): s is string => s !== null);
+}

@@ -1,0 +1,60 @@
+/** Text forms of a report: the one "monitored run" line and the readable summary. */
+import type { RunReport } from '../core/report.js';
+
+const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+
+/** One line with real values: batches, generation time, memory, batches/s, optimization rate. */
+export function formatRunLine(report: RunReport): string {
+  const b = report.batches;
+  const perSec = report.wallMs > 0 ? b.done / (report.wallMs / 1000) : 0;
+  const growth = num(report.memory.growthMb);
+  const mem = growth === null ? 'memory not measured' : `memory +${growth.toFixed(1)} MB (peak ${report.memory.peakRssMb.toFixed(1)} MB)`;
+  return [
+    `run ${report.runId} (${report.job}) ${report.status}:`,
+    `batches ${b.done}/${b.total} done${b.failed > 0 ? `, ${b.failed} failed` : ''},`,
+    `generation ${report.plan.generationMs.toFixed(2)} ms,`,
+    `${mem},`,
+    `${perSec.toFixed(2)} batches/s,`,
+    `optimization ${report.plan.reductionRate.toFixed(2)}%`,
+  ].join(' ');
+}
+
+const RATING_LABEL: Record<string, string> = {
+  generationTime: 'generation time',
+  memory: 'memory (peak RSS growth)',
+  optimizationRate: 'optimization rate',
+  callRate: 'API call rate',
+  errorRate: 'error rate',
+};
+
+/** Target check as one line: "ok", "MISSED" or "not measured". */
+export function formatCheck(c: RunReport['targets']['checks'][number]): string {
+  const state = c.met === null ? 'not measured' : c.met ? 'ok' : 'MISSED';
+  const actual = c.actual === null ? '-' : String(c.actual);
+  return `${c.metric.padEnd(22)} target ${String(c.target).padEnd(8)} actual ${actual.padEnd(12)} ${state}`;
+}
+
+/** The readable summary `sluice report` prints. */
+export function formatSummary(r: RunReport): string {
+  const c = r.calls;
+  const lines = [
+    `Run ${r.runId}  job ${r.job}  ${r.status}`,
+    `  ${r.startedAt} -> ${r.finishedAt}  (${(r.wallMs / 1000).toFixed(1)} s)`,
+    `Plan: ${r.plan.strategy ?? '?'} strategy, ${r.plan.batchCount} batches, generated in ${r.plan.generationMs.toFixed(2)} ms, ` +
+      `reduction ${r.plan.reductionRate.toFixed(2)}%`,
+    `Batches: ${r.batches.done} done, ${r.batches.failed} failed of ${r.batches.total}`,
+    `Calls: ${c.total} (${c.failed} failed, ${c.retried} retried, ${c.rateLimited} rate-limited), error rate ${(c.errorRate * 100).toFixed(2)}%, ` +
+      `${c.callsPerSecond.toFixed(2)} calls/s`,
+    `Latency: avg ${c.avgMs.toFixed(1)} ms, p50 ${c.p50Ms.toFixed(1)} ms, p95 ${c.p95Ms.toFixed(1)} ms, p99 ${c.p99Ms.toFixed(1)} ms`,
+    `Rows: ${r.rows.fetched} fetched, ${r.rows.written} written`,
+    `Memory: start ${r.memory.startRssMb.toFixed(1)} MB, peak ${r.memory.peakRssMb.toFixed(1)} MB`,
+    `Concurrency: min ${r.concurrency.min}, max ${r.concurrency.max}, final ${r.concurrency.final}`,
+    'Ratings:',
+    ...Object.entries(r.ratings).map(([k, v]) => `  ${(RATING_LABEL[k] ?? k).padEnd(26)} ${v ?? 'not measured'}`),
+    `Targets: ${r.targets.met ? 'met' : 'MISSED'}`,
+    ...r.targets.checks.map((ch) => `  ${formatCheck(ch)}`),
+    'Recommendations:',
+    ...(r.recommendations.length > 0 ? r.recommendations.map((s) => `  - ${s}`) : ['  none']),
+  ];
+  return lines.join('\n');
+}

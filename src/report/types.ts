@@ -1,0 +1,50 @@
+/** Inputs of the report builder. PlanStats from src/plan can be passed as `plan` as it is. */
+import type { RunReport } from '../core/report.js';
+import type { MonitorSnapshot } from '../monitor/run-monitor.js';
+import type { TargetOverrides } from './targets.js';
+
+export interface PlanSizeInput {
+  readonly min: number;
+  readonly max: number;
+  readonly avg: number;
+  readonly variance: number;
+  /** Bins with inclusive bounds. */
+  readonly histogram?: ReadonlyArray<{ readonly from: number; readonly to: number; readonly count: number }>;
+}
+
+export interface PlanStatsInput {
+  readonly strategy?: string;
+  readonly batchCount: number;
+  /** Plan generation wall time, ms. */
+  readonly generationMs: number;
+  /** Percent saved vs one batch per (trading) day. */
+  readonly reductionRate: number;
+  readonly timeSpanDays: number;
+  readonly baselineBatches: number;
+  readonly baselineUnit?: 'days' | 'trading-days';
+  readonly batchesPerDay: number;
+  /** Window size distribution (the plan room calls it `batchSizes`; `sizes` is accepted too). */
+  readonly batchSizes?: PlanSizeInput;
+  readonly sizes?: PlanSizeInput;
+  readonly sizeUnit?: 'days' | 'rows';
+  readonly estimatedRows?: number | null;
+  readonly estimatedCalls?: number | null;
+}
+
+export interface BuildReportInput {
+  readonly runId: string;
+  readonly job: string;
+  readonly status: RunReport['status'];
+  /** ISO timestamps. */
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly plan: PlanStatsInput;
+  readonly monitor: MonitorSnapshot;
+  readonly rowsWritten: number;
+  readonly batches: { readonly total: number; readonly done: number; readonly failed: number };
+  /** Rows one call can return (page size). */
+  readonly rowCap?: number;
+  /** Configured maximum concurrency (to tell "pinned at max"); the observed max is used without it. */
+  readonly concurrencyMax?: number;
+  readonly targets?: TargetOverrides;
+}
