@@ -6,10 +6,13 @@
  * through as long as its last page starts at an offset <= maxOffset, so it may hold up to
  * `maxOffset + rowCap` rows and costs ceil(rows / rowCap) calls.
  *
- * Why greedy is optimal. Call a window feasible when its rows fit the budget or it is a single
- * day (a day over budget cannot be split, so it stands alone and is counted in `oversized`). Rows
- * are non-negative, so a sub-window of a feasible window is feasible. Let greedy's k-th window end
- * at g_k and any feasible tiling's k-th window end at o_k (g_0 = o_0 = start - 1). Claim g_k >= o_k.
+ * Feasible windows: a window is feasible when its rows fit the budget, or when only one of its
+ * days has any rows (a day over budget cannot be split; it stands alone, with any empty days next
+ * to it, and is counted in `oversized`).
+ *
+ * Why greedy is optimal. Rows are non-negative, so a sub-window of a feasible window is feasible
+ * (its sum is no larger and it has no more non-empty days). Let greedy's k-th window end at g_k
+ * and any feasible tiling's k-th window end at o_k (g_0 = o_0 = start - 1). Claim g_k >= o_k.
  * If g_{k-1} >= o_k, greedy's next window only moves further. Otherwise [g_{k-1}+1, o_k] lies inside
  * [o_{k-1}+1, o_k] (induction: g_{k-1} >= o_{k-1}), so it is feasible, and greedy takes the longest
  * feasible window from g_{k-1}+1, so g_k >= o_k. When the other tiling ends after m windows, greedy
@@ -30,7 +33,7 @@ export interface RowWindows {
   readonly windows: DayRange[];
   /** Estimated rows of each window (same order). */
   readonly rows: number[];
-  /** Windows of a single day whose rows alone exceed the budget. */
+  /** Windows over budget: one day's rows alone exceed it (plus any empty days around it). */
   readonly oversized: number;
 }
 
@@ -63,9 +66,17 @@ export function greedyTiling(rows: ArrayLike<number>, budget: number): { ends: n
   const n = rows.length;
   while (i < n) {
     let sum = rows[i];
+    let nonEmpty = sum > 0 ? 1 : 0;
     let j = i;
+    while (j + 1 < n) {
+      const next = rows[j + 1];
+      const nextNonEmpty = nonEmpty + (next > 0 ? 1 : 0);
+      if (sum + next > budget && nextNonEmpty > 1) break;
+      sum += next;
+      nonEmpty = nextNonEmpty;
+      j++;
+    }
     if (sum > budget) oversized++;
-    else while (j + 1 < n && sum + rows[j + 1] <= budget) sum += rows[++j];
     ends.push(j);
     sums.push(sum);
     i = j + 1;

@@ -84,7 +84,7 @@ export interface StrategyResult {
   readonly windows: DayRange[];
   /** What the strategy resolved to: a period name, `days:N` or `rows`. */
   readonly resolved: string;
-  /** For `rows`: estimated rows per window and the count of single days over budget. */
+  /** For `rows`: estimated rows per window and the count of windows over budget (one oversized day each). */
   readonly rows?: number[];
   readonly oversized?: number;
 }
