@@ -1,0 +1,90 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { isSluiceError } from '../../src/core/errors.js';
+import { createTushareSource, tushareEndpoint } from '../../src/sources/index.js';
+import { fakeFetch, tushareOk, type RecordedRequest } from '../helpers/fake-fetch.js';
+import { batchOf, collect, simpleCall } from '../helpers/simple-call.js';
+
+const FIELDS = ['ts_code', 'trade_date'];
+const rows = (n: number, from = 0): unknown[][] => Array.from({ length: n }, (_v, i) => [`S${from + i}`, '20240102']);
+
+/** A server holding `total` rows that pages them honestly by limit/offset but lies about has_more. */
+function pagingServer(total: number, hasMore: (offset: number, count: number) => boolean) {
+  return (req: RecordedRequest): Response => {
+    const p = (req.body as { params: { limit: number; offset: number } }).params;
+    const count = Math.max(0, Math.min(p.limit, total - p.offset));
+    return tushareOk(FIELDS, rows(count, p.offset), hasMore(p.offset, count));
+  };
+}
+
+describe('tushare pagination', () => {
+  test('sends api_name, fields and fixed params merged under the batch params, with limit and offset', async () => {
+    const fake = fakeFetch([tushareOk(FIELDS, rows(3))]);
+    const source = createTushareSource({
+      token: 'tok-abcdef', api: 'daily', fields: FIELDS, params: { adj: 'qfq', ts_code: 'fixed' }, rowCap: 10, fetchImpl: fake.fetch,
+    });
+    assert.deepEqual(source.fields, FIELDS);
+    assert.equal(source.rowCap, 10);
+    await collect(source, batchOf({ ts_code: '000001.SZ', start_date: '20240101' }), simpleCall());
+    assert.deepEqual(fake.requests[0].body, {
+      api_name: 'daily', token: 'tok-abcdef', fields: 'ts_code,trade_date',
+      params: { adj: 'qfq', ts_code: '000001.SZ', start_date: '20240101', limit: 10, offset: 0 },
+    });
+    assert.equal(fake.requests[0].method, 'POST');
+  });
+
+  test('a short page ends the batch even when has_more says true', async () => {
+    const fake = fakeFetch([pagingServer(25, () => true)]);
+    const source = createTushareSource({ token: 'tok-abcdef', api: 'daily', rowCap: 10, fetchImpl: fake.fetch });
+    const pages = await collect(source, batchOf({}), simpleCall());
+    assert.deepEqual(pages.map((p) => p.items.length), [10, 10, 5]);
+    assert.equal(fake.requests.length, 3);
+    assert.deepEqual(fake.requests.map((r) => (r.body as { params: { offset: number } }).params.offset), [0, 10, 20]);
+  });
+
+  test('a full page is followed even when has_more says false; an empty last page is not yielded', async () => {
+    const fake = fakeFetch([pagingServer(20, () => false)]);
+    const source = createTushareSource({ token: 'tok-abcdef', api: 'daily', rowCap: 10, fetchImpl: fake.fetch });
+    const pages = await collect(source, batchOf({}), simpleCall());
+    assert.deepEqual(pages.map((p) => p.items.length), [10, 10]);
+    assert.equal(fake.requests.length, 3);
+  });
+
+  test('an empty batch still yields its first (empty) page', async () => {
+    const fake = fakeFetch([tushareOk(FIELDS, [])]);
+    const source = createTushareSource({ token: 'tok-abcdef', api: 'daily', fetchImpl: fake.fetch });
+    const pages = await collect(source, batchOf({}), simpleCall());
+    assert.equal(pages.length, 1);
+    assert.deepEqual(pages[0].fields, FIELDS);
+  });
+
+  test('every row arrives exactly once for any total and page size', async () => {
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 1, max: 50 }), fc.boolean(),
+      async (total, cap, lie) => {
+        const fake = fakeFetch([pagingServer(total, (o, c) => (lie ? !(o + c < total) : o + c < total))]);
+        const source = createTushareSource({ token: 'tok-abcdef', api: 'daily', rowCap: cap, maxOffset: 10_000, fetchImpl: fake.fetch });
+        const pages = await collect(source, batchOf({}), simpleCall());
+        const got = pages.flatMap((p) => p.items.map((r) => r[0]));
+        assert.deepEqual(got, rows(total).map((r) => r[0]));
+        assert.equal(fake.requests.length, Math.floor(total / cap) + 1);
+      }), { numRuns: 60 });
+  });
+
+  test('a batch that would need an offset beyond maxOffset overflows without calling for it', async () => {
+    const fake = fakeFetch([pagingServer(1000, () => true)]);
+    const source = createTushareSource({ token: 'tok-abcdef', api: 'daily', rowCap: 100, maxOffset: 250, fetchImpl: fake.fetch });
+    const seen: number[] = [];
+    await assert.rejects(async () => {
+      for await (const p of source.fetch(batchOf({}, 'k1'), simpleCall())) seen.push(p.items.length);
+    }, (err: unknown) => isSluiceError(err) && err.code === 'SLUICE_OVERFLOW' && err.context.batchKey === 'k1');
+    assert.deepEqual(seen, [100, 100, 100]);
+    assert.deepEqual(fake.requests.map((r) => (r.body as { params: { offset: number } }).params.offset), [0, 100, 200]);
+  });
+
+  test('the endpoint accepts a base URL and /dataapi', () => {
+    assert.equal(tushareEndpoint('http://api.tushare.pro'), 'http://api.tushare.pro/');
+    assert.equal(tushareEndpoint('http://127.0.0.1:7001/dataapi'), 'http://127.0.0.1:7001/dataapi');
+    assert.throws(() => tushareEndpoint('not a url'), /source.url/);
+  });
+});
