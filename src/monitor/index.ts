@@ -11,3 +11,6 @@ export {
   createRunMonitor, LATENCY_BUCKETS_MS,
   type RunMonitor, type RunMonitorOptions, type MonitorSnapshot, type LatencyBucket,
 } from './run-monitor.js';
+export {
+  startMetricsServer, createRunMetrics, type MetricsServer, type MetricsServerOptions, type RunMetrics,
+} from './prometheus.js';

@@ -1,0 +1,111 @@
+/**
+ * Prometheus metrics for a live run, on prom-client with its own Registry (never the global one,
+ * so two runs or tests in one process do not collide). Serves GET /metrics.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Emitter, ExecutorEventMap } from '../core/events.js';
+
+/** Latency buckets in seconds. */
+const LATENCY_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export interface RunMetrics {
+  readonly registry: Registry;
+  /** Stops listening to events. */
+  detach(): void;
+}
+
+/** Creates the metrics on a fresh registry and feeds them from executor events. */
+export function createRunMetrics(events: Emitter<ExecutorEventMap>): RunMetrics {
+  const registry = new Registry();
+  const calls = new Counter({ name: 'sluice_calls_total', help: 'API calls by api and outcome', labelNames: ['api', 'outcome'], registers: [registry] });
+  const latency = new Histogram({
+    name: 'sluice_call_duration_seconds', help: 'API call latency', labelNames: ['api'], buckets: LATENCY_BUCKETS_S, registers: [registry],
+  });
+  const rows = new Counter({ name: 'sluice_rows_fetched_total', help: 'Rows returned by successful calls', labelNames: ['api'], registers: [registry] });
+  const inflight = new Gauge({ name: 'sluice_inflight', help: 'Calls in flight', registers: [registry] });
+  const limit = new Gauge({ name: 'sluice_concurrency_limit', help: 'Current concurrency limit', registers: [registry] });
+  const waits = new Counter({ name: 'sluice_rate_limit_waits_total', help: 'Pacing waits by reason', labelNames: ['api', 'reason'], registers: [registry] });
+  const waitSeconds = new Counter({
+    name: 'sluice_rate_limit_wait_seconds_total', help: 'Time spent waiting for pacing, by reason', labelNames: ['api', 'reason'], registers: [registry],
+  });
+  const batches = new Counter({ name: 'sluice_batches_total', help: 'Batches by outcome', labelNames: ['outcome'], registers: [registry] });
+  new Gauge({
+    name: 'sluice_process_rss_bytes', help: 'Resident set size of the process', registers: [registry],
+    collect() {
+      this.set(process.memoryUsage.rss());
+    },
+  });
+
+  const offs = [
+    events.on('call:end', (e) => {
+      calls.inc({ api: e.api, outcome: e.status });
+      latency.observe({ api: e.api }, e.ms / 1000);
+      if (e.status === 'ok' && e.rows > 0) rows.inc({ api: e.api }, e.rows);
+    }),
+    events.on('concurrency', (e) => {
+      inflight.set(e.inflight);
+      limit.set(e.limit);
+    }),
+    events.on('pace:wait', (e) => {
+      waits.inc({ api: e.api, reason: e.reason });
+      waitSeconds.inc({ api: e.api, reason: e.reason }, e.waitMs / 1000);
+    }),
+    events.on('batch:done', () => batches.inc({ outcome: 'done' })),
+    events.on('batch:fail', () => batches.inc({ outcome: 'failed' })),
+    events.on('batch:split', () => batches.inc({ outcome: 'split' })),
+  ];
+  return { registry, detach: () => offs.forEach((off) => off()) };
+}
+
+export interface MetricsServerOptions {
+  /** Port to listen on; 0 picks a free one. */
+  readonly port: number;
+  readonly events: Emitter<ExecutorEventMap>;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+}
+
+export interface MetricsServer {
+  /** e.g. http://127.0.0.1:9464/metrics */
+  readonly url: string;
+  readonly registry: Registry;
+  close(): Promise<void>;
+}
+
+export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
+  const metrics = createRunMetrics(options.events);
+  const host = options.host ?? '127.0.0.1';
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' || path !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics\n');
+      return;
+    }
+    metrics.registry.metrics().then(
+      (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
+      (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(err)}\n`),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.unref();
+  const { port } = server.address() as AddressInfo;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}/metrics`,
+    registry: metrics.registry,
+    close: () =>
+      new Promise<void>((resolve) => {
+        metrics.detach();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
