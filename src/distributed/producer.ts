@@ -1,0 +1,178 @@
+/**
+ * The producer side of a run: enqueue one job per batch, follow the jobs until every batch (and
+ * every child of a split) has finished, relay the workers' call samples as executor events, and
+ * stop the run's remaining jobs on a fatal error or cancellation.
+ *
+ * Progress comes from BullMQ's event stream (QueueEvents, read from the id current before the
+ * first job was added, so no event is missed); when the stream is quiet the unfinished jobs are
+ * also looked up directly, which covers a trimmed stream or a lost connection.
+ */
+import { QueueEvents, type Queue } from 'bullmq';
+import type { ExecutorEvents } from '../core/events.js';
+import type { Batch } from '../core/types.js';
+import { Inbox } from './inbox.js';
+import { addBatches, finishedState, registerQueue, removeJobs } from './jobs.js';
+import { connectRedis, redisOptions, type RedisConnection } from './redis.js';
+import { type BatchJobResult, cancelKey, decodeFatal, jobIdFor, lostReason, QUEUE_PREFIX, runTag } from './wire.js';
+
+export interface QueueRunOptions<P> {
+  /** The run's queue (BullMQ prefix QUEUE_PREFIX). */
+  readonly queue: Queue;
+  /** Redis address for the event reader. */
+  readonly connection: RedisConnection;
+  readonly runId: string;
+  /** Batches to run, in plan order. */
+  readonly batches: readonly Batch[];
+  /** Carried by every job (and every split child) to the workers. */
+  readonly payload: P;
+  readonly signal: AbortSignal;
+  /** Receives the relayed `call:start`/`call:end` and batch events. */
+  readonly events: ExecutorEvents;
+  /** Look unfinished jobs up directly after this long without an event. @default 2000 */
+  readonly reconcileMs?: number;
+  /** After a cancel, how long to wait for running batches to report. @default 15000 */
+  readonly drainMs?: number;
+}
+
+/** A finished batch: the worker's result, or a job that failed without one (lost). */
+export type QueueOutcome =
+  | { readonly kind: 'result'; readonly batch: Batch; readonly result: BatchJobResult }
+  | { readonly kind: 'lost'; readonly batch: Batch; readonly error: string; readonly code: string };
+
+type Settled = { readonly jobId: string } & ({ readonly result: unknown } | { readonly failedReason: string });
+
+/** Yields one outcome per finished job, in completion order; throws a fatal SluiceError after cancelling the run. */
+export async function* runOnQueue<P>(options: QueueRunOptions<P>): AsyncGenerator<QueueOutcome> {
+  const { queue, runId, signal, events } = options;
+  const reconcileMs = options.reconcileMs ?? 2000;
+  const tag = `${runTag(runId)}-`;
+  const client = connectRedis(options.connection);
+  const inbox = new Inbox<Settled>();
+  const outstanding = new Map<string, Batch>();
+  const early = new Map<string, Settled>();
+  let reader: QueueEvents | undefined;
+  const cancel = async (): Promise<void> => {
+    await client.set(cancelKey(queue.name, runId), '1', 'EX', 86400);
+    await removeJobs(queue, [...outstanding.keys()]);
+  };
+  const reconcile = async (): Promise<Settled[]> => {
+    const ids = [...outstanding.keys()].slice(0, 2000);
+    const states = await Promise.all(ids.map((id) => finishedState(queue, id)));
+    return states.flatMap((s, i) => (s ? [{ jobId: ids[i], ...s }] : []));
+  };
+
+  try {
+    const last = await client.xrevrange(`${QUEUE_PREFIX}:${queue.name}:events`, '+', '-', 'COUNT', 1);
+    reader = followEvents(queue.name, options.connection, last[0]?.[0] ?? '0-0', tag, inbox, (jobId) => {
+      const batch = outstanding.get(jobId);
+      if (batch) events.emit('batch:start', { key: batch.key, tMs: performance.now() });
+    });
+    await reader.waitUntilReady();
+    await client.del(cancelKey(queue.name, runId));
+    await registerQueue(client, queue.name);
+    const ids = await addBatches(queue, runId, options.batches, options.payload);
+    ids.forEach((id, i) => outstanding.set(id, options.batches[i]));
+    const settledIds = new Set<string>();
+    let deadline = Infinity;
+
+    while (outstanding.size > 0 && performance.now() < deadline) {
+      if (signal.aborted && deadline === Infinity) {
+        await cancel();
+        // Jobs removed above will not report; keep waiting only for those still running.
+        const present = await Promise.all([...outstanding.keys()].map(async (id) => [id, await queue.getJobState(id)] as const));
+        for (const [id, state] of present) if (state === 'unknown') outstanding.delete(id);
+        deadline = performance.now() + (options.drainMs ?? 15000);
+        continue;
+      }
+      const next = await inbox.next(reconcileMs, deadline === Infinity ? signal : undefined);
+      const arrived = next ? [next] : signal.aborted && deadline === Infinity ? [] : await reconcile();
+      for (let i = 0; i < arrived.length; i += 1) {
+        const settled = arrived[i];
+        const expected = outstanding.get(settled.jobId);
+        if (!expected) {
+          if (!settledIds.has(settled.jobId)) early.set(settled.jobId, settled);
+          continue;
+        }
+        outstanding.delete(settled.jobId);
+        settledIds.add(settled.jobId);
+        if ('failedReason' in settled) {
+          const fatal = decodeFatal(settled.failedReason);
+          if (fatal) {
+            await cancel();
+            fatal.context.batchKey = expected.key;
+            throw fatal;
+          }
+          const lost = lostReason(settled.failedReason);
+          events.emit('batch:fail', { key: expected.key, tMs: performance.now(), ...lost });
+          yield { kind: 'lost', batch: expected, ...lost };
+          continue;
+        }
+        const result = settled.result as BatchJobResult;
+        if (result.status === 'aborted') {
+          if (!signal.aborted) {
+            // Stopped by a stale cancel flag or a closing worker: run it again.
+            settledIds.delete(settled.jobId);
+            await addBatches(queue, runId, [expected], options.payload);
+            outstanding.set(settled.jobId, expected);
+          }
+          continue;
+        }
+        relay(events, expected, result);
+        if (result.status === 'split') {
+          for (const child of result.children) {
+            const id = jobIdFor(runId, child.key);
+            outstanding.set(id, child);
+            const already = early.get(id);
+            if (already) {
+              early.delete(id);
+              arrived.push(already);
+            }
+          }
+        }
+        yield { kind: 'result', batch: expected, result };
+      }
+    }
+    if (outstanding.size === 0 && !signal.aborted) await removeJobs(queue, [...settledIds]);
+  } finally {
+    await reader?.close().catch(() => undefined);
+    await client.quit().catch(() => client.disconnect());
+  }
+}
+
+/** Read the queue's event stream from `lastEventId`; this run's finished jobs go to `inbox`. */
+function followEvents(
+  queueName: string, connection: RedisConnection, lastEventId: string, tag: string, inbox: Inbox<Settled>, onActive: (jobId: string) => void,
+): QueueEvents {
+  const reader = new QueueEvents(queueName, {
+    connection: { maxRetriesPerRequest: null, ...redisOptions(connection) },
+    prefix: QUEUE_PREFIX,
+    lastEventId,
+  });
+  reader.on('completed', ({ jobId, returnvalue }) => {
+    if (jobId.startsWith(tag)) inbox.push({ jobId, result: returnvalue });
+  });
+  reader.on('failed', ({ jobId, failedReason }) => {
+    if (jobId.startsWith(tag)) inbox.push({ jobId, failedReason });
+  });
+  reader.on('active', ({ jobId }) => onActive(jobId));
+  reader.on('error', () => undefined); // it reconnects by itself; reconciliation covers the gap
+  return reader;
+}
+
+/** Re-emit a worker's call samples and the batch's end on the producer's clock. */
+function relay(events: ExecutorEvents, batch: Batch, result: BatchJobResult): void {
+  const now = performance.now();
+  for (const c of result.calls) {
+    const end = now - c.agoMs;
+    events.emit('call:start', { api: c.api, key: batch.key, tMs: end - c.ms, page: c.page, attempt: c.attempt });
+    const base = { api: c.api, key: batch.key, tMs: end, page: c.page, attempt: c.attempt, ms: c.ms, rows: c.rows, status: c.status };
+    events.emit('call:end', c.code === undefined ? base : { ...base, code: c.code });
+  }
+  if (result.status === 'done') {
+    events.emit('batch:done', { key: batch.key, tMs: now, rows: result.rows, calls: result.callCount, ms: result.ms });
+  } else if (result.status === 'failed') {
+    events.emit('batch:fail', { key: batch.key, tMs: now, error: result.error, code: result.code });
+  } else if (result.status === 'split') {
+    events.emit('batch:split', { key: batch.key, tMs: now, children: result.children.map((c) => c.key) });
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * What travels through the queue: the job data a producer enqueues per batch, the result a worker
+ * returns, stable job ids and queue names, and how a fatal error is carried in a failed reason.
+ */
+import { createHash } from 'node:crypto';
+import { ErrorCodes, SluiceError, type ErrorCode } from '../core/errors.js';
+import type { Emitter, ExecutorEventMap } from '../core/events.js';
+import type { Batch, CallStatus } from '../core/types.js';
+
+/** BullMQ key prefix of every Sluice queue. */
+export const QUEUE_PREFIX = 'sluice';
+
+/** One enqueued batch. `payload` is what the worker needs to build its parts (never a secret). */
+export interface BatchJobData<P = unknown> {
+  readonly runId: string;
+  readonly batch: Batch;
+  readonly payload: P;
+}
+
+/** One upstream call as a worker saw it; `agoMs` = how long before the batch ended it ended. */
+export interface CallRecord {
+  readonly api: string;
+  readonly page: number;
+  readonly attempt: number;
+  readonly ms: number;
+  readonly rows: number;
+  readonly status: CallStatus;
+  readonly code?: string | number;
+  readonly agoMs: number;
+}
+
+/** What a batch processor decides (the worker host adds the call log). */
+export type BatchVerdict =
+  | { readonly status: 'done'; readonly rows: number; readonly attempts: number }
+  | { readonly status: 'failed'; readonly error: string; readonly code: string; readonly attempts: number }
+  | { readonly status: 'split'; readonly children: readonly Batch[] }
+  /** The run was cancelled while this batch ran; its journal row stays as it was. */
+  | { readonly status: 'aborted' };
+
+/** The return value of a finished queue job. */
+export type BatchJobResult = BatchVerdict & {
+  /** Calls of this batch, at most MAX_CALL_RECORDS of them (the last ones are dropped). */
+  readonly calls: readonly CallRecord[];
+  /** All calls of the batch, recorded or not. */
+  readonly callCount: number;
+  /** Wall time of the batch in the worker. */
+  readonly ms: number;
+};
+
+/** Bound on call records per job result, so a long paginated batch cannot bloat Redis. */
+export const MAX_CALL_RECORDS = 200;
+
+function sha(text: string, length: number): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+/** Short tag shared by every job id of one run. */
+export function runTag(runId: string): string {
+  return `r${sha(runId, 12)}`;
+}
+
+/** Job id of a batch: the same run and batch key always give the same id (idempotent enqueue). */
+export function jobIdFor(runId: string, batchKey: string): string {
+  return `${runTag(runId)}-${sha(batchKey, 24)}`;
+}
+
+/** Queue name for a job name (BullMQ forbids `:`; odd characters are replaced and hashed). */
+export function queueNameFor(jobName: string): string {
+  const clean = jobName.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return clean === jobName ? `job-${clean}` : `job-${clean}-${sha(jobName, 8)}`;
+}
+
+/** Redis key that tells workers a run was cancelled. */
+export function cancelKey(queueName: string, runId: string): string {
+  return `${QUEUE_PREFIX}:${queueName}:cancel:${runTag(runId)}`;
+}
+
+/** Sorted set of queue names (score = last enqueue time), so workers find every job's queue. */
+export const QUEUE_REGISTRY_KEY = `${QUEUE_PREFIX}:queues`;
+
+const FATAL = /^(SLUICE_[A-Z_]+)\|([\s\S]*)$/;
+
+/** The failed reason of a job that failed for a fatal error. */
+export function encodeFatal(code: string, message: string): string {
+  return `${code}|${message}`;
+}
+
+/** The fatal error a failed reason carries, or undefined when the job failed for another reason. */
+export function decodeFatal(reason: string): SluiceError | undefined {
+  const m = FATAL.exec(reason);
+  if (!m) return undefined;
+  return new SluiceError(m[1] as ErrorCode, m[2]);
+}
+
+/** A job that failed without a verdict (lost to stalls, or an error outside the executor). */
+export function lostReason(reason: string): { error: string; code: string } {
+  return { error: reason || 'job failed in the worker', code: ErrorCodes.RETRYABLE };
+}
+
+/**
+ * Records the `call:end` events of one batch, bounded; `result()` stamps each with how long before
+ * the end it happened so the producer can place it on its own clock.
+ */
+export class CallLog {
+  private readonly records: Array<Omit<CallRecord, 'agoMs'> & { readonly endMs: number }> = [];
+  private count = 0;
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  /** Listen to a per-batch emitter. Returns the unsubscribe function. */
+  attach(events: Emitter<ExecutorEventMap>): () => void {
+    return events.on('call:end', (e) => {
+      this.count += 1;
+      if (this.records.length >= MAX_CALL_RECORDS) return;
+      const record = { api: e.api, page: e.page, attempt: e.attempt, ms: e.ms, rows: e.rows, status: e.status, endMs: this.now() };
+      this.records.push(e.code === undefined ? record : { ...record, code: e.code });
+    });
+  }
+
+  get callCount(): number {
+    return this.count;
+  }
+
+  result(): CallRecord[] {
+    const end = this.now();
+    return this.records.map(({ endMs, ...r }) => ({ ...r, agoMs: Math.max(0, Math.round(end - endMs)) }));
+  }
+}
