@@ -1,0 +1,81 @@
+/**
+ * One batch: fetch its pages through the call context, collect them (pages kept as the source
+ * gave them, no row copying), and turn the result into an outcome.
+ */
+import type { Batch, Page } from '../core/types.js';
+import type { Source } from '../core/source.js';
+import { ErrorCodes, SluiceError, isSluiceError } from '../core/errors.js';
+import { scrub } from '../core/secrets.js';
+import { BatchCalls, abortedError, type RunContext } from './call.js';
+import { openRun, type ExecutorOptions } from './options.js';
+import type { BatchOutcome } from './outcome.js';
+
+/** Internal result: an outcome, or a reason the run must stop. */
+export type BatchResult = BatchOutcome | { readonly status: 'fatal'; readonly error: SluiceError } | { readonly status: 'aborted' };
+
+export async function runOne(
+  batch: Batch,
+  source: Source,
+  run: RunContext,
+  split: ExecutorOptions['split'],
+): Promise<BatchResult> {
+  const ev = run.events;
+  const t0 = run.clock.now();
+  if (ev?.has('batch:start')) ev.emit('batch:start', { key: batch.key, tMs: Date.now() });
+  const ctx = new BatchCalls(batch, run);
+  const pages: Page[] = [];
+  let rowCount = 0;
+  let fields: readonly string[] | undefined;
+  try {
+    for await (const page of source.fetch(batch, ctx)) {
+      pages.push(page);
+      rowCount += page.items.length;
+      if (fields === undefined && page.fields.length > 0) fields = page.fields;
+    }
+  } catch (e) {
+    if (run.signal.aborted) return { status: 'aborted' };
+    const error = isSluiceError(e)
+      ? e
+      : new SluiceError(ErrorCodes.RETRYABLE, `source failed: ${scrub(e instanceof Error ? e.message : String(e))}`, {}, { cause: e });
+    error.context.batchKey ??= batch.key;
+    if (error.kind === 'fatal') return { status: 'fatal', error };
+    if (error.kind === 'overflow') {
+      const children = split?.(batch);
+      if (children && children.length > 0) {
+        if (ev?.has('batch:split')) ev.emit('batch:split', { key: batch.key, tMs: Date.now(), children: children.map((c) => c.key) });
+        return { status: 'split', batch, children };
+      }
+    }
+    if (ev?.has('batch:fail')) ev.emit('batch:fail', { key: batch.key, tMs: Date.now(), error: error.message, code: error.code });
+    return { status: 'failed', batch, error, attempts: ctx.attempts };
+  }
+  const ms = run.clock.now() - t0;
+  if (ev?.has('batch:done')) ev.emit('batch:done', { key: batch.key, tMs: Date.now(), rows: rowCount, calls: ctx.calls, ms });
+  return {
+    status: 'done',
+    batch,
+    rows: { fields: fields ?? source.fields ?? [], pages, rowCount },
+    attempts: ctx.attempts,
+    calls: ctx.calls,
+    ms,
+  };
+}
+
+/**
+ * Run ONE batch with the executor's call, pacing and retry logic. Split children are returned in
+ * the outcome, not run. A fatal error comes back as a failed outcome whose `error.kind` is
+ * 'fatal'; a cancelled run as a failed outcome with code SLUICE_ABORTED.
+ */
+export async function runBatch(batch: Batch, options: ExecutorOptions): Promise<BatchOutcome> {
+  const setup = openRun(options);
+  setup.counter.inflight = 1;
+  try {
+    const r = await runOne(batch, options.source, setup.run, options.split);
+    if (r.status === 'fatal') return { status: 'failed', batch, error: r.error, attempts: 1 };
+    if (r.status === 'aborted') return { status: 'failed', batch, error: abortedError(setup.run.signal), attempts: 1 };
+    return r;
+  } finally {
+    await setup.run.calls.settled();
+    setup.dispose();
+  }
+}

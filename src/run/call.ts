@@ -1,0 +1,157 @@
+/**
+ * The CallContext the executor hands to `source.fetch`: one upstream call = pacing slot, deadline,
+ * timing, events and retries. Retryable failures back off with full jitter and count against
+ * `retries`; rate-limited answers wait as told and do not count (bounded separately); overflow
+ * and fatal failures are re-thrown at once.
+ */
+import type { CallContext, CallInfo } from '../core/source.js';
+import type { Batch, CallStatus, Page } from '../core/types.js';
+import type { ExecutorEvents } from '../core/events.js';
+import type { Pacer } from '../core/pacing.js';
+import { ErrorCodes, SluiceError, isSluiceError } from '../core/errors.js';
+import { backoffMs, type BackoffOptions } from './backoff.js';
+import { scrub } from '../core/secrets.js';
+import { sleep, type Clock } from './clock.js';
+import type { CallRegistry } from './deadline.js';
+
+/** What every call of a run shares. */
+export interface RunContext {
+  readonly api: string;
+  readonly pacer: Pacer | undefined;
+  readonly retries: number;
+  readonly maxRateLimitRetries: number;
+  readonly backoff: BackoffOptions;
+  readonly timeoutMs: number;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly events: ExecutorEvents | undefined;
+  /** Aborted when the run is cancelled or hits a fatal error. */
+  readonly signal: AbortSignal;
+  readonly calls: CallRegistry;
+  /** Feed one call sample to the concurrency limit. */
+  readonly onSample: (rttMs: number, dropped: boolean) => void;
+}
+
+/** The run was cancelled: the error the run's signal carries, as a SluiceError. */
+export function abortedError(signal: AbortSignal): SluiceError {
+  const r = signal.reason;
+  if (isSluiceError(r)) return r;
+  return new SluiceError(ErrorCodes.ABORTED, 'run cancelled', {}, { cause: r });
+}
+
+function statusOf(e: SluiceError): CallStatus {
+  return e.kind ?? 'fatal';
+}
+
+export class BatchCalls implements CallContext {
+  /** Upstream calls made, retries included. */
+  calls = 0;
+  /** Highest attempt number any call of the batch needed. */
+  attempts = 0;
+
+  constructor(
+    private readonly batch: Batch,
+    private readonly run: RunContext,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.run.signal;
+  }
+
+  async call(fn: (signal: AbortSignal) => Promise<Page>, info: CallInfo): Promise<Page> {
+    const run = this.run;
+    const ev = run.events;
+    let failures = 0;
+    let refusals = 0;
+    let lastRefused = false;
+    for (;;) {
+      if (run.signal.aborted) throw abortedError(run.signal);
+      if (run.pacer) {
+        const t0 = run.clock.now();
+        try {
+          await run.pacer.acquire(run.api, run.signal);
+        } catch {
+          throw abortedError(run.signal);
+        }
+        const waitMs = run.clock.now() - t0;
+        if (waitMs >= 1 && ev?.has('pace:wait')) {
+          ev.emit('pace:wait', { api: run.api, tMs: Date.now(), waitMs, reason: lastRefused ? 'rate-limited' : 'quota' });
+        }
+      }
+      const attempt = failures + refusals + 1;
+      if (attempt > this.attempts) this.attempts = attempt;
+      this.calls++;
+      if (ev?.has('call:start')) ev.emit('call:start', { api: run.api, key: this.batch.key, tMs: Date.now(), page: info.page, attempt });
+      const t = run.clock.now();
+      const active = run.calls.open(t);
+      let page: Page | undefined;
+      let thrown: unknown;
+      try {
+        page = await fn(active.controller.signal);
+      } catch (e) {
+        thrown = e;
+      } finally {
+        run.calls.close(active);
+      }
+      const ms = run.clock.now() - t;
+      if (page !== undefined && thrown === undefined) {
+        run.pacer?.onSuccess(run.api);
+        run.onSample(ms, false);
+        this.end(info, attempt, ms, page.items.length, 'ok');
+        return page;
+      }
+      if (run.signal.aborted) {
+        this.end(info, attempt, ms, 0, 'aborted');
+        throw abortedError(run.signal);
+      }
+      const error = active.timedOut
+        ? new SluiceError(ErrorCodes.RETRYABLE, `call timed out after ${run.timeoutMs} ms`, { batchKey: this.batch.key, attempt }, { cause: thrown })
+        : isSluiceError(thrown)
+          ? thrown
+          : new SluiceError(ErrorCodes.RETRYABLE, `call failed: ${messageOf(thrown)}`, { batchKey: this.batch.key, attempt }, { cause: thrown });
+      const status = statusOf(error);
+      this.end(info, attempt, ms, 0, status, error.context.upstreamCode ?? error.code);
+      if (status === 'rate-limited') {
+        run.onSample(ms, true);
+        refusals++;
+        lastRefused = true;
+        if (refusals > run.maxRateLimitRetries) throw error;
+        const retryAfterMs = error.context.retryAfterMs;
+        if (run.pacer) {
+          run.pacer.onRateLimited(run.api, { retryAfterMs, quotaPerMinute: error.context.quotaPerMinute });
+        } else {
+          const waitMs = retryAfterMs ?? backoffMs(refusals, run.backoff, run.random);
+          ev?.emit('pace:wait', { api: run.api, tMs: Date.now(), waitMs, reason: 'rate-limited' });
+          await this.pause(waitMs);
+        }
+        continue;
+      }
+      if (status !== 'retryable') throw error;
+      run.onSample(ms, true);
+      failures++;
+      lastRefused = false;
+      if (failures > run.retries) throw error;
+      await this.pause(backoffMs(failures, run.backoff, run.random));
+    }
+  }
+
+  private async pause(ms: number): Promise<void> {
+    try {
+      await sleep(this.run.clock, ms, this.run.signal);
+    } catch {
+      throw abortedError(this.run.signal);
+    }
+  }
+
+  private end(info: CallInfo, attempt: number, ms: number, rows: number, status: CallStatus, code?: string | number): void {
+    const ev = this.run.events;
+    if (!ev?.has('call:end')) return;
+    ev.emit('call:end', { api: this.run.api, key: this.batch.key, tMs: Date.now(), page: info.page, attempt, ms, rows, status, code });
+  }
+}
+
+function messageOf(e: unknown): string {
+  if (!(e instanceof Error)) return scrub(String(e));
+  const code = (e as Error & { code?: unknown }).code;
+  return scrub(typeof code === 'string' ? `${code} ${e.message}` : e.message);
+}

@@ -1,0 +1,42 @@
+/**
+ * Time as the executor sees it. Injectable so tests can drive pacers and backoff with a fake clock;
+ * the real clock is `performance.now()` plus ordinary timers.
+ */
+
+export type TimerHandle = unknown;
+
+export interface Clock {
+  /** Monotonic milliseconds. */
+  now(): number;
+  /** Run `fn` after `ms` milliseconds. */
+  setTimer(fn: () => void, ms: number): TimerHandle;
+  clearTimer(handle: TimerHandle): void;
+}
+
+export const realClock: Clock = {
+  now: () => performance.now(),
+  setTimer: (fn, ms) => setTimeout(fn, ms),
+  clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** The reason an aborted signal carries, as an Error. */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new Error('aborted');
+}
+
+/** Sleep on `clock`; rejects with the signal's reason when aborted. */
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(abortReason(signal));
+  if (ms <= 0) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      clock.clearTimer(handle);
+      reject(abortReason(signal as AbortSignal));
+    };
+    const handle = clock.setTimer(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

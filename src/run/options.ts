@@ -1,0 +1,123 @@
+/**
+ * Executor options, their defaults (in one place) and the per-run context built from them.
+ */
+import type { Batch } from '../core/types.js';
+import type { Source } from '../core/source.js';
+import type { Limit, Pacer, RateLimit } from '../core/pacing.js';
+import type { ExecutorEvents } from '../core/events.js';
+import { ErrorCodes, SluiceError } from '../core/errors.js';
+import type { BackoffOptions } from './backoff.js';
+import { realClock, type Clock } from './clock.js';
+import { CallRegistry } from './deadline.js';
+import type { RunContext } from './call.js';
+import { fixedLimit } from './limits/fixed.js';
+import { createPacer } from './pacer/pacer.js';
+
+export interface ExecutorOptions {
+  readonly source: Source;
+  /**
+   * Batches in flight at once: a number, or a Limit rule fed with call samples.
+   * @default 4
+   */
+  readonly concurrency?: number | Limit;
+  /**
+   * Call pacing: a Pacer (shared between runs), or a spec the executor builds one from.
+   * @default undefined (unpaced; a refusal still waits as told)
+   */
+  readonly pacer?: Pacer | RateLimit | 'adaptive';
+  /**
+   * Retries of one call after retryable failures (a call runs at most retries + 1 times).
+   * @default 5
+   */
+  readonly retries?: number;
+  /**
+   * Rate-limit refusals one call may get before its batch fails (refusals are not failures, but a
+   * misconfigured quota must not loop forever).
+   * @default 50
+   */
+  readonly maxRateLimitRetries?: number;
+  /** @default { baseMs: 250, maxMs: 30000 } */
+  readonly backoff?: BackoffOptions;
+  /**
+   * Per-call timeout; 0 disables it.
+   * @default 30000
+   */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+  /** Split a batch whose window overflowed; return undefined or [] when it cannot be split. */
+  readonly split?: (batch: Batch) => readonly Batch[] | undefined;
+  readonly events?: ExecutorEvents;
+  /** @default performance.now() and ordinary timers */
+  readonly clock?: Clock;
+  /**
+   * Random numbers in [0, 1) for backoff jitter.
+   * @default Math.random
+   */
+  readonly random?: () => number;
+}
+
+export const EXECUTOR_DEFAULTS = { concurrency: 4, retries: 5, maxRateLimitRetries: 50, timeoutMs: 30_000 } as const;
+
+export interface RunSetup {
+  readonly run: RunContext;
+  readonly controller: AbortController;
+  readonly limit: Limit;
+  /** Batches in flight, kept current by the executor (limit samples read it). */
+  readonly counter: { inflight: number };
+  dispose(): void;
+}
+
+function isPacer(p: ExecutorOptions['pacer']): p is Pacer {
+  return typeof p === 'object' && typeof (p as Pacer).acquire === 'function';
+}
+
+function nonNegativeInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new SluiceError(ErrorCodes.USAGE, `Expected ${name} to be an integer >= 0, got ${value}`);
+  }
+  return value;
+}
+
+export function openRun(options: ExecutorOptions): RunSetup {
+  const clock = options.clock ?? realClock;
+  const events = options.events;
+  const concurrency = options.concurrency ?? EXECUTOR_DEFAULTS.concurrency;
+  if (typeof concurrency === 'number' && (!Number.isInteger(concurrency) || concurrency < 1)) {
+    throw new SluiceError(ErrorCodes.USAGE, `Expected concurrency to be an integer >= 1, got ${concurrency}`);
+  }
+  const limit = typeof concurrency === 'number' ? fixedLimit(concurrency) : concurrency;
+  const pacer = options.pacer === undefined || isPacer(options.pacer) ? options.pacer : createPacer(options.pacer, { clock, events });
+  const timeoutMs = nonNegativeInteger('timeoutMs', options.timeoutMs ?? EXECUTOR_DEFAULTS.timeoutMs);
+  const controller = new AbortController();
+  const outer = options.signal;
+  const onOuterAbort = (): void => controller.abort(new SluiceError(ErrorCodes.ABORTED, 'run cancelled', {}, { cause: outer?.reason }));
+  if (outer?.aborted) onOuterAbort();
+  else outer?.addEventListener('abort', onOuterAbort, { once: true });
+
+  const counter = { inflight: 0 };
+  const adaptive = typeof concurrency !== 'number';
+  const onSample = adaptive
+    ? (rttMs: number, dropped: boolean): void => {
+        const before = limit.current;
+        const after = limit.onSample({ nowMs: clock.now(), rttMs, inflight: counter.inflight, dropped });
+        if (after !== before && events?.has('concurrency')) {
+          events.emit('concurrency', { tMs: Date.now(), limit: after, inflight: counter.inflight });
+        }
+      }
+    : (): void => {};
+  const run: RunContext = {
+    api: options.source.api,
+    pacer,
+    retries: nonNegativeInteger('retries', options.retries ?? EXECUTOR_DEFAULTS.retries),
+    maxRateLimitRetries: nonNegativeInteger('maxRateLimitRetries', options.maxRateLimitRetries ?? EXECUTOR_DEFAULTS.maxRateLimitRetries),
+    backoff: options.backoff ?? {},
+    timeoutMs,
+    clock,
+    random: options.random ?? Math.random,
+    events,
+    signal: controller.signal,
+    calls: new CallRegistry(clock, timeoutMs, controller.signal),
+    onSample,
+  };
+  return { run, controller, limit, counter, dispose: () => outer?.removeEventListener('abort', onOuterAbort) };
+}

@@ -1,0 +1,107 @@
+/**
+ * Exact sliding window: never more than `calls` starts in any interval of `intervalMs`. The last
+ * `calls` start times live in a ring buffer; start k+calls may happen only `intervalMs + guardMs`
+ * after start k. `guardMs` absorbs network jitter between our clock and the server's arrival times.
+ */
+import type { PaceRule } from './rule.js';
+
+export class SlidingWindowRule implements PaceRule {
+  private ring: Float64Array;
+  private head = 0;
+  private count = 0;
+
+  constructor(
+    private calls: number,
+    readonly intervalMs: number,
+    readonly guardMs = 0,
+  ) {
+    assertQuota(calls, intervalMs);
+    this.ring = new Float64Array(calls);
+  }
+
+  get capacity(): number {
+    return this.calls;
+  }
+
+  nextAt(now: number): number {
+    if (this.count < this.calls) return now;
+    // head points at the oldest of the last `calls` starts
+    const due = this.ring[this.head] + this.intervalMs + this.guardMs;
+    return due > now ? due : now;
+  }
+
+  record(now: number): void {
+    this.ring[this.head] = now;
+    this.head = this.head + 1 === this.calls ? 0 : this.head + 1;
+    if (this.count < this.calls) this.count++;
+  }
+
+  callsPerMinute(): number {
+    return (this.calls * 60_000) / (this.intervalMs + this.guardMs);
+  }
+
+  /** Change the quota, keeping the most recent start times so a resize never allows a burst. */
+  resize(calls: number): void {
+    assertQuota(calls, this.intervalMs);
+    const recent = this.recentStarts();
+    const kept = recent.slice(Math.max(0, recent.length - calls));
+    this.calls = calls;
+    this.ring = new Float64Array(calls);
+    this.head = 0;
+    this.count = 0;
+    for (const t of kept) this.record(t);
+  }
+
+  /** Start times still remembered, oldest first. */
+  recentStarts(): number[] {
+    const out: number[] = [];
+    const first = this.count < this.calls ? 0 : this.head;
+    for (let i = 0; i < this.count; i++) out.push(this.ring[(first + i) % this.calls]);
+    return out;
+  }
+}
+
+/** Fixed (aligned) window: at most `calls` starts per window [k*intervalMs, (k+1)*intervalMs). */
+export class FixedWindowRule implements PaceRule {
+  private windowIndex = -Infinity;
+  private used = 0;
+
+  constructor(
+    readonly calls: number,
+    readonly intervalMs: number,
+    readonly guardMs = 0,
+  ) {
+    assertQuota(calls, intervalMs);
+  }
+
+  nextAt(now: number): number {
+    const index = Math.floor(now / this.intervalMs);
+    if (index !== this.windowIndex || this.used < this.calls) return now;
+    return (index + 1) * this.intervalMs + this.guardMs;
+  }
+
+  record(now: number): void {
+    const index = Math.floor(now / this.intervalMs);
+    if (index !== this.windowIndex) {
+      this.windowIndex = index;
+      this.used = 0;
+    }
+    this.used++;
+  }
+
+  callsPerMinute(): number {
+    return (this.calls * 60_000) / this.intervalMs;
+  }
+}
+
+function assertQuota(calls: number, intervalMs: number): void {
+  if (!Number.isInteger(calls) || calls < 1) throw new RangeError(`Expected calls to be an integer >= 1, got ${calls}`);
+  if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
+    throw new RangeError(`Expected intervalMs to be a finite number > 0, got ${intervalMs}`);
+  }
+}
+
+/** Default jitter guard: 1 % of the interval, at least 1 ms, at most 250 ms. */
+export function defaultGuardMs(intervalMs: number): number {
+  return Math.min(250, Math.max(1, intervalMs * 0.01));
+}
