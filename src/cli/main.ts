@@ -16,6 +16,8 @@ program
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
 // Commands register themselves here, one line each.
+import { register as registerWorker } from './commands/worker.js';
+registerWorker(program);
 import { register as registerPlan } from './commands/plan.js';
 registerPlan(program);
 import { register as registerEmulate } from './commands/emulate.js';

@@ -26,7 +26,8 @@ export interface BatchContext {
 
 /**
  * Runs one batch and records it in the journal (commit, split, markFailed). Returns the verdict;
- * throws a fatal SluiceError (bad token...) to stop the whole run; any other throw is retried.
+ * throws a fatal SluiceError (bad token...) or an input error (SLUICE_BAD_JOB, exit code 2) to stop
+ * the whole run; any other throw is retried.
  */
 export type BatchProcessor<P> = (data: BatchJobData<P>, ctx: BatchContext) => Promise<BatchVerdict>;
 
@@ -92,7 +93,7 @@ export function startBatchWorker<P>(options: BatchWorkerOptions<P>): BatchWorker
     const events: ExecutorEvents = new Emitter();
     const detach = log.attach(events);
     const result = (verdict: BatchVerdict): BatchJobResult => ({
-      ...verdict, calls: log.result(), callCount: log.callCount, ms: Math.round(performance.now() - started),
+      ...verdict, calls: log.result(), callCount: log.callCount, ms: Math.round(performance.now() - started), waits: log.waits,
     });
     if (await isCancelled(data.runId)) return result({ status: 'aborted' });
     const key = job.id ?? `${data.runId}/${data.batch.key}`;
@@ -104,7 +105,8 @@ export function startBatchWorker<P>(options: BatchWorkerOptions<P>): BatchWorker
       return result(verdict);
     } catch (err) {
       if (controller.signal.aborted) return await interrupted(job, token, controller.signal, result);
-      if (isSluiceError(err) && err.kind === 'fatal') throw new UnrecoverableError(encodeFatal(err.code, scrub(err.message)));
+      // Fatal for the run: a bad token or permission, or a job this worker cannot even build.
+      if (isSluiceError(err) && (err.kind === 'fatal' || err.exitCode === 2)) throw new UnrecoverableError(encodeFatal(err.code, scrub(err.message)));
       const message = err instanceof Error ? err.message : String(err);
       const code = isSluiceError(err) ? err.code : 'internal';
       throw new Error(scrub(`${code}: ${message}`));

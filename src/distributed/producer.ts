@@ -12,7 +12,7 @@ import type { ExecutorEvents } from '../core/events.js';
 import type { Batch } from '../core/types.js';
 import { Inbox } from './inbox.js';
 import { addBatches, finishedState, registerQueue, removeJobs } from './jobs.js';
-import { connectRedis, redisOptions, type RedisConnection } from './redis.js';
+import { connectRedis, ensureReachable, redisOptions, type RedisConnection } from './redis.js';
 import { type BatchJobResult, cancelKey, decodeFatal, jobIdFor, lostReason, QUEUE_PREFIX, runTag } from './wire.js';
 
 export interface QueueRunOptions<P> {
@@ -62,10 +62,11 @@ export async function* runOnQueue<P>(options: QueueRunOptions<P>): AsyncGenerato
   };
 
   try {
+    await ensureReachable(client, options.connection);
     const last = await client.xrevrange(`${QUEUE_PREFIX}:${queue.name}:events`, '+', '-', 'COUNT', 1);
     reader = followEvents(queue.name, options.connection, last[0]?.[0] ?? '0-0', tag, inbox, (jobId) => {
       const batch = outstanding.get(jobId);
-      if (batch) events.emit('batch:start', { key: batch.key, tMs: performance.now() });
+      if (batch) events.emit('batch:start', { key: batch.key, tMs: Date.now() });
     });
     await reader.waitUntilReady();
     await client.del(cancelKey(queue.name, runId));
@@ -103,7 +104,7 @@ export async function* runOnQueue<P>(options: QueueRunOptions<P>): AsyncGenerato
             throw fatal;
           }
           const lost = lostReason(settled.failedReason);
-          events.emit('batch:fail', { key: expected.key, tMs: performance.now(), ...lost });
+          events.emit('batch:fail', { key: expected.key, tMs: Date.now(), ...lost });
           yield { kind: 'lost', batch: expected, ...lost };
           continue;
         }
@@ -159,9 +160,14 @@ function followEvents(
   return reader;
 }
 
-/** Re-emit a worker's call samples and the batch's end on the producer's clock. */
+/** Re-emit a worker's call samples, waits and the batch's end on the producer's clock (epoch ms, like the executor). */
 function relay(events: ExecutorEvents, batch: Batch, result: BatchJobResult): void {
-  const now = performance.now();
+  const now = Date.now();
+  const api = result.calls[0]?.api;
+  if (api !== undefined && result.waits) {
+    if (result.waits.quotaMs > 0) events.emit('pace:wait', { api, tMs: now, waitMs: result.waits.quotaMs, reason: 'quota' });
+    if (result.waits.rateLimitedMs > 0) events.emit('pace:wait', { api, tMs: now, waitMs: result.waits.rateLimitedMs, reason: 'rate-limited' });
+  }
   for (const c of result.calls) {
     const end = now - c.agoMs;
     events.emit('call:start', { api: c.api, key: batch.key, tMs: end - c.ms, page: c.page, attempt: c.attempt });

@@ -6,7 +6,8 @@
  * `adaptive` here is deliberately simpler than the local adaptive pacer: calls are unpaced until
  * the server refuses one; a refusal that names a quota ("N calls per minute") sets that quota for
  * everyone, one that does not sets 80% of the starts seen in the last minute. It only learns
- * downwards (a learned quota expires after 24 hours without refusals).
+ * downwards (a learned quota expires after 24 hours without refusals). `none` paces nothing by
+ * itself but still shares cooldowns and named quotas.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -20,8 +21,11 @@ export interface RedisPacerOptions {
   readonly connection: RedisConnection;
   /** Key prefix: processes sharing a prefix share the quota. @default 'sluice:pace' */
   readonly prefix?: string;
-  /** A fixed quota, or `adaptive` (learn from refusals only). */
-  readonly rate: RateLimit | 'adaptive';
+  /**
+   * A fixed quota; `adaptive` (learn from refusals only); or `none` (unpaced, but refusals still
+   * pause every process and a quota the server names is still applied).
+   */
+  readonly rate: RedisRate;
   /**
    * Extra spacing added to the interval, to absorb the time between a slot being granted and the
    * request reaching the server. @default min(1000, max(25, 2% of intervalMs)); 0 for adaptive
@@ -34,6 +38,8 @@ export interface RedisPacerOptions {
   /** Called with the Redis clock time (ms) of every granted slot (observability and tests). */
   readonly onGrant?: (key: string, atMs: number) => void;
 }
+
+export type RedisRate = RateLimit | 'adaptive' | 'none';
 
 export interface RedisPacer extends Pacer {
   /** Closes the pacer's Redis client (pending background updates are flushed first). */
@@ -48,14 +54,14 @@ interface PacerClient extends Redis {
 }
 
 /** Default safety margin for a fixed quota. */
-export function defaultMarginMs(rate: RateLimit | 'adaptive'): number {
-  if (rate === 'adaptive') return 0;
+export function defaultMarginMs(rate: RedisRate): number {
+  if (rate === 'adaptive' || rate === 'none') return 0;
   return Math.min(1000, Math.max(25, Math.round(rate.intervalMs * 0.02)));
 }
 
 export function createRedisPacer(options: RedisPacerOptions): RedisPacer {
   const { rate } = options;
-  if (rate !== 'adaptive') {
+  if (rate !== 'adaptive' && rate !== 'none') {
     if (!Number.isInteger(rate.calls) || rate.calls < 1) throw new RangeError(`rate.calls: expected a whole number >= 1, got ${rate.calls}`);
     if (!Number.isFinite(rate.intervalMs) || rate.intervalMs <= 0) throw new RangeError(`rate.intervalMs: expected a number > 0, got ${rate.intervalMs}`);
   }
@@ -63,9 +69,10 @@ export function createRedisPacer(options: RedisPacerOptions): RedisPacer {
   const marginMs = options.marginMs ?? defaultMarginMs(rate);
   const cooldownMs = options.cooldownMs ?? 5000;
   const maxSleepMs = options.maxSleepMs ?? 1000;
-  const calls = rate === 'adaptive' ? -1 : rate.calls;
-  const intervalMs = rate === 'adaptive' ? 60000 : rate.intervalMs;
-  const fixedPerMinute = rate === 'adaptive' ? Infinity : (rate.calls * 60000) / rate.intervalMs;
+  const fixed = rate === 'adaptive' || rate === 'none' ? undefined : rate;
+  const calls = fixed ? fixed.calls : -1;
+  const intervalMs = fixed ? fixed.intervalMs : 60000;
+  const fixedPerMinute = fixed ? (fixed.calls * 60000) / fixed.intervalMs : Infinity;
 
   const client = connectRedis(options.connection) as PacerClient;
   client.defineCommand('sluiceAcquire', { numberOfKeys: 3, lua: ACQUIRE_LUA });

@@ -54,3 +54,16 @@ export function redactedQueueUrl(connection: RedisConnection): string {
 export function connectRedis(connection: RedisConnection): Redis {
   return new Redis({ maxRetriesPerRequest: null, ...redisOptions(connection) });
 }
+
+/** Resolves when Redis answers PING; a usage error naming `flag` after `timeoutMs` without an answer. */
+export async function ensureReachable(client: Redis, connection: RedisConnection, timeoutMs = 5000, flag = '--queue'): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(usageError(`${flag}: cannot reach Redis at ${redactedQueueUrl(connection)} (no answer in ${timeoutMs} ms)`)), timeoutMs);
+  });
+  try {
+    await Promise.race([client.ping(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -45,6 +45,8 @@ export type BatchJobResult = BatchVerdict & {
   readonly callCount: number;
   /** Wall time of the batch in the worker. */
   readonly ms: number;
+  /** Time the batch's calls waited for a pacing slot, and after rate-limit refusals. */
+  readonly waits: { readonly quotaMs: number; readonly rateLimitedMs: number };
 };
 
 /** Bound on call records per job result, so a long paginated batch cannot bloat Redis. */
@@ -107,14 +109,29 @@ export class CallLog {
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
+  private quotaMs = 0;
+  private rateLimitedMs = 0;
+
   /** Listen to a per-batch emitter. Returns the unsubscribe function. */
   attach(events: Emitter<ExecutorEventMap>): () => void {
-    return events.on('call:end', (e) => {
+    const offCalls = events.on('call:end', (e) => {
       this.count += 1;
       if (this.records.length >= MAX_CALL_RECORDS) return;
       const record = { api: e.api, page: e.page, attempt: e.attempt, ms: e.ms, rows: e.rows, status: e.status, endMs: this.now() };
       this.records.push(e.code === undefined ? record : { ...record, code: e.code });
     });
+    const offWaits = events.on('pace:wait', (e) => {
+      if (e.reason === 'quota') this.quotaMs += e.waitMs;
+      else this.rateLimitedMs += e.waitMs;
+    });
+    return () => {
+      offCalls();
+      offWaits();
+    };
+  }
+
+  get waits(): { quotaMs: number; rateLimitedMs: number } {
+    return { quotaMs: Math.round(this.quotaMs), rateLimitedMs: Math.round(this.rateLimitedMs) };
   }
 
   get callCount(): number {

@@ -1,0 +1,113 @@
+/**
+ * What a worker does with one batch job: build the job's parts once per definition (interpolated
+ * from the worker's own environment), run the batch with the executor and the global Redis pacer,
+ * and record the outcome in the shared journal before the job is reported finished.
+ */
+import { createHash } from 'node:crypto';
+import { ErrorCodes } from '../core/errors.js';
+import type { Pacer } from '../core/pacing.js';
+import type { Source } from '../core/source.js';
+import type { Store } from '../core/store.js';
+import type { Batch } from '../core/types.js';
+import { parseJob } from '../job/load.js';
+import { createSource, createStore } from '../job/parts.js';
+import type { JobConfig } from '../job/schema.js';
+import { splitBatch } from '../plan/index.js';
+import { runBatch } from '../run/index.js';
+import type { BatchContext, BatchProcessor } from './batch-worker.js';
+import type { JobPayload } from './payload.js';
+import { createRedisPacer, type RedisPacer } from './redis-pacer.js';
+import type { RedisConnection } from './redis.js';
+import type { BatchJobData, BatchVerdict } from './wire.js';
+
+interface Parts {
+  readonly job: JobConfig;
+  readonly store: Store;
+  readonly source: Source;
+  readonly pacer: RedisPacer;
+  readonly split: (batch: Batch) => Batch[] | undefined;
+}
+
+/** Pacing keys are shared by every job that calls the same API endpoint with the same credentials. */
+export function pacePrefix(job: JobConfig): string {
+  const s = job.source as { url?: string; token?: string };
+  const who = createHash('sha256').update(`${s.url ?? ''}\n${s.token ?? ''}`).digest('hex').slice(0, 16);
+  return `sluice:pace:${who}`;
+}
+
+export interface JobProcessor {
+  readonly process: BatchProcessor<JobPayload>;
+  /** Closes every store and pacer built so far. */
+  close(): Promise<void>;
+}
+
+async function buildParts(payload: JobPayload, connection: RedisConnection, env: NodeJS.ProcessEnv): Promise<Parts> {
+  const job = parseJob(payload.job, env, 'queued job');
+  const store = createStore(job, { baseDir: payload.baseDir, db: payload.db });
+  await store.open();
+  const source = createSource(job);
+  const rate = job.source.rateLimit ?? 'none';
+  const pacer = createRedisPacer({ connection, prefix: pacePrefix(job), rate });
+  const spec = { dateParams: job.plan.dateParams, each: job.plan.each ? { param: job.plan.each.param, values: [] } : undefined };
+  return { job, store, source, pacer, split: (batch) => splitBatch(batch, spec) };
+}
+
+/** A processor for `sluice worker`: parts are cached per job definition hash. */
+export function createJobProcessor(connection: RedisConnection, env: NodeJS.ProcessEnv = process.env): JobProcessor {
+  const cache = new Map<string, Promise<Parts>>();
+
+  const partsFor = (payload: JobPayload): Promise<Parts> => {
+    let parts = cache.get(payload.hash);
+    if (!parts) {
+      parts = buildParts(payload, connection, env);
+      cache.set(payload.hash, parts);
+      parts.catch(() => cache.delete(payload.hash));
+    }
+    return parts;
+  };
+
+  const process = async (data: BatchJobData<JobPayload>, ctx: BatchContext): Promise<BatchVerdict> => {
+    const { runId, batch } = data;
+    const parts = await partsFor(data.payload);
+    const { job, store } = parts;
+    await store.markRunning(runId, batch.key);
+    const outcome = await runBatch(batch, {
+      source: parts.source,
+      pacer: parts.pacer,
+      concurrency: 1,
+      retries: job.execution.retries,
+      timeoutMs: job.execution.timeoutMs,
+      backoff: job.execution.backoff,
+      split: parts.split,
+      events: ctx.events,
+      signal: ctx.signal,
+    });
+    if (outcome.status === 'done') {
+      const rows = await store.commit(runId, outcome.batch, outcome.rows, outcome.attempts);
+      return { status: 'done', rows, attempts: outcome.attempts };
+    }
+    if (outcome.status === 'split') {
+      await store.split(runId, batch.key, outcome.children);
+      return { status: 'split', children: outcome.children };
+    }
+    const { error } = outcome;
+    if (ctx.signal.aborted || error.code === ErrorCodes.ABORTED) return { status: 'aborted' };
+    await store.markFailed(runId, batch.key, error.message, outcome.attempts);
+    if (error.kind === 'fatal') throw error;
+    return { status: 'failed', error: error.message, code: error.code, attempts: outcome.attempts };
+  };
+
+  return {
+    process,
+    async close(): Promise<void> {
+      const all = [...cache.values()];
+      cache.clear();
+      for (const p of all) {
+        const parts = await p.catch(() => undefined);
+        if (!parts) continue;
+        await parts.pacer.close().catch(() => undefined);
+        await parts.store.close().catch(() => undefined);
+      }
+    },
+  };
+}
