@@ -80,8 +80,16 @@ export function createRunMonitor(events: Emitter<ExecutorEventMap>, opts: RunMon
   };
   sampler.start();
 
+  // also sample memory when a call lands in a new second, so the RSS line follows the run even
+  // when the interval timer is late (busy event loop) or the clock is a fake one
+  let sampledSecond = 0;
   const offs = [
     events.on('call:end', (e) => {
+      const second = Math.floor(rel() / 1000);
+      if (second !== sampledSecond) {
+        sampledSecond = second;
+        sampler.sample();
+      }
       calls.onCallEnd(e);
       timeline.addCall(rel(), e.ms, e.status === 'ok' ? e.rows : 0);
       let i = LATENCY_BUCKETS_MS.findIndex((le) => e.ms <= le);

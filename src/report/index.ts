@@ -13,3 +13,5 @@ export {
 } from './targets.js';
 export { trendTable, formatTrendTable, type TrendRow, type TrendValues } from './trend.js';
 export { formatRunLine, formatSummary, formatCheck } from './text.js';
+export { renderHtml } from './html.js';
+export { escapeHtml, lineChart, barChart, niceMax, type Series, type Bar, type LineChartOptions } from './svg.js';

@@ -68,7 +68,7 @@ export function sampleInput(over: Partial<BuildReportInput> = {}, o: FixtureOpti
     job: 'daily-prices',
     status: 'succeeded',
     startedAt: '2026-11-26T10:00:00.000Z',
-    finishedAt: '2026-11-26T10:00:10.000Z',
+    finishedAt: new Date(Date.parse('2026-11-26T10:00:00.000Z') + (o.batches ?? 40) * 250).toISOString(),
     plan: PLAN,
     monitor,
     rowsWritten: monitor.rows.committed,
