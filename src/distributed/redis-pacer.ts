@@ -28,7 +28,7 @@ export interface RedisPacerOptions {
   readonly rate: RedisRate;
   /**
    * Extra spacing added to the interval, to absorb the time between a slot being granted and the
-   * request reaching the server. @default min(1000, max(25, 2% of intervalMs)); 0 for adaptive
+   * request reaching the server. @default min(1000, max(50, 2% of intervalMs)); 0 for adaptive and none
    */
   readonly marginMs?: number;
   /** Shared pause after a refusal without a Retry-After hint. @default 5000 */
@@ -56,7 +56,7 @@ interface PacerClient extends Redis {
 /** Default safety margin for a fixed quota. */
 export function defaultMarginMs(rate: RedisRate): number {
   if (rate === 'adaptive' || rate === 'none') return 0;
-  return Math.min(1000, Math.max(25, Math.round(rate.intervalMs * 0.02)));
+  return Math.min(1000, Math.max(50, Math.round(rate.intervalMs * 0.02)));
 }
 
 export function createRedisPacer(options: RedisPacerOptions): RedisPacer {
