@@ -45,6 +45,15 @@ export interface Dataset {
 
 const cache = new Map<string, Dataset>();
 
+/**
+ * The rows a job over `api` with `params` should land, as arrays in `fields` order (all fields when
+ * left out). Same as `dataset(opts).rows(api, params, fields)`, collected.
+ */
+export function expectedRows(opts: DatasetOptions, api: string, params: Readonly<Record<string, unknown>>,
+  fields?: string | readonly string[]): unknown[][] {
+  return [...dataset(opts).rows(api, params, fields)];
+}
+
 /** The dataset of a seed and universe size (cached: building it is cheap, but counts are memoised). */
 export function dataset(opts: DatasetOptions = {}): Dataset {
   const seed = opts.seed ?? 42;

@@ -90,9 +90,12 @@ export function serveRequest(ds: Dataset, req: CallRequest, maxOffset: number): 
   }
 }
 
-/** Serialise an answer; non-ASCII characters are escaped as \uXXXX (as upstream's JSON is). */
+/**
+ * Serialise an answer. The message's non-ASCII characters are escaped as \uXXXX (as upstream's JSON
+ * is); data pages are serialised as they are (the generated data is ASCII).
+ */
 export function encodeAnswer(requestId: string, answer: Answer): string {
-  const text = JSON.stringify({ request_id: requestId, code: answer.code, msg: answer.msg, data: answer.data ?? null });
-  if (!/[^\x00-\x7f]/.test(text)) return text;
-  return text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const msg = JSON.stringify(answer.msg).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const data = answer.data ? JSON.stringify(answer.data) : 'null';
+  return `{"request_id":${JSON.stringify(requestId)},"code":${answer.code},"msg":${msg},"data":${data}}`;
 }
