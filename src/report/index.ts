@@ -15,3 +15,7 @@ export { trendTable, formatTrendTable, type TrendRow, type TrendValues } from '.
 export { formatRunLine, formatSummary, formatCheck } from './text.js';
 export { renderHtml } from './html.js';
 export { escapeHtml, lineChart, barChart, niceMax, type Series, type Bar, type LineChartOptions } from './svg.js';
+export {
+  AlertRuleSchema, AlertRulesSchema, parseCondition, evaluate, runAlerts,
+  type AlertRule, type AlertResult, type ActionResult, type AlertOptions, type Condition, type Op,
+} from './alerts.js';
