@@ -8,6 +8,8 @@ import type { z } from 'zod';
 import { ErrorCodes, SluiceError } from '../core/errors.js';
 import { parseRange } from '../core/dates.js';
 import { registerSecret } from '../core/secrets.js';
+import { parseStrategy } from '../plan/index.js';
+import { parseCondition } from '../report/index.js';
 import { JobSchema, type JobConfig } from './schema.js';
 
 function badJob(origin: string, message: string): SluiceError {
@@ -71,6 +73,8 @@ export function parseJob(raw: unknown, env: NodeJS.ProcessEnv = process.env, ori
   const job = result.data;
   try {
     parseRange(job.plan.start, job.plan.end, { start: 'plan.start', end: 'plan.end' });
+    parseStrategy(job.plan.strategy, 'plan.strategy');
+    for (const a of job.alerts) parseCondition(a.when);
   } catch (err) {
     throw badJob(origin, err instanceof Error ? err.message : String(err));
   }

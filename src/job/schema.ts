@@ -36,23 +36,26 @@ const TushareSourceSchema = z.object({
   ...common,
 }).strict();
 
+const HttpPaginationSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('none') }).strict(),
+  z.object({ type: z.literal('offset'), offsetParam: z.string().optional(), limitParam: z.string().optional() }).strict(),
+  z.object({ type: z.literal('page'), pageParam: z.string().optional(), sizeParam: z.string().optional(), firstPage: z.number().int().optional() }).strict(),
+  z.object({ type: z.literal('cursor'), cursorPath: z.string().min(1), cursorParam: z.string().min(1) }).strict(),
+]);
+
 const HttpSourceSchema = z.object({
   type: z.literal('http'),
   url: z.string().min(1),
   method: z.enum(['GET', 'POST']).default('GET'),
   headers: z.record(z.string(), z.string()).default({}),
-  body: z.record(z.string(), z.unknown()).optional(),
+  body: z.unknown().optional(),
+  queryParams: z.boolean().default(true),
+  secrets: z.array(z.string()).default([]),
   rowsPath: z.string().default(''),
   fieldsPath: z.string().optional(),
-  pagination: z.object({
-    type: z.enum(['offset', 'page', 'cursor', 'none']).default('offset'),
-    limitParam: z.string().default('limit'),
-    offsetParam: z.string().default('offset'),
-    pageParam: z.string().default('page'),
-    cursorParam: z.string().default('cursor'),
-    cursorPath: z.string().optional(),
-  }).strict().default({ type: 'offset', limitParam: 'limit', offsetParam: 'offset', pageParam: 'page', cursorParam: 'cursor' }),
-  rateLimitedStatus: z.array(z.number().int()).default([429]),
+  pagination: HttpPaginationSchema.default({ type: 'none' }),
+  rateLimitStatuses: z.array(z.number().int().min(100).max(599)).default([429]),
+  maxPages: positiveInt.optional(),
   ...common,
 }).strict();
 

@@ -1,0 +1,19 @@
+/** `sluice demo`: emulator -> run -> SQLite -> report, with no configuration. */
+import type { Command } from 'commander';
+import { runDemo } from '../../job/demo.js';
+import { withStopSignals } from '../../job/finish.js';
+import { action, intFlag } from '../util.js';
+
+export function register(program: Command): void {
+  program
+    .command('demo')
+    .description('run a real job against the local emulator into ./sluice.db and print the report')
+    .option('--db <path>', 'SQLite file', 'sluice.db')
+    .option('--symbols <n>', 'symbols in the emulated universe', '40')
+    .option('--html <file>', 'HTML report file', 'sluice-report.html')
+    .option('--json', 'print the run report as JSON on stdout')
+    .action(action(async (flags: { db: string; symbols: string; html: string; json?: boolean }) => {
+      const symbols = intFlag('--symbols', flags.symbols, { min: 1, max: 5000 });
+      return withStopSignals((signal) => runDemo({ db: flags.db, symbols, html: flags.html, json: flags.json, signal }));
+    }));
+}

@@ -1,0 +1,52 @@
+/**
+ * `sluice run JOB_FILE`: load and validate the job, run it (locally or through BullMQ workers),
+ * store the report, write HTML, fire alerts, print the summary. SIGINT/SIGTERM stop cleanly (130).
+ */
+import type { Command } from 'commander';
+import { loadJobFile } from '../../job/load.js';
+import { baseDirOf } from '../../job/parts.js';
+import { finishRun, withStopSignals } from '../../job/finish.js';
+import { runJob } from '../../job/run.js';
+import { createBullmqEngine } from '../../distributed/index.js';
+import { action, intFlag } from '../util.js';
+
+interface RunFlags {
+  resume?: boolean;
+  db?: string;
+  metricsPort?: string;
+  html?: string;
+  json?: boolean;
+  queue?: string;
+  quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('run a job file: plan, pace, fetch, write, and store the run report')
+    .argument('<job>', 'job file (YAML or JSON)')
+    .option('--resume', 'continue the last unfinished run of this job, skipping done batches')
+    .option('--db <path>', "sink database: SQLite/JSONL path or PostgreSQL URL (overrides the job's sink)")
+    .option('--metrics-port <n>', 'serve Prometheus /metrics on 127.0.0.1:N during the run')
+    .option('--html <file>', 'write the HTML report to FILE')
+    .option('--json', 'print the run report as JSON on stdout')
+    .option('--queue <redis-url>', 'run through BullMQ workers (sluice worker) instead of in-process')
+    .option('--quiet', 'no progress output')
+    .action(action(async (jobPath: string, flags: RunFlags) => {
+      const metricsPort = intFlag('--metrics-port', flags.metricsPort, { min: 0, max: 65535 });
+      const loaded = loadJobFile(jobPath);
+      const queue = flags.queue;
+      return withStopSignals(async (signal) => {
+        const result = await runJob(loaded.job, {
+          resume: flags.resume,
+          db: flags.db,
+          baseDir: baseDirOf(jobPath),
+          signal,
+          metricsPort,
+          progress: flags.quiet || flags.json ? 'quiet' : 'auto',
+          engine: queue ? (ctx) => createBullmqEngine({ queueUrl: queue, raw: loaded.raw, job: ctx.job, store: ctx.store, baseDir: baseDirOf(jobPath), db: flags.db }) : undefined,
+        });
+        return finishRun(result, loaded.job, { json: flags.json, html: flags.html });
+      });
+    }));
+}

@@ -1,0 +1,173 @@
+/**
+ * Running a job: plan (or reopen the journal on --resume) -> engine -> store, while the monitor
+ * observes; then the run report is built, stored, and handed to alerts. Data flows one way.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Engine } from '../core/engine.js';
+import { isSluiceError, type SluiceError } from '../core/errors.js';
+import { Emitter } from '../core/events.js';
+import type { Limit, Pacer } from '../core/pacing.js';
+import type { RunReport } from '../core/report.js';
+import type { Source } from '../core/source.js';
+import type { BatchRecord, RunStatus, Store } from '../core/store.js';
+import type { Batch } from '../core/types.js';
+import { createRunMonitor, startMetricsServer } from '../monitor/index.js';
+import { type Plan, planJob } from '../plan/index.js';
+import { buildReport } from '../report/index.js';
+import { createLocalEngine } from './local-engine.js';
+import { createJobPacer, createLimit, createSource, createStore, learnedHistory, planSpecOf, splitterOf } from './parts.js';
+import { createProgress } from './progress.js';
+import type { JobConfig } from './schema.js';
+
+export interface EngineContext {
+  readonly job: JobConfig;
+  readonly store: Store;
+  readonly source: Source;
+  readonly pacer: Pacer | undefined;
+  readonly limit: number | Limit;
+  readonly split: (batch: Batch) => Batch[] | undefined;
+}
+
+export interface RunJobOptions {
+  /** Continue the newest unfinished run of this job (skips done batches). */
+  readonly resume?: boolean;
+  /** Overrides the sink's path or URL. */
+  readonly db?: string;
+  /** Folder relative paths in the job file are resolved against. */
+  readonly baseDir?: string;
+  /** Stops the run; state is saved for --resume. */
+  readonly signal?: AbortSignal;
+  /** Serve Prometheus /metrics on this port during the run. */
+  readonly metricsPort?: number;
+  /** @default 'auto' (bar on a TTY, lines otherwise) */
+  readonly progress?: 'auto' | 'quiet';
+  /** Another engine (BullMQ); the local in-process engine by default. */
+  readonly engine?: (ctx: EngineContext) => Engine;
+  /** Where notes go (resume, learned density). @default stderr */
+  readonly note?: (line: string) => void;
+}
+
+export interface RunJobResult {
+  readonly report: RunReport;
+  /** 0 all done, 1 some batches failed or a fatal error, 130 interrupted. */
+  readonly exitCode: number;
+  /** The fatal error that stopped the run, if any. */
+  readonly fatal?: SluiceError;
+}
+
+const PLAN_LABELS = { start: 'plan.start', end: 'plan.end', strategy: 'plan.strategy', frequency: 'plan.frequency', rowCap: 'source.rowCap', maxOffset: 'source.maxOffset' };
+const RERUN: ReadonlySet<string> = new Set(['pending', 'running', 'failed']);
+
+function maxOf(job: JobConfig): number | undefined {
+  const c = job.execution.concurrency;
+  return typeof c === 'number' ? c : c.max;
+}
+
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Leaf batches (split parents excluded) and their totals, read back from the journal. */
+function tally(records: readonly BatchRecord[]): { total: number; done: number; failed: number; pending: number; rows: number } {
+  const t = { total: 0, done: 0, failed: 0, pending: 0, rows: 0 };
+  for (const r of records) {
+    if (r.status === 'split') continue;
+    t.total += 1;
+    if (r.status === 'done') { t.done += 1; t.rows += r.rows; } else if (r.status === 'failed') t.failed += 1;
+    else t.pending += 1;
+  }
+  return t;
+}
+
+export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promise<RunJobResult> {
+  const note = options.note ?? ((line: string) => process.stderr.write(`sluice: ${line}\n`));
+  const store = createStore(job, options);
+  await store.open();
+  const cleanups: Array<() => unknown> = [];
+  try {
+    const explicitDensity = job.plan.rowsPerDay !== undefined || job.plan.density !== undefined;
+    const history = job.plan.learnDensity && !explicitDensity ? await learnedHistory(store, job.name) : undefined;
+    const spec = planSpecOf(job, { ...options, history });
+    if (history?.length && spec.density) note(`row density learned from ${history.length} batches of earlier runs`);
+    const plan: Plan = planJob(spec, PLAN_LABELS);
+
+    const startedAt = new Date().toISOString();
+    let runId: string;
+    let pending: Batch[];
+    const previous = options.resume ? await store.latestUnfinishedRun(job.name) : undefined;
+    if (previous) {
+      runId = previous.id;
+      await store.reopenRun(runId);
+      pending = (await store.batches(runId)).filter((r) => RERUN.has(r.status)).map((r) => r.batch);
+      note(`resuming run ${runId}: ${pending.length} batches left`);
+    } else {
+      if (options.resume) note(`no unfinished run of ${job.name} to resume; starting a new run`);
+      runId = newRunId();
+      await store.createRun({ id: runId, job: job.name, startedAt }, plan.batches);
+      pending = plan.batches;
+    }
+
+    const events = new Emitter();
+    const monitor = createRunMonitor(events, { rowCap: job.source.rowCap });
+    cleanups.push(() => monitor.stop());
+    if (options.metricsPort !== undefined) {
+      const server = await startMetricsServer({ port: options.metricsPort, events });
+      note(`metrics at ${server.url}`);
+      cleanups.push(() => server.close());
+    }
+    const progress = createProgress({ total: pending.length, events, quiet: options.progress === 'quiet' });
+    cleanups.push(() => progress.stop());
+
+    const source = createSource(job);
+    const ctx: EngineContext = { job, store, source, pacer: createJobPacer(job), limit: createLimit(job), split: splitterOf(spec) };
+    const engine = options.engine ? options.engine(ctx) : createLocalEngine(store, {
+      source, pacer: ctx.pacer, concurrency: ctx.limit, split: ctx.split,
+      retries: job.execution.retries, timeoutMs: job.execution.timeoutMs, backoff: job.execution.backoff,
+    });
+    cleanups.push(() => engine.close());
+
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(options.signal?.reason);
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    cleanups.push(() => options.signal?.removeEventListener('abort', onAbort));
+
+    let fatal: SluiceError | undefined;
+    try {
+      for await (const outcome of engine.run({ runId, batches: pending, signal: controller.signal, events })) {
+        if (outcome.status === 'split') progress.addTotal(outcome.children.length - 1);
+        else progress.batchFinished(outcome.status === 'done' ? outcome.rows : 0);
+      }
+    } catch (err) {
+      if (!isSluiceError(err)) throw err;
+      fatal = err;
+    }
+    progress.stop();
+
+    const interrupted = controller.signal.aborted && !fatal;
+    const counts = tally(await store.batches(runId));
+    const status: RunStatus = interrupted ? 'interrupted' : fatal || counts.failed > 0 || counts.pending > 0 ? 'failed' : 'succeeded';
+    const finishedAt = new Date().toISOString();
+    const snapshot = monitor.snapshot();
+    const built = buildReport({
+      runId, job: job.name, status: status as RunReport['status'],
+      startedAt: previous?.startedAt ?? startedAt, finishedAt,
+      plan: { ...plan.stats, strategy: plan.strategy === plan.resolved ? plan.strategy : `${plan.strategy} (${plan.resolved})` },
+      monitor: snapshot,
+      rowsWritten: counts.rows,
+      batches: { total: counts.total, done: counts.done, failed: counts.failed + counts.pending },
+      rowCap: job.source.rowCap,
+      concurrencyMax: maxOf(job),
+      targets: job.targets,
+    });
+    const report: RunReport = fatal ? { ...built, error: fatal.message } : built;
+    await store.finishRun(runId, status, report);
+    const exitCode = interrupted ? 130 : status === 'succeeded' ? 0 : 1;
+    return { report, exitCode, fatal };
+  } finally {
+    for (const c of cleanups.reverse()) {
+      try { await c(); } catch { /* cleanup must not mask the result */ }
+    }
+    await store.close();
+  }
+}
