@@ -8,7 +8,8 @@ import { usageError } from '../core/errors.js';
 import type { Batch, Window } from '../core/types.js';
 import type { Calendar } from './calendar.js';
 import type { Density } from './density.js';
-import { batchKey, batchKeyPrefix } from './keys.js';
+import { formatDayFast } from './format.js';
+import { batchKey, batchKeyPrefix, windowKey } from './keys.js';
 import { distinct } from './partition.js';
 import { type PlanStats, planStats } from './stats.js';
 import { parseFrequency, parseStrategy, windowsFor } from './strategy.js';
@@ -127,14 +128,16 @@ function buildBatches(days: readonly DayRange[], range: { format: 'compact' | 'd
   let b = 0;
   for (let i = 0; i < days.length; i++) {
     const d = days[i];
-    const win: Window = { start: formatDay(d.start, range.format), end: formatDay(d.end, range.format) };
+    const startText = formatDayFast(d.start, range.format);
+    const win: Window = { start: startText, end: d.end === d.start ? startText : formatDayFast(d.end, range.format) };
     windows[i] = win;
+    const key = range.format === 'compact' ? `${win.start}-${win.end}` : windowKey(d);
     // Built by assignment, not by a spread with computed keys (that makes slow dictionary objects).
     const base: Record<string, unknown> = Object.assign({}, fixed);
     base[dp.start] = win.start;
     base[dp.end] = win.end;
     if (!values) {
-      batches[b++] = { key: batchKey(d), params: base, window: win };
+      batches[b++] = { key, params: base, window: win };
       continue;
     }
     // Hot loop (windows x values): clone one template whose keys are already in place, so every
@@ -142,7 +145,7 @@ function buildBatches(days: readonly DayRange[], range: { format: 'compact' | 'd
     const param = spec.each!.param;
     const template = Object.assign({}, base);
     template[param] = '';
-    const prefix = batchKeyPrefix(batchKey(d), param);
+    const prefix = batchKeyPrefix(key, param);
     for (let v = 0; v < values.length; v++) {
       const value = values[v];
       const params = Object.assign({}, template);

@@ -8,10 +8,12 @@
  *   de-duplicated, so keys are unique; a value may contain any character, as it is the key's tail.
  * - a batch without a window (no time dimension) is keyed `param=value`.
  */
-import { type DayRange, formatDay } from '../core/dates.js';
+import type { DayRange } from '../core/dates.js';
+import { formatDayFast } from './format.js';
 
 export function windowKey(window: DayRange): string {
-  return `${formatDay(window.start)}-${formatDay(window.end)}`;
+  const start = formatDayFast(window.start);
+  return `${start}-${window.end === window.start ? start : formatDayFast(window.end)}`;
 }
 
 /** Key prefix shared by all batches of one window in an `each` plan; append the value. */

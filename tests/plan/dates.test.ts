@@ -6,6 +6,7 @@ import {
   parseRange, partsFromDay, today, weekday,
 } from '../../src/core/dates.js';
 import { SluiceError } from '../../src/core/errors.js';
+import { civilFromDay, formatDayFast } from '../../src/plan/format.js';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -89,5 +90,14 @@ describe('dates', () => {
   test('today is the UTC day of a given clock', () => {
     assert.equal(today(Date.UTC(2024, 0, 1, 23, 59)), parseDay('20240101'));
     assert.equal(today(Date.UTC(2024, 0, 2, 0, 0)), parseDay('20240102'));
+  });
+
+  test("the planner's fast formatter agrees with formatDay on every day from year 1000 to 9999", () => {
+    fc.assert(fc.property(fc.integer({ min: dayFromParts(1000, 1, 1), max: dayFromParts(9999, 12, 31) }), (d) => {
+      assert.equal(formatDayFast(d), formatDay(d));
+      assert.equal(formatDayFast(d, 'dashed'), formatDay(d, 'dashed'));
+    }), { numRuns: 2000 });
+    for (let d = dayFromParts(1999, 12, 1); d <= dayFromParts(2001, 3, 31); d++) assert.equal(formatDayFast(d), formatDay(d));
+    assert.deepEqual(civilFromDay(parseDay('20240229')), [2024, 2, 29]);
   });
 });
