@@ -7,6 +7,9 @@ import { excerpt, sourceError } from './http-common.js';
 
 /** "每分钟最多访问该接口N次": the quota sentence of a 40203 answer. */
 const QUOTA_PATTERN = /每分钟最多访问该接口\s*(\d+)\s*次/;
+/** "每小时最多访问该接口N次" / "每天最多访问该接口N次": hourly and daily quotas. */
+const HOURLY_PATTERN = /每小时最多访问该接口\s*(\d+)\s*次/;
+const DAILY_PATTERN = /每天最多访问该接口\s*(\d+)\s*次/;
 /** "没有接口访问权限" (and the shorter "没有权限"): the permission sentence. */
 const NO_PERMISSION_PATTERN = /没有(接口访问)?权限/;
 const ESCAPED_UNIT = /\\u([0-9a-fA-F]{4})/g;
@@ -56,6 +59,19 @@ export function tushareError(api: string, code: number, rawMessage: string): Slu
           quotaPerMinute: quota,
           retryAfterMs: retryAfterForQuota(quota),
         });
+      }
+      const hourly = HOURLY_PATTERN.exec(msg);
+      if (hourly && Number(hourly[1]) > 0) {
+        const n = Number(hourly[1]);
+        return sourceError(ErrorCodes.RATE_LIMITED, `${label}: rate limited, quota ${n} calls/hour (40203)`, {
+          ...ctx,
+          quotaPerMinute: n / 60,
+          retryAfterMs: Math.ceil(3_600_000 / n),
+        });
+      }
+      const daily = DAILY_PATTERN.exec(msg);
+      if (daily) {
+        return sourceError(ErrorCodes.PERMISSION, `${label}: the daily quota of ${daily[1]} calls is used up (40203); try again tomorrow`, ctx);
       }
       return sourceError(ErrorCodes.PERMISSION, `${label}: no permission for this API (40203)${said}`, ctx);
     }

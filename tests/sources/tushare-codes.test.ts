@@ -47,6 +47,16 @@ describe('tushare answer codes', () => {
     assert.match(err.message, /^tushare daily: no permission/);
   });
 
+  test('hourly quotas are rate limits; a used-up daily quota is fatal', async () => {
+    const hourly = await failure(tushareFail(40203, '抱歉，您每小时最多访问该接口120次'));
+    assert.equal(hourly.kind, 'rate-limited');
+    assert.equal(hourly.context.quotaPerMinute, 2);
+    assert.equal(hourly.context.retryAfterMs, 30_000);
+    const daily = await failure(tushareFail(40203, '抱歉，您每天最多访问该接口2000次'));
+    assert.equal(daily.kind, 'fatal');
+    assert.match(daily.message, /daily quota of 2000 calls/);
+  });
+
   test('"没有接口访问权限" under another code is still a permission error', async () => {
     const err = await failure(tushareFail(40001, '没有接口访问权限'));
     assert.equal(err.code, 'SLUICE_PERMISSION');
