@@ -1,0 +1,194 @@
+/**
+ * Ingest benchmark.
+ *
+ * Sink part: rows/s committing daily-like rows (11 columns, batches of 6000) through
+ * SqliteStore.commit vs a raw better-sqlite3 prepared INSERT in one transaction, and peak RSS while
+ * streaming 1M (and, with --big, 10M) rows through commits. Rows are generated on the fly.
+ *
+ *   node dist/bench/ingest.js [--rows N] [--big] [--rows-per-statement N] [--json]
+ *
+ * The end-to-end section (against the emulator) belongs in `benchEndToEnd` below.
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Batch, BatchRows } from '../src/core/types.js';
+import { createSqliteStore } from '../src/sinks/sqlite/store.js';
+
+export const DAILY_FIELDS = [
+  'ts_code', 'trade_date', 'open', 'high', 'low', 'close', 'pre_close', 'change', 'pct_chg', 'vol', 'amount',
+] as const;
+
+const SYMBOLS = 5000;
+
+/** Row `i` of a deterministic daily-like table: 5000 symbols per trading day. */
+export function dailyRow(i: number): unknown[] {
+  const sym = i % SYMBOLS;
+  const day = Math.floor(i / SYMBOLS);
+  const base = 10 + (sym % 90) + ((day * 7 + sym) % 13) / 10;
+  const y = 2000 + Math.floor(day / 366);
+  const md = day % 366;
+  const date = `${y}${String(1 + Math.floor(md / 31) % 12).padStart(2, '0')}${String(1 + (md % 31)).padStart(2, '0')}`;
+  return [
+    `${String(sym).padStart(6, '0')}.${sym % 2 === 0 ? 'SZ' : 'SH'}`, `${date}_${day}`,
+    base, base * 1.03, base * 0.97, base * 1.01, base, base * 0.01, 1.0 + (sym % 7) / 10, 1000.5 + sym * 3, 12345.25 + day,
+  ];
+}
+
+/** Yields `total` rows as batches of `batchSize`, generated on the fly. */
+export function* dailyBatches(total: number, batchSize = 6000): Generator<{ batch: Batch; rows: BatchRows }> {
+  for (let start = 0, n = 0; start < total; start += batchSize, n++) {
+    const count = Math.min(batchSize, total - start);
+    const items = new Array<unknown[]>(count);
+    for (let r = 0; r < count; r++) items[r] = dailyRow(start + r);
+    yield {
+      batch: { key: `b${n}`, params: { n } },
+      rows: { fields: DAILY_FIELDS, pages: [{ fields: DAILY_FIELDS, items }], rowCount: count },
+    };
+  }
+}
+
+export interface ThroughputResult {
+  readonly rows: number;
+  readonly ms: number;
+  readonly rowsPerSecond: number;
+}
+
+export interface RssResult {
+  readonly rows: number;
+  readonly startRssMb: number;
+  readonly peakRssMb: number;
+  /** Peak RSS over the second half of the stream / peak over the first half. */
+  readonly secondHalfVsFirstHalf: number;
+  readonly ms: number;
+}
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'sluice-bench-'));
+}
+
+function mb(bytes: number): number {
+  return Math.round((bytes / 1048576) * 10) / 10;
+}
+
+/** Rows/s through SqliteStore.commit (journal row + upsert + done mark per batch). */
+export async function benchStoreCommit(total: number, rowsPerStatement = 1): Promise<ThroughputResult> {
+  const dir = tempDir();
+  try {
+    const store = createSqliteStore({ path: join(dir, 'store.db'), table: { table: 'daily', key: ['ts_code', 'trade_date'] }, rowsPerStatement });
+    await store.open();
+    const batches = [...Array(Math.ceil(total / 6000)).keys()].map((n) => ({ key: `b${n}`, params: { n } }));
+    await store.createRun({ id: 'bench', job: 'bench', startedAt: new Date().toISOString() }, batches);
+    const t0 = performance.now();
+    let rows = 0;
+    for (const { batch, rows: batchRows } of dailyBatches(total)) rows += await store.commit('bench', batch, batchRows, 1);
+    const ms = performance.now() - t0;
+    await store.close();
+    return { rows, ms: Math.round(ms), rowsPerSecond: Math.round((rows / ms) * 1000) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Rows/s through one raw prepared INSERT in one transaction (same schema, same generator). */
+export function benchRawInsert(total: number): ThroughputResult {
+  const dir = tempDir();
+  try {
+    const db = new Database(join(dir, 'raw.db'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec(
+      'CREATE TABLE daily (ts_code TEXT NOT NULL, trade_date TEXT NOT NULL, open REAL, high REAL, low REAL, close REAL, ' +
+        'pre_close REAL, change REAL, pct_chg REAL, vol REAL, amount REAL, PRIMARY KEY (ts_code, trade_date))',
+    );
+    const insert = db.prepare('INSERT INTO daily VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const t0 = performance.now();
+    let rows = 0;
+    db.transaction(() => {
+      for (const { rows: batchRows } of dailyBatches(total)) {
+        for (const row of batchRows.pages[0].items) insert.run(row as unknown[]);
+        rows += batchRows.rowCount;
+      }
+    })();
+    const ms = performance.now() - t0;
+    db.close();
+    return { rows, ms: Math.round(ms), rowsPerSecond: Math.round((rows / ms) * 1000) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Peak RSS while streaming `total` rows through SqliteStore.commit, sampled after each commit. */
+export async function benchRss(total: number): Promise<RssResult> {
+  const dir = tempDir();
+  try {
+    const store = createSqliteStore({ path: join(dir, 'rss.db'), table: { table: 'daily', key: ['ts_code', 'trade_date'] } });
+    await store.open();
+    const count = Math.ceil(total / 6000);
+    await store.createRun({ id: 'rss', job: 'bench', startedAt: new Date().toISOString() }, []);
+    const startRss = process.memoryUsage.rss();
+    let firstHalf = 0;
+    let secondHalf = 0;
+    let n = 0;
+    const t0 = performance.now();
+    for (const { batch, rows } of dailyBatches(total)) {
+      // Journal rows are added as we go so that the journal itself is not a big up-front allocation.
+      store.database.prepare('INSERT INTO sluice_batches (run_id, seq, batch_key, params) VALUES (?, ?, ?, ?)').run('rss', n, batch.key, '{}');
+      await store.commit('rss', batch, rows, 1);
+      const rss = process.memoryUsage.rss();
+      if (n < count / 2) firstHalf = Math.max(firstHalf, rss);
+      else secondHalf = Math.max(secondHalf, rss);
+      n++;
+    }
+    const ms = performance.now() - t0;
+    await store.close();
+    return {
+      rows: total,
+      startRssMb: mb(startRss),
+      peakRssMb: mb(Math.max(firstHalf, secondHalf)),
+      secondHalfVsFirstHalf: Math.round((secondHalf / firstHalf) * 1000) / 1000,
+      ms: Math.round(ms),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Placeholder for the lead's end-to-end section (emulator -> run -> SQLite); returns undefined until written. */
+export async function benchEndToEnd(): Promise<Record<string, unknown> | undefined> {
+  return undefined;
+}
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+export async function main(): Promise<void> {
+  const total = Number(flag('--rows') ?? 1_000_000);
+  const per = Number(flag('--rows-per-statement') ?? 1);
+  const big = process.argv.includes('--big');
+  const out: Record<string, unknown> = { machine: { node: process.version } };
+  const raw = benchRawInsert(total);
+  const store = await benchStoreCommit(total, per);
+  out.sqlite = { raw, store, rowsPerStatement: per, ratio: Math.round((store.rowsPerSecond / raw.rowsPerSecond) * 1000) / 1000 };
+  const rss1 = await benchRss(1_000_000);
+  const rss: Record<string, unknown> = { '1M': rss1 };
+  if (big) {
+    const rss10 = await benchRss(10_000_000);
+    rss['10M'] = rss10;
+    rss.peak10Mvs1M = Math.round((rss10.peakRssMb / rss1.peakRssMb) * 1000) / 1000;
+  }
+  out.rss = rss;
+  const e2e = await benchEndToEnd();
+  if (e2e) out.endToEnd = e2e;
+  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}

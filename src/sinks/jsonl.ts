@@ -1,0 +1,211 @@
+/**
+ * JsonlStore: appends one JSON object per row to a file; the run journal lives in a SQLite file next
+ * to it (default `<path>.journal.db`).
+ *
+ * Append-only, exact across resume: JSONL has no upsert, so a row written twice is stored twice.
+ * What the store guarantees instead is that every batch's lines appear exactly once: a commit
+ * appends the batch's lines, fsyncs the file, then records the batch's done mark together with the
+ * file's new byte length in one journal transaction. On open, the file is cut back to the last
+ * recorded length, so lines of a batch whose done mark never committed (crash, SIGKILL) vanish and
+ * are written again when the batch is fetched again on `--resume`.
+ */
+import Database from 'better-sqlite3';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import type { Batch, BatchRows } from '../core/types.js';
+import type { BatchRecord, BatchStatus, RunRecord, RunStatus, Store, TableSpec } from '../core/store.js';
+import type { RunReport } from '../core/report.js';
+import { SluiceError, ErrorCodes } from '../core/errors.js';
+import { checkKeyPresent, checkTableSpec, fieldsOf } from './sql.js';
+import { SqliteJournal, hasJournal } from './sqlite/journal.js';
+import { sinkError } from './sqlite/store.js';
+
+export interface JsonlStoreOptions {
+  /** The data file (one JSON object per line). */
+  readonly path: string;
+  /**
+   * The journal database.
+   * @default `${path}.journal.db`
+   */
+  readonly journalPath?: string;
+  /** Table spec: its key columns must be present in the rows; required to `commit`. */
+  readonly table?: TableSpec;
+  /**
+   * Open an existing journal for reading only: never create files, never touch the data file.
+   * @default false
+   */
+  readonly mustExist?: boolean;
+}
+
+const STATE_SQL = `CREATE TABLE IF NOT EXISTS sluice_jsonl (id INTEGER PRIMARY KEY CHECK (id = 1), bytes INTEGER NOT NULL);
+INSERT OR IGNORE INTO sluice_jsonl (id, bytes) VALUES (1, 0);`;
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v));
+  }
+}
+
+/** The batch's rows as JSON lines. */
+export function toJsonLines(rows: BatchRows): string {
+  const lines: string[] = [];
+  for (const page of rows.pages) {
+    const fields = page.fields;
+    for (const row of page.items) {
+      const obj: Record<string, unknown> = {};
+      for (let i = 0; i < fields.length; i++) obj[fields[i]] = row[i] === undefined ? null : row[i];
+      lines.push(safeJson(obj));
+    }
+  }
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+export class JsonlStore implements Store {
+  private db: Database.Database | undefined;
+  private journalRef: SqliteJournal | undefined;
+  private fd: number | undefined;
+  private bytes = 0;
+  readonly journalPath: string;
+
+  constructor(private readonly options: JsonlStoreOptions) {
+    if (options.table) checkTableSpec(options.table);
+    this.journalPath = options.journalPath ?? `${options.path}.journal.db`;
+  }
+
+  private get journal(): SqliteJournal {
+    if (!this.journalRef) throw new SluiceError(ErrorCodes.SINK, 'the JSONL store is not open');
+    return this.journalRef;
+  }
+
+  /** Byte length of the data file that the journal vouches for. */
+  get committedBytes(): number {
+    return this.bytes;
+  }
+
+  async open(): Promise<void> {
+    if (this.db) return;
+    const mustExist = this.options.mustExist ?? false;
+    if (mustExist && !existsSync(this.journalPath)) {
+      throw new SluiceError(ErrorCodes.NOT_FOUND, `no Sluice database at ${this.journalPath}`);
+    }
+    const db = new Database(this.journalPath, { fileMustExist: mustExist });
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      if (mustExist && !hasJournal(db)) throw new SluiceError(ErrorCodes.NOT_FOUND, `no Sluice database at ${this.journalPath}`);
+      this.journalRef = new SqliteJournal(db, !mustExist);
+      if (!mustExist) {
+        db.exec(STATE_SQL);
+        this.bytes = (db.prepare('SELECT bytes FROM sluice_jsonl WHERE id = 1').get() as { bytes: number }).bytes;
+        this.fd = this.openData();
+      }
+    } catch (err) {
+      db.close();
+      this.journalRef = undefined;
+      throw sinkError(err, `opening JSONL store ${this.options.path}`);
+    }
+    this.db = db;
+  }
+
+  /** Opens the data file for appending, cutting it back to the committed length. */
+  private openData(): number {
+    const fd = openSync(this.options.path, 'a');
+    const size = fstatSync(fd).size;
+    if (size < this.bytes) {
+      closeSync(fd);
+      throw new SluiceError(ErrorCodes.SINK, `${this.options.path} holds ${size} bytes but its journal vouches for ${this.bytes}: the file was changed outside Sluice`);
+    }
+    if (size > this.bytes) {
+      ftruncateSync(fd, this.bytes);
+      fsyncSync(fd);
+    }
+    return fd;
+  }
+
+  async close(): Promise<void> {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    this.db?.close();
+    this.db = undefined;
+    this.journalRef = undefined;
+  }
+
+  async createRun(run: { id: string; job: string; startedAt: string }, batches: readonly Batch[]): Promise<void> {
+    this.guard(() => this.journal.createRun(run, batches), `creating run ${run.id}`);
+  }
+
+  async latestUnfinishedRun(job: string): Promise<RunRecord | undefined> {
+    return this.journal.latestUnfinishedRun(job);
+  }
+
+  async reopenRun(runId: string): Promise<void> {
+    this.journal.reopenRun(runId);
+  }
+
+  async batches(runId: string, statuses?: readonly BatchStatus[]): Promise<BatchRecord[]> {
+    return this.journal.batches(runId, statuses);
+  }
+
+  async markRunning(runId: string, key: string): Promise<void> {
+    this.guard(() => this.journal.markRunning(runId, key), `marking batch ${key} running`, key);
+  }
+
+  async commit(runId: string, batch: Batch, rows: BatchRows, attempts: number): Promise<number> {
+    const { table } = this.options;
+    const fd = this.fd;
+    const db = this.db;
+    if (!table || fd === undefined || !db) throw new SluiceError(ErrorCodes.SINK, 'this JSONL store is not open for writing');
+    fieldsOf(rows);
+    for (const page of rows.pages) if (page.items.length > 0) checkKeyPresent(table.key, page.fields, batch.key);
+    const data = Buffer.from(toJsonLines(rows), 'utf8');
+    const before = this.bytes;
+    const written = rows.pages.reduce((n, p) => n + p.items.length, 0);
+    try {
+      let off = 0;
+      while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+      if (data.length > 0) fsyncSync(fd);
+      db.transaction(() => {
+        this.journal.markDone(runId, batch.key, written, attempts);
+        db.prepare('UPDATE sluice_jsonl SET bytes = ? WHERE id = 1').run(before + data.length);
+      })();
+    } catch (err) {
+      ftruncateSync(fd, before);
+      throw sinkError(err, `writing batch ${batch.key} to ${this.options.path}`, batch.key);
+    }
+    this.bytes = before + data.length;
+    return written;
+  }
+
+  async markFailed(runId: string, key: string, error: string, attempts: number): Promise<void> {
+    this.guard(() => this.journal.markFailed(runId, key, error, attempts), `marking batch ${key} failed`, key);
+  }
+
+  async split(runId: string, parentKey: string, children: readonly Batch[]): Promise<void> {
+    this.guard(() => this.journal.split(runId, parentKey, children), `splitting batch ${parentKey}`, parentKey);
+  }
+
+  async finishRun(runId: string, status: RunStatus, report: RunReport): Promise<void> {
+    this.guard(() => this.journal.finishRun(runId, status, report), `finishing run ${runId}`);
+  }
+
+  async getRun(id: string, job?: string): Promise<RunRecord | undefined> {
+    return this.journal.getRun(id, job);
+  }
+
+  async listRuns(job: string | undefined, limit: number): Promise<RunRecord[]> {
+    return this.journal.listRuns(job, limit);
+  }
+
+  private guard<T>(work: () => T, doing: string, batchKey?: string): T {
+    try {
+      return work();
+    } catch (err) {
+      throw sinkError(err, doing, batchKey);
+    }
+  }
+}
+
+export function createJsonlStore(options: JsonlStoreOptions): JsonlStore {
+  return new JsonlStore(options);
+}
