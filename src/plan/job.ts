@@ -79,6 +79,7 @@ export function planJob(spec: PlanSpec, labels: SpecLabels = SPEC_LABELS): Plan 
   const frequency = parseFrequency(spec.frequency, labels.frequency);
   checkInt(labels.rowCap, spec.rowCap, 1);
   checkInt(labels.maxOffset, spec.maxOffset, 0);
+  if (spec.maxOffset !== undefined && spec.rowCap === undefined) throw usageError(`${labels.maxOffset}: needs ${labels.rowCap} (the page size)`);
   const budget = spec.rowCap === undefined ? undefined : { rowCap: spec.rowCap, maxOffset: spec.maxOffset };
   const result = windowsFor(range, strategy, { frequency, density: spec.density, budget });
   let rows = result.rows;

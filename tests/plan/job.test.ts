@@ -64,6 +64,7 @@ describe('planJob', () => {
     usage(() => planJob({ start: '20240101', end: '20240131', rowCap: 0 }), 'rowCap: ');
     usage(() => planJob({ start: '20240101', end: '20240131', rowCap: 10, maxOffset: -1 }), 'maxOffset: ');
     usage(() => planJob({ start: '20240101', end: '20240131', rowCap: 1.5 }), 'rowCap: ');
+    usage(() => planJob({ start: '20240101', end: '20240131', maxOffset: 100000 }), 'maxOffset: needs rowCap');
     usage(() => planJob({ start: '20240101', end: '20240131', strategy: 'rows' }), 'strategy rows: ');
     usage(() => planJob({ start: '20240101', end: '20240131', each: { param: '', values: ['a'] } }), 'each.param: ');
     usage(() => planJob({ start: '20240230', end: '20240331' }), 'start: ', 'SLUICE_BAD_DATE');
