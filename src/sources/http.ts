@@ -140,11 +140,12 @@ export function createHttpSource(opts: HttpSourceOptions): Source {
   async function* fetchBatch(batch: Batch, ctx: CallContext): AsyncIterable<Page> {
     const base: Record<string, unknown> = { ...(opts.params ?? {}), ...batch.params };
     let cursor: unknown;
+    let received = 0;
     let known: readonly string[] | undefined;
     for (let page = 0; page < maxPages; page++) {
       const params = { ...base };
       if (pagination.type === 'offset') {
-        params[pagination.offsetParam ?? 'offset'] = page * rowCap;
+        params[pagination.offsetParam ?? 'offset'] = received;
         params[pagination.limitParam ?? 'limit'] = rowCap;
       } else if (pagination.type === 'page') {
         params[pagination.pageParam ?? 'page'] = (pagination.firstPage ?? 1) + page;
@@ -159,6 +160,7 @@ export function createHttpSource(opts: HttpSourceOptions): Source {
         return r.page;
       }, { page });
       if (result.fields.length > 0) known = result.fields;
+      received += result.items.length;
       if (page === 0 || result.items.length > 0) yield result;
       if (pagination.type === 'none' || result.items.length === 0) return;
       if (pagination.type === 'cursor') {

@@ -128,7 +128,8 @@ export function createTushareSource(opts: TushareSourceOptions): Source {
       if (page === 0 || result.items.length > 0) yield result;
       // A short page ends the batch; `has_more` is only a hint and is not trusted.
       if (result.items.length < rowCap) return;
-      offset += rowCap;
+      // Advance by what arrived (a server that ignores `limit` must not cause duplicates).
+      offset += result.items.length;
     }
   }
 

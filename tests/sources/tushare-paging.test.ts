@@ -51,6 +51,16 @@ describe('tushare pagination', () => {
     assert.equal(fake.requests.length, 3);
   });
 
+  test('a server that ignores limit and sends more rows causes no duplicates', async () => {
+    const fake = fakeFetch([(req: RecordedRequest) => {
+      const p = (req.body as { params: { offset: number } }).params;
+      return tushareOk(FIELDS, rows(Math.max(0, Math.min(15, 40 - p.offset)), p.offset));
+    }]);
+    const source = createTushareSource({ token: 'tok-abcdef', api: 'daily', rowCap: 10, fetchImpl: fake.fetch });
+    const pages = await collect(source, batchOf({}), simpleCall());
+    assert.deepEqual(pages.flatMap((p) => p.items.map((r) => r[0])), rows(40).map((r) => r[0]));
+  });
+
   test('an empty batch still yields its first (empty) page', async () => {
     const fake = fakeFetch([tushareOk(FIELDS, [])]);
     const source = createTushareSource({ token: 'tok-abcdef', api: 'daily', fetchImpl: fake.fetch });
