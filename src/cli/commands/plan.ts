@@ -86,7 +86,7 @@ function printTable(plan: Plan, rowCap: number | undefined): void {
   out.push(`batch size      min ${d.min}, max ${d.max}, avg ${d.avg}, variance ${d.variance} (${s.sizeUnit})`);
   if (s.estimatedRows !== null) out.push(`estimated rows  ${s.estimatedRows}`);
   if (s.estimatedCalls !== null) out.push(`estimated calls ${s.estimatedCalls}`);
-  if (s.oversizedWindows > 0) out.push(`oversized       ${s.oversizedWindows} single-day window(s) exceed the row budget`);
+  if (s.oversizedWindows > 0) out.push(`oversized       ${s.oversizedWindows} window(s) hold a single day over the row budget`);
   out.push(`generated in    ${s.generationMs} ms`);
   process.stdout.write(`${out.join('\n')}\n`);
 }
