@@ -1,0 +1,140 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createSqliteStore, openStoreAt, openStore, type SqliteStore } from '../../src/sinks/index.js';
+import { SluiceError } from '../../src/core/errors.js';
+import { STORE_CONTRACT, batch, rowsOf, type StoreHarness } from './store-contract.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'sluice-sqlite-'));
+  dirs.push(d);
+  return d;
+}
+process.on('exit', () => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const TABLE = { table: 'daily', key: ['ts_code', 'trade_date'] };
+
+async function harness(groupCommitMs?: number): Promise<StoreHarness & { store: SqliteStore }> {
+  const store = createSqliteStore({ path: join(tempDir(), 's.db'), table: TABLE, groupCommitMs });
+  await store.open();
+  return {
+    store,
+    upserts: true,
+    rows: async () => {
+      const exists = store.database.prepare("SELECT 1 FROM sqlite_master WHERE name = 'daily'").get();
+      return exists ? (store.database.prepare('SELECT * FROM daily').all() as Record<string, unknown>[]) : [];
+    },
+  };
+}
+
+for (const groupCommitMs of [undefined, 0]) {
+  describe(`SqliteStore contract (groupCommitMs ${groupCommitMs ?? 'default'})`, () => {
+    for (const [name, body] of STORE_CONTRACT) {
+      test(name, async () => {
+        const h = await harness(groupCommitMs);
+        try {
+          await body(h);
+        } finally {
+          await h.store.close();
+        }
+      });
+    }
+  });
+}
+
+describe('SqliteStore specifics', () => {
+  test('column types are inferred from the values; key columns are NOT NULL and the primary key', async () => {
+    const h = await harness();
+    await h.store.createRun({ id: 'r', job: 'j', startedAt: '2024-01-01T00:00:00.000Z' }, [batch('a')]);
+    const fields = ['ts_code', 'trade_date', 'n', 'x', 'flag', 'mixed', 'nothing'];
+    await h.store.commit('r', batch('a'), rowsOf([
+      ['a', 20240101, 1, 1.5, true, 1, null],
+      ['b', 20240102, 2, 2, false, 'x', null],
+    ], fields), 1);
+    const info = h.store.database.prepare('SELECT name, type, "notnull", pk FROM pragma_table_info(?)').all('daily') as { name: string; type: string; notnull: number; pk: number }[];
+    const byName = Object.fromEntries(info.map((c) => [c.name, c]));
+    assert.equal(byName.ts_code.type, 'TEXT');
+    assert.equal(byName.trade_date.type, 'INTEGER');
+    assert.equal(byName.n.type, 'INTEGER');
+    assert.equal(byName.x.type, 'REAL');
+    assert.equal(byName.flag.type, 'INTEGER');
+    assert.equal(byName.mixed.type, 'TEXT');
+    assert.equal(byName.nothing.type, '');
+    assert.deepEqual([byName.ts_code.notnull, byName.ts_code.pk, byName.trade_date.pk], [1, 1, 2]);
+    assert.deepEqual(h.store.database.prepare('SELECT flag FROM daily ORDER BY ts_code').all(), [{ flag: 1 }, { flag: 0 }]);
+    await h.store.close();
+  });
+
+  test('a row that makes the insert throw rolls back the whole batch and its done mark', async () => {
+    for (const groupCommitMs of [undefined, 0]) {
+      const h = await harness(groupCommitMs);
+      await h.store.createRun({ id: 'r', job: 'j', startedAt: '2024-01-01T00:00:00.000Z' }, [batch('a'), batch('b')]);
+      await h.store.commit('r', batch('a'), rowsOf([['s0', 'd', 1, 1]]), 1);
+      await assert.rejects(
+        h.store.commit('r', batch('b'), rowsOf([['s1', 'd', 1, 1], ['s2', 'd', 2, 2], [null, 'd', 3, 3]]), 1),
+        (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_SINK' && e.context.batchKey === 'b' && /NOT NULL/.test(e.message),
+      );
+      await h.store.close();
+      // Reopen: batch a's group committed, batch b left nothing behind.
+      const db = new Database(h.store['options'].path);
+      assert.deepEqual(db.prepare('SELECT ts_code FROM daily ORDER BY ts_code').all(), [{ ts_code: 's0' }]);
+      assert.deepEqual(db.prepare('SELECT batch_key, status FROM sluice_batches ORDER BY seq').all(), [
+        { batch_key: 'a', status: 'done' }, { batch_key: 'b', status: 'pending' },
+      ]);
+      db.close();
+    }
+  });
+
+  test('bad table, key or schema names are refused before anything is created', () => {
+    const dir = tempDir();
+    const path = join(dir, 'x.db');
+    for (const table of [
+      { table: 'daily; DROP TABLE x', key: ['a'] },
+      { table: 'daily', key: ['a"b'] },
+      { table: 'daily', key: [] },
+      { table: '1abc', key: ['a'] },
+      { table: 'daily', key: ['a', 'a'] },
+    ]) {
+      assert.throws(() => createSqliteStore({ path, table }), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_BAD_JOB' && /^sink\.(table|key)/.test(e.message));
+    }
+    assert.equal(existsSync(path), false);
+  });
+
+  test('openStoreAt never creates a database and refuses a file without the journal', async () => {
+    const dir = tempDir();
+    const missing = join(dir, 'missing.db');
+    assert.throws(() => openStoreAt(missing), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_NOT_FOUND' && e.message === `no Sluice database at ${missing}`);
+    assert.equal(existsSync(missing), false);
+    const other = join(dir, 'other.db');
+    new Database(other).close();
+    await assert.rejects(openStoreAt(other).open(), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_NOT_FOUND');
+    const real = join(dir, 'real.db');
+    const w = openStore({ type: 'sqlite', path: real, table: TABLE });
+    await w.open();
+    await w.createRun({ id: 'r', job: 'j', startedAt: '2024-01-01T00:00:00.000Z' }, [batch('a')]);
+    await w.close();
+    const r = openStoreAt(real);
+    await r.open();
+    assert.equal((await r.getRun('latest'))?.id, 'r');
+    await assert.rejects(r.commit('r', batch('a'), rowsOf([]), 1), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_SINK');
+    await r.close();
+  });
+
+  test('group commit: another connection sees a batch only once its group commits, and close commits it', async () => {
+    const h = await harness(60_000);
+    await h.store.createRun({ id: 'r', job: 'j', startedAt: '2024-01-01T00:00:00.000Z' }, [batch('a')]);
+    await h.store.commit('r', batch('a'), rowsOf([['s', 'd', 1, 1]]), 1);
+    const path = h.store['options'].path as string;
+    const reader = new Database(path, { readonly: true });
+    const done = (): unknown => reader.prepare("SELECT count(*) AS n FROM sluice_batches WHERE status = 'done'").get();
+    assert.deepEqual(done(), { n: 0 });
+    await h.store.close();
+    assert.deepEqual(done(), { n: 1 });
+    assert.deepEqual(reader.prepare('SELECT count(*) AS n FROM daily').get(), { n: 1 });
+    reader.close();
+  });
+});
