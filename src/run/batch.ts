@@ -76,6 +76,7 @@ export async function runBatch(batch: Batch, options: ExecutorOptions): Promise<
     return r;
   } finally {
     await setup.run.calls.settled();
+    setup.run.calls.dispose();
     setup.dispose();
   }
 }

@@ -3,7 +3,8 @@
  * Calls that start within the same tick (timeoutMs / 20, at least 5 ms) share one AbortController
  * and one deadline: tick start + timeoutMs. A single checking timer (armed only while calls are in
  * flight) aborts a group whose deadline passed; its other calls started within the same tick, so
- * they would time out within a tick anyway. Timeouts are therefore accurate to about 5 %.
+ * they would time out within a tick anyway. Timeouts are therefore accurate to about 5 %. The
+ * timer stops at the first tick that finds no call in flight, or on dispose().
  * Aborting the run aborts every group at once.
  */
 import { setMaxListeners } from 'node:events';
@@ -64,18 +65,16 @@ export class CallRegistry {
       this.current = g;
     }
     if (g.active++ === 0) this.groups.add(g);
-    if (this.total++ === 0 && this.timeoutMs > 0) this.arm();
+    this.total++;
+    if (this.timer === undefined && this.timeoutMs > 0) this.arm();
     return g;
   }
 
   close(call: ActiveCall): void {
     const g = call as Group;
     if (--g.active === 0) this.groups.delete(g);
+    // the checking timer stays armed until a tick finds nothing in flight (no timer churn per call)
     if (--this.total > 0) return;
-    if (this.timer !== undefined) {
-      this.clock.clearTimer(this.timer);
-      this.timer = undefined;
-    }
     const waiters = this.settledWaiters;
     this.settledWaiters = [];
     for (const w of waiters) w();
@@ -85,6 +84,12 @@ export class CallRegistry {
   settled(): Promise<void> {
     if (this.total === 0) return Promise.resolve();
     return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  /** Stop the checking timer (the run is over). */
+  dispose(): void {
+    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
+    this.timer = undefined;
   }
 
   private arm(): void {

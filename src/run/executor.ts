@@ -49,7 +49,6 @@ export async function* execute(
   let stopError: unknown;
   let fatal: SluiceError | undefined;
   let wake: (() => void) | undefined;
-  const running = new Set<Promise<void>>();
 
   const poke = (): void => {
     const w = wake;
@@ -82,13 +81,11 @@ export async function* execute(
   const start = (batch: Batch): void => {
     counter.inflight++;
     concurrencyEvent();
-    const p = runOne(batch, options.source, run, options.split).then(finish, (e: unknown) => {
+    runOne(batch, options.source, run, options.split).then(finish, (e: unknown) => {
       // runOne does not throw; a bug in a listener or the source must still not hang the run
       const error = new SluiceError(ErrorCodes.RETRYABLE, `batch crashed: ${e instanceof Error ? e.message : String(e)}`, { batchKey: batch.key });
       finish({ status: 'failed', batch, error, attempts: 0 });
     });
-    running.add(p);
-    void p.finally(() => running.delete(p));
   };
 
   const pull = (): Batch | undefined => {
@@ -156,8 +153,13 @@ export async function* execute(
     signal.removeEventListener('abort', poke);
     if (!finished && !signal.aborted) controller.abort(new SluiceError(ErrorCodes.ABORTED, 'consumer stopped reading outcomes'));
     if (!inputDone) input.close();
-    while (running.size > 0) await Promise.all([...running]);
+    while (counter.inflight > 0) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
     await run.calls.settled();
+    run.calls.dispose();
     dispose();
   }
   if (fatal) throw fatal;

@@ -1,6 +1,7 @@
 /**
  * Executor options, their defaults (in one place) and the per-run context built from them.
  */
+import { setMaxListeners } from 'node:events';
 import type { Batch } from '../core/types.js';
 import type { Source } from '../core/source.js';
 import type { Limit, Pacer, RateLimit } from '../core/pacing.js';
@@ -89,6 +90,8 @@ export function openRun(options: ExecutorOptions): RunSetup {
   const pacer = options.pacer === undefined || isPacer(options.pacer) ? options.pacer : createPacer(options.pacer, { clock, events });
   const timeoutMs = nonNegativeInteger('timeoutMs', options.timeoutMs ?? EXECUTOR_DEFAULTS.timeoutMs);
   const controller = new AbortController();
+  // every waiting call listens on the run signal; hundreds of them are normal, not a leak
+  setMaxListeners(0, controller.signal);
   const outer = options.signal;
   const onOuterAbort = (): void => controller.abort(new SluiceError(ErrorCodes.ABORTED, 'run cancelled', {}, { cause: outer?.reason }));
   if (outer?.aborted) onOuterAbort();

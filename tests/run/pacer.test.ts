@@ -135,11 +135,19 @@ describe('rate-limit answers', () => {
     assert.ok(started <= 196 && started >= 190, `started ${started} in a minute`);
   });
 
-  test('a refusal without a named quota slows a configured quota down at once', () => {
-    const pacer = createPacer({ calls: 100, intervalMs: 60_000 }, { clock: new FakeClock() });
+  test('a refusal without a named quota slows a configured quota down at once', async () => {
+    const clock = new FakeClock();
+    const pacer = createPacer({ calls: 100, intervalMs: 60_000 }, { clock });
     const before = pacer.rate('k');
+    await pacer.acquire('k');
     pacer.onRateLimited('k', {});
     assert.ok(pacer.rate('k') < before);
+    let got = false;
+    void pacer.acquire('k').then(() => (got = true));
+    await clock.advance(999);
+    assert.equal(got, false, 'waits the default 1 s after a refusal without a hint');
+    await clock.advance(2);
+    assert.equal(got, true);
   });
 
   test('an aborted waiter rejects with the reason and frees its place', async () => {

@@ -16,7 +16,7 @@ export interface PacerOptions {
   readonly events?: ExecutorEvents;
   /**
    * Extra ms added to each window to absorb network jitter.
-   * @default 1 % of intervalMs, within [1, 250]
+   * @default 2 % of intervalMs, within [1, 250]
    */
   readonly guardMs?: number;
   /**
@@ -185,9 +185,8 @@ export function createPacer(spec: RateLimit | 'adaptive' | undefined, options: P
           changed = true;
         }
       } else if (g.rule instanceof SlidingWindowRule) {
-        const calls = Math.max(1, Math.floor(g.rule.capacity * 0.9));
-        changed = calls !== g.rule.capacity;
-        if (changed) g.rule.resize(calls);
+        // the server saw our starts closer together than we did: keep the quota, widen the margin
+        changed = g.rule.widenGuard(Math.max(1, g.rule.intervalMs * 0.01));
       } else if (g.rule?.onRateLimited) {
         changed = g.rule.onRateLimited(now, info);
       } else if (!g.rule) {

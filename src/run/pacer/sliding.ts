@@ -1,7 +1,8 @@
 /**
  * Exact sliding window: never more than `calls` starts in any interval of `intervalMs`. The last
  * `calls` start times live in a ring buffer; start k+calls may happen only `intervalMs + guardMs`
- * after start k. `guardMs` absorbs network jitter between our clock and the server's arrival times.
+ * after start k. `guardMs` absorbs network jitter between our clock and the server's arrival times;
+ * it widens by 1 % of the interval after each refusal the window itself did not predict.
  */
 import type { PaceRule } from './rule.js';
 
@@ -13,10 +14,25 @@ export class SlidingWindowRule implements PaceRule {
   constructor(
     private calls: number,
     readonly intervalMs: number,
-    readonly guardMs = 0,
+    private guard = 0,
   ) {
     assertQuota(calls, intervalMs);
     this.ring = new Float64Array(calls);
+  }
+
+  get guardMs(): number {
+    return this.guard;
+  }
+
+  /**
+   * Widen the jitter guard by `ms` (at most to 10 % of the interval): used when the server refused
+   * a call that our own window allowed, i.e. its clock saw our calls closer together than we did.
+   */
+  widenGuard(ms: number): boolean {
+    const next = Math.min(this.intervalMs * 0.1, this.guard + ms);
+    const changed = next > this.guard;
+    this.guard = Math.max(this.guard, next);
+    return changed;
   }
 
   get capacity(): number {
@@ -26,7 +42,7 @@ export class SlidingWindowRule implements PaceRule {
   nextAt(now: number): number {
     if (this.count < this.calls) return now;
     // head points at the oldest of the last `calls` starts
-    const due = this.ring[this.head] + this.intervalMs + this.guardMs;
+    const due = this.ring[this.head] + this.intervalMs + this.guard;
     return due > now ? due : now;
   }
 
@@ -37,7 +53,7 @@ export class SlidingWindowRule implements PaceRule {
   }
 
   callsPerMinute(): number {
-    return (this.calls * 60_000) / (this.intervalMs + this.guardMs);
+    return (this.calls * 60_000) / (this.intervalMs + this.guard);
   }
 
   /** Change the quota, keeping the most recent start times so a resize never allows a burst. */
@@ -101,7 +117,7 @@ function assertQuota(calls: number, intervalMs: number): void {
   }
 }
 
-/** Default jitter guard: 1 % of the interval, at least 1 ms, at most 250 ms. */
+/** Default jitter guard: 2 % of the interval, at least 1 ms, at most 250 ms. */
 export function defaultGuardMs(intervalMs: number): number {
-  return Math.min(250, Math.max(1, intervalMs * 0.01));
+  return Math.min(250, Math.max(1, intervalMs * 0.02));
 }
