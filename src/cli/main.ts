@@ -22,6 +22,10 @@ import { register as registerPlan } from './commands/plan.js';
 registerPlan(program);
 import { register as registerEmulate } from './commands/emulate.js';
 registerEmulate(program);
+import { register as registerReport } from './commands/report.js';
+registerReport(program);
+import { register as registerTargets } from './commands/targets.js';
+registerTargets(program);
 
 try {
   await program.parseAsync(process.argv);

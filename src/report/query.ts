@@ -1,0 +1,62 @@
+/**
+ * What `sluice report` and `sluice targets` do, as functions over a Store (so they can be tested
+ * with a fake store and reused by other front ends). Reading only: nothing here writes.
+ */
+import { existsSync } from 'node:fs';
+import { ErrorCodes, SluiceError } from '../core/errors.js';
+import type { RunReport, TargetCheck } from '../core/report.js';
+import type { RunRecord, Store } from '../core/store.js';
+import { checkTargets, type TargetKey, type TargetMetrics, type TargetOverrides } from './targets.js';
+import { trendTable, type TrendRow } from './trend.js';
+
+/** The sinks module path, resolved at run time (read-only commands open the store through it). */
+const SINKS_MODULE = '../sinks/index.js';
+
+/** Opens the journal database read-only via the sinks room; a missing file is exit 2. */
+export async function openReadStore(db: string): Promise<Store> {
+  if (!existsSync(db)) throw new SluiceError(ErrorCodes.NOT_FOUND, `--db: no database at ${db}`);
+  const mod = (await import(SINKS_MODULE)) as { openStoreAt?: (path: string) => Promise<Store> };
+  if (typeof mod.openStoreAt !== 'function') throw new SluiceError(ErrorCodes.SINK, 'the store module has no openStoreAt()');
+  return mod.openStoreAt(db);
+}
+
+/** The run's record and report; a missing run or a run without a report is exit 2. */
+export async function findReport(store: Store, id: string): Promise<{ record: RunRecord; report: RunReport }> {
+  const record = await store.getRun(id);
+  if (!record) {
+    throw new SluiceError(ErrorCodes.NOT_FOUND, id === 'latest' ? 'no runs in this database' : `no run ${JSON.stringify(id)} in this database`);
+  }
+  if (!record.report) {
+    throw new SluiceError(ErrorCodes.NOT_FOUND, `run ${record.id} has no report yet (status ${record.status})`);
+  }
+  return { record, report: record.report };
+}
+
+/** Trend rows for the last `runs` runs of the report's job that have a report, oldest first. */
+export async function jobTrend(store: Store, job: string, runs: number): Promise<TrendRow[]> {
+  const records = await store.listRuns(job, runs);
+  return trendTable(records.flatMap((r) => (r.report ? [r.report] : [])));
+}
+
+/** Re-checks a stored report's measured values against (possibly overridden) targets. */
+export function recheckTargets(report: RunReport, overrides: TargetOverrides = {}): { met: boolean; checks: TargetCheck[] } {
+  const actual = new Map(report.targets.checks.map((c) => [c.metric, c.actual]));
+  const get = (k: TargetKey) => actual.get(k) ?? null;
+  const metrics: TargetMetrics = {
+    batch_generation_time: get('batch_generation_time'),
+    memory_usage_mb: get('memory_usage_mb'),
+    optimization_rate: get('optimization_rate'),
+    throughput: get('throughput'),
+    error_rate: get('error_rate'),
+  };
+  return checkTargets(metrics, overrides);
+}
+
+/** What the report commands need from the outside; tests pass their own. */
+export interface CommandDeps {
+  readonly open: (db: string) => Promise<Store>;
+  /** Prints one JSON document on stdout. */
+  readonly printJson: (value: unknown) => void;
+  /** Prints one line (or block) on stderr. */
+  readonly printLine: (text: string) => void;
+}
