@@ -16,6 +16,10 @@ program
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
 // Commands register themselves here, one line each.
+import { register as registerRun } from './commands/run.js';
+registerRun(program);
+import { register as registerDemo } from './commands/demo.js';
+registerDemo(program);
 import { register as registerWorker } from './commands/worker.js';
 registerWorker(program);
 import { register as registerPlan } from './commands/plan.js';

@@ -41,9 +41,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const db = resolve(options.db ?? 'sluice.db');
   const html = resolve(options.html ?? 'sluice-report.html');
   // The emulator's quota is 1,500/min; the job paces at 1,200/min, so no call is refused for rate.
-  const emulator = await startEmulator({ port: 0, seed: 7, symbols: options.symbols ?? 40, rate: { calls: 1500, intervalMs: 60_000 }, faults: 'all:0.02' });
+  const emulator = await startEmulator({ port: 0, seed: 7, symbols: options.symbols ?? 40, rate: { calls: 1500, intervalMs: 60_000 }, faults: 'all:0.01' });
   try {
-    printLine(`sluice demo: emulator at ${emulator.url} (2% injected faults, quota 1500 calls/min)`);
+    printLine(`sluice demo: emulator at ${emulator.url} (1% injected faults, quota 1500 calls/min)`);
     const job = parseJob(demoJob(emulator.url, emulator.token, emulator.dataset.universe.codes, db), process.env, 'demo job');
     printLine(`sluice demo: fetching daily prices of ${emulator.dataset.universe.size} symbols, 2022-2024, into ${db}`);
     const result = await runJob(job, { signal: options.signal, progress: options.json ? 'quiet' : 'auto' });

@@ -7,7 +7,6 @@ import { loadJobFile } from '../../job/load.js';
 import { baseDirOf } from '../../job/parts.js';
 import { finishRun, withStopSignals } from '../../job/finish.js';
 import { runJob } from '../../job/run.js';
-import { createBullmqEngine } from '../../distributed/index.js';
 import { action, intFlag } from '../util.js';
 
 interface RunFlags {
@@ -36,6 +35,8 @@ export function register(program: Command): void {
       const metricsPort = intFlag('--metrics-port', flags.metricsPort, { min: 0, max: 65535 });
       const loaded = loadJobFile(jobPath);
       const queue = flags.queue;
+      // BullMQ and Redis load only when a queue is asked for.
+      const distributed = queue ? await import('../../distributed/index.js') : undefined;
       return withStopSignals(async (signal) => {
         const result = await runJob(loaded.job, {
           resume: flags.resume,
@@ -44,7 +45,7 @@ export function register(program: Command): void {
           signal,
           metricsPort,
           progress: flags.quiet || flags.json ? 'quiet' : 'auto',
-          engine: queue ? (ctx) => createBullmqEngine({ queueUrl: queue, raw: loaded.raw, job: ctx.job, store: ctx.store, baseDir: baseDirOf(jobPath), db: flags.db }) : undefined,
+          engine: queue && distributed ? (ctx) => distributed.createBullmqEngine({ queueUrl: queue, raw: loaded.raw, job: ctx.job, store: ctx.store, baseDir: baseDirOf(jobPath), db: flags.db }) : undefined,
         });
         return finishRun(result, loaded.job, { json: flags.json, html: flags.html });
       });
