@@ -9,6 +9,7 @@ import type { Batch, Window } from '../core/types.js';
 import type { Calendar } from './calendar.js';
 import type { Density } from './density.js';
 import { formatDayFast } from './format.js';
+import { paramsMaker } from './params-maker.js';
 import { batchKey, batchKeyPrefix, windowKey } from './keys.js';
 import { distinct } from './partition.js';
 import { type PlanStats, planStats } from './stats.js';
@@ -124,6 +125,11 @@ function eachValues(each: NonNullable<PlanSpec['each']>): string[] {
 function buildBatches(days: readonly DayRange[], range: { format: 'compact' | 'dashed' }, spec: PlanSpec, values: string[] | undefined): { windows: Window[]; batches: Batch[] } {
   const dp = spec.dateParams ?? DATE_PARAMS;
   const fixed = spec.params ?? {};
+  const param = spec.each?.param;
+  // Key order: fixed params, then the date params, then the `each` param; later ones win a clash.
+  const fixedKeys = Object.keys(fixed).filter((k) => k !== dp.start && k !== dp.end && k !== param);
+  const baseKeys = [...new Set([...fixedKeys, dp.start, dp.end])].filter((k) => k !== param);
+  const make = param === undefined ? undefined : paramsMaker(baseKeys, param);
   const windows: Window[] = new Array(days.length);
   const batches: Batch[] = new Array(days.length * (values ? values.length : 1));
   let b = 0;
@@ -133,25 +139,19 @@ function buildBatches(days: readonly DayRange[], range: { format: 'compact' | 'd
     const win: Window = { start: startText, end: d.end === d.start ? startText : formatDayFast(d.end, range.format) };
     windows[i] = win;
     const key = range.format === 'compact' ? `${win.start}-${win.end}` : windowKey(d);
-    // Built by assignment, not by a spread with computed keys (that makes slow dictionary objects).
-    const base: Record<string, unknown> = Object.assign({}, fixed);
-    base[dp.start] = win.start;
-    base[dp.end] = win.end;
-    if (!values) {
-      batches[b++] = { key, params: base, window: win };
+    if (!values || !make || param === undefined) {
+      const params: Record<string, unknown> = Object.assign({}, fixed);
+      params[dp.start] = win.start;
+      params[dp.end] = win.end;
+      batches[b++] = { key, params, window: win };
       continue;
     }
-    // Hot loop (windows x values): clone one template whose keys are already in place, so every
-    // params object shares one hidden class; a spread with a computed key is ~10x slower.
-    const param = spec.each!.param;
-    const template = Object.assign({}, base);
-    template[param] = '';
+    // Hot loop (windows x values): one key string, one params object, one batch object each.
+    const base = baseKeys.map((k) => (k === dp.start ? win.start : k === dp.end ? win.end : fixed[k]));
     const prefix = batchKeyPrefix(key, param);
     for (let v = 0; v < values.length; v++) {
       const value = values[v];
-      const params = Object.assign({}, template);
-      params[param] = value;
-      batches[b++] = { key: prefix + value, params, window: win };
+      batches[b++] = { key: prefix + value, params: make(base, value), window: win };
     }
   }
   return { windows, batches };
