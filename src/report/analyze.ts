@@ -27,7 +27,10 @@ export interface BatchAnalysis {
   readonly underfilledBatches: number | null;
   /** Windows that overflowed the row cap and were split. */
   readonly overflowedWindows: number;
-  /** Calls a row-budget plan would need for the rows fetched: ceil(rows / rowCap) (null without a cap). */
+  /**
+   * Calls a row-budget plan would need at least for the rows fetched: ceil(rows / rowCap), and at
+   * least one per partition value (rows of different symbols cannot share a call). Null without a cap.
+   */
   readonly rowsStrategyCalls: number | null;
   /** Successful calls this run made for its pages. */
   readonly pageCalls: number;
@@ -40,6 +43,7 @@ export function analyzeBatches(plan: PlanStatsInput, mon: MonitorSnapshot, rowCa
   const rowsPerCall = ok > 0 ? fetched / ok : null;
   const cap = rowCap !== undefined && rowCap > 0 ? rowCap : null;
   const r = mon.batches.rows;
+  const partitions = plan.windowCount && plan.windowCount > 0 ? Math.max(1, Math.round(plan.batchCount / plan.windowCount)) : 1;
   let underfilled = mon.batches.underQuarterCap;
   if (underfilled === null && cap !== null) {
     // fall back to the power-of-two histogram: count only bins lying wholly under cap / 4
@@ -61,7 +65,7 @@ export function analyzeBatches(plan: PlanStatsInput, mon: MonitorSnapshot, rowCa
     fillRatio: cap !== null && rowsPerCall !== null ? rowsPerCall / cap : null,
     underfilledBatches: underfilled,
     overflowedWindows: mon.batches.split,
-    rowsStrategyCalls: cap !== null ? Math.ceil(fetched / cap) : null,
+    rowsStrategyCalls: cap !== null ? Math.max(Math.ceil(fetched / cap), partitions) : null,
     pageCalls: ok,
   };
 }

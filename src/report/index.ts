@@ -19,3 +19,4 @@ export {
   AlertRuleSchema, AlertRulesSchema, parseCondition, evaluate, runAlerts,
   type AlertRule, type AlertResult, type ActionResult, type AlertOptions, type Condition, type Op,
 } from './alerts.js';
+export { openReadStore, findReport, jobTrend, recheckTargets, type CommandDeps } from './query.js';

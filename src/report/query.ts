@@ -2,22 +2,26 @@
  * What `sluice report` and `sluice targets` do, as functions over a Store (so they can be tested
  * with a fake store and reused by other front ends). Reading only: nothing here writes.
  */
-import { existsSync } from 'node:fs';
 import { ErrorCodes, SluiceError } from '../core/errors.js';
+import { openStoreAt } from '../sinks/index.js';
 import type { RunReport, TargetCheck } from '../core/report.js';
 import type { RunRecord, Store } from '../core/store.js';
 import { checkTargets, type TargetKey, type TargetMetrics, type TargetOverrides } from './targets.js';
 import { trendTable, type TrendRow } from './trend.js';
 
-/** The sinks module path, resolved at run time (read-only commands open the store through it). */
-const SINKS_MODULE = '../sinks/index.js';
-
-/** Opens the journal database read-only via the sinks room; a missing file is exit 2. */
+/**
+ * Opens an existing journal for reading (`--db`: a SQLite file, a `.jsonl` file or a postgres://
+ * URL) through the sinks room. A missing database is SLUICE_NOT_FOUND (exit 2), never created.
+ */
 export async function openReadStore(db: string): Promise<Store> {
-  if (!existsSync(db)) throw new SluiceError(ErrorCodes.NOT_FOUND, `--db: no database at ${db}`);
-  const mod = (await import(SINKS_MODULE)) as { openStoreAt?: (path: string) => Promise<Store> };
-  if (typeof mod.openStoreAt !== 'function') throw new SluiceError(ErrorCodes.SINK, 'the store module has no openStoreAt()');
-  return mod.openStoreAt(db);
+  const store = openStoreAt(db);
+  try {
+    await store.open();
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+  return store;
 }
 
 /** The run's record and report; a missing run or a run without a report is exit 2. */

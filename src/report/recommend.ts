@@ -55,7 +55,7 @@ export const poorOptimization: Rule = (r) =>
 
 export const useRowsStrategy: Rule = (r) => {
   const a = r.analysis;
-  if (a.strategy === 'rows' || a.rowCap === null || a.underfilledBatches === null || a.rowsStrategyCalls === null) return null;
+  if (a.strategy?.startsWith('rows') || a.rowCap === null || a.underfilledBatches === null || a.rowsStrategyCalls === null) return null;
   if (r.doneBatches < 2 || a.underfilledBatches / r.doneBatches < RULE_LIMITS.underfilledShare) return null;
   const saved = a.pageCalls - a.rowsStrategyCalls;
   if (saved <= 0) return null;

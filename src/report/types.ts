@@ -15,6 +15,8 @@ export interface PlanSizeInput {
 export interface PlanStatsInput {
   readonly strategy?: string;
   readonly batchCount: number;
+  /** Date windows (batchCount / windowCount = partition values per window, e.g. symbols). */
+  readonly windowCount?: number;
   /** Plan generation wall time, ms. */
   readonly generationMs: number;
   /** Percent saved vs one batch per (trading) day. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildReport } from '../../src/report/build.js';
 import { formatRunLine, formatSummary } from '../../src/report/text.js';
 import { trendTable, formatTrendTable } from '../../src/report/trend.js';
-import { sampleInput, sampleReport } from '../helpers/report-fixtures.js';
+import { PLAN, sampleInput, sampleReport } from '../helpers/report-fixtures.js';
 
 describe('buildReport', () => {
   test('has every contract field with values from the monitor and plan', () => {
@@ -95,5 +95,23 @@ describe('text and trend', () => {
     const text = formatTrendTable(rows);
     assert.match(text, /^run\s+started/);
     assert.match(text, /10\.0 \(-10\.0\)/);
+  });
+});
+
+describe('batch analysis with partitions', () => {
+  test('the rows-strategy estimate needs at least one call per partition value', () => {
+    // 40 batches = 4 windows x 10 symbols; ~1000 rows each -> ceil(40k / 6000) = 7 < 10 symbols
+    const r = sampleReport({ plan: { ...PLAN, batchCount: 40, windowCount: 4 } }, { rowsPerBatch: 1000 });
+    assert.equal((r.analysis as { rowsStrategyCalls: number }).rowsStrategyCalls, 10);
+    const flat = sampleReport({ plan: { ...PLAN, batchCount: 40, windowCount: 40 } }, { rowsPerBatch: 1000 });
+    const fetched = flat.rows.fetched;
+    assert.equal((flat.analysis as { rowsStrategyCalls: number }).rowsStrategyCalls, Math.ceil(fetched / 6000));
+  });
+
+  test('no rows advice when the strategy already is rows (also as "rows (resolved)")', () => {
+    for (const strategy of ['rows', 'rows (rows)']) {
+      const r = sampleReport({ plan: { ...PLAN, strategy } }, { rowsPerBatch: 400 });
+      assert.ok(!r.recommendations.some((s) => /`rows` strategy/.test(s)), strategy);
+    }
   });
 });
