@@ -2,7 +2,7 @@
  * From a validated job to the parts of a run: plan spec, source, store, pacer, concurrency rule,
  * split function. The one place where job-file names meet library options.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ErrorCodes, SluiceError } from '../core/errors.js';
 import type { Limit, Pacer } from '../core/pacing.js';
@@ -77,6 +77,14 @@ export function createStore(job: JobConfig, options: PartsOptions = {}): Store {
   return openStore({ type: sink.type, path: options.db ? sink.path : resolvePath(baseDir, sink.path), table });
 }
 
+/** Whether the sink's database already exists (always assumed for PostgreSQL). */
+export function sinkExists(job: JobConfig, options: PartsOptions = {}): boolean {
+  const sink = sinkWithDb(job.sink, options.db);
+  if (sink.type === 'postgres') return true;
+  const path = options.db ? sink.path : resolvePath(options.baseDir ?? process.cwd(), sink.path);
+  return existsSync(sink.type === 'jsonl' ? `${path}.journal.db` : path);
+}
+
 export function createLimit(job: JobConfig): number | Limit {
   const c = job.execution.concurrency;
   if (typeof c === 'number') return c;
@@ -101,7 +109,8 @@ export async function learnedHistory(store: Store, jobName: string, runs = 3): P
 }
 
 /** The planner's view of the job; `history` feeds the learned density of the `rows` strategy. */
-export function planSpecOf(job: JobConfig, options: PartsOptions & { history?: readonly HistoryRecord[] } = {}): PlanSpec {
+export function planSpecOf(job: JobConfig, options: PartsOptions & { history?: readonly HistoryRecord[] } = {},
+  { allowMissingDensity = false } = {}): PlanSpec {
   const baseDir = options.baseDir ?? process.cwd();
   const p = job.plan;
   const calendar: Calendar = p.calendar ? loadCalendar(resolvePath(baseDir, p.calendar), 'plan.calendar') : weekdayCalendar;
@@ -109,7 +118,7 @@ export function planSpecOf(job: JobConfig, options: PartsOptions & { history?: r
   if (p.rowsPerDay !== undefined) density = constantDensity(p.rowsPerDay, calendar);
   else if (p.density) density = loadDensity(resolvePath(baseDir, p.density), calendar, 'plan.density');
   else if (p.learnDensity && options.history && options.history.length > 0) density = densityFromHistory(options.history, calendar);
-  if (p.strategy === 'rows' && !density) {
+  if (p.strategy === 'rows' && !density && !allowMissingDensity) {
     throw new SluiceError(ErrorCodes.BAD_JOB, 'plan.strategy: rows needs plan.rowsPerDay, plan.density, or an earlier run of this job to learn from');
   }
   const values = p.each ? (p.each.values ?? readValues(resolvePath(baseDir, p.each.valuesFrom ?? ''), 'plan.each.valuesFrom')) : undefined;

@@ -15,7 +15,7 @@ import { createRunMonitor, startMetricsServer } from '../monitor/index.js';
 import { type Plan, planJob } from '../plan/index.js';
 import { buildReport } from '../report/index.js';
 import { createLocalEngine } from './local-engine.js';
-import { createJobPacer, createLimit, createSource, createStore, learnedHistory, planSpecOf, splitterOf } from './parts.js';
+import { createJobPacer, createLimit, createSource, createStore, learnedHistory, planSpecOf, sinkExists, splitterOf } from './parts.js';
 import { createProgress } from './progress.js';
 import type { JobConfig } from './schema.js';
 
@@ -81,14 +81,21 @@ function tally(records: readonly BatchRecord[]): { total: number; done: number; 
 
 export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promise<RunJobResult> {
   const note = options.note ?? ((line: string) => process.stderr.write(`sluice: ${line}\n`));
+  // Plan before touching the database, so that bad input writes nothing. Only a `rows` plan that
+  // learns its density from earlier runs needs the journal first.
+  const explicitDensity = job.plan.rowsPerDay !== undefined || job.plan.density !== undefined;
+  const learns = job.plan.learnDensity && !explicitDensity;
+  let spec = planSpecOf(job, { ...options, history: [] }, { allowMissingDensity: learns });
+  if (learns && job.plan.strategy === 'rows' && !sinkExists(job, options)) planSpecOf(job, { ...options, history: [] });
   const store = createStore(job, options);
   await store.open();
   const cleanups: Array<() => unknown> = [];
   try {
-    const explicitDensity = job.plan.rowsPerDay !== undefined || job.plan.density !== undefined;
-    const history = job.plan.learnDensity && !explicitDensity ? await learnedHistory(store, job.name) : undefined;
-    const spec = planSpecOf(job, { ...options, history });
-    if (history?.length && spec.density) note(`row density learned from ${history.length} batches of earlier runs`);
+    if (learns) {
+      const history = await learnedHistory(store, job.name);
+      spec = planSpecOf(job, { ...options, history });
+      if (history.length > 0 && spec.density) note(`row density learned from ${history.length} batches of earlier runs`);
+    }
     const plan: Plan = planJob(spec, PLAN_LABELS);
 
     const startedAt = new Date().toISOString();
