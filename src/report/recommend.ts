@@ -33,6 +33,8 @@ export const RULE_LIMITS = {
   underfilledShare: 0.5,
   rateLimitedShare: 0.05,
   retryShare: 0.1,
+  /** The seed's "good" error-rate bound. */
+  errorShare: 0.05,
   pinnedShare: 0.8,
   latencyRise: 1.5,
   minActiveBuckets: 6,
@@ -90,8 +92,11 @@ export const serverBottleneck: Rule = (r) => {
 
 export const upstreamFaults: Rule = (r) => {
   const c = r.calls;
-  if (c.calls === 0 || c.retried / c.calls < RULE_LIMITS.retryShare) return null;
-  return `${pct(c.retried / c.calls)} of calls were retries: the upstream is faulty or overloaded; check its status and consider a longer timeout or a lower rate.`;
+  if (c.calls === 0) return null;
+  const retryShare = c.retried / c.calls;
+  if (retryShare < RULE_LIMITS.retryShare && c.errorRate < RULE_LIMITS.errorShare) return null;
+  return `${pct(retryShare)} of calls were retries and ${pct(c.errorRate)} failed: the upstream is faulty or overloaded; ` +
+    'check its status and consider a longer timeout, more retries or a lower rate.';
 };
 
 export const overflowedWindows: Rule = (r) =>

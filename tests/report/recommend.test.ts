@@ -87,9 +87,11 @@ describe('recommendations', () => {
     assert.equal(serverBottleneck(base({ timeline: rising.slice(0, 4) })), null, 'too short to tell');
   });
 
-  test('high retry share -> faults upstream', () => {
-    assert.match(upstreamFaults(base({ calls: callsWith([['ok', 80, 1], ['ok', 20, 2]]) }))!, /20\.0% of calls were retries/);
+  test('high retry share or error rate -> faults upstream', () => {
+    assert.match(upstreamFaults(base({ calls: callsWith([['ok', 80, 1], ['ok', 20, 2]]) }))!, /20\.0% of calls were retries and 0\.0% failed/);
     assert.equal(upstreamFaults(base({ calls: callsWith([['ok', 95, 1], ['ok', 5, 2]]) })), null);
+    assert.match(upstreamFaults(base({ calls: callsWith([['ok', 95, 1], ['retryable', 5, 1]]) }))!, /5\.0% failed/);
+    assert.equal(upstreamFaults(base({ calls: callsWith([['ok', 96, 1], ['retryable', 4, 1]]) })), null);
   });
 
   test('overflowed windows -> smaller windows or rows strategy', () => {
