@@ -19,8 +19,23 @@ function fallback(fixedKeys: readonly string[], lastKey: string): ParamsMaker {
   };
 }
 
+// Makers are cached by key list so that repeated plans reuse one function that V8 has already optimized.
+const cache = new Map<string, ParamsMaker>();
+const CACHE_LIMIT = 64;
+
 /** `fixedKeys` must not contain `lastKey` or repeat a key (the caller de-duplicates). */
 export function paramsMaker(fixedKeys: readonly string[], lastKey: string): ParamsMaker {
+  const id = JSON.stringify([fixedKeys, lastKey]);
+  let maker = cache.get(id);
+  if (!maker) {
+    maker = createMaker(fixedKeys, lastKey);
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+    cache.set(id, maker);
+  }
+  return maker;
+}
+
+function createMaker(fixedKeys: readonly string[], lastKey: string): ParamsMaker {
   if (fixedKeys.includes('__proto__') || lastKey === '__proto__') return fallback(fixedKeys, lastKey);
   const fields = fixedKeys.map((k, i) => `${JSON.stringify(k)}: fixed[${i}]`);
   fields.push(`${JSON.stringify(lastKey)}: last`);
