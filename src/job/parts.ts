@@ -15,7 +15,7 @@ import {
 } from '../plan/index.js';
 import { createPacer, fixedLimit, gradientLimit, throughputLimit } from '../run/index.js';
 import { openStore } from '../sinks/index.js';
-import { createHttpSource, createTushareSource } from '../sources/index.js';
+import { createFileSource, createHttpSource, createTushareSource } from '../sources/index.js';
 import type { JobConfig, SinkConfig } from './schema.js';
 
 export interface PartsOptions {
@@ -47,8 +47,11 @@ export function readValues(file: string, label: string): string[] {
   return values;
 }
 
-export function createSource(job: JobConfig): Source {
+export function createSource(job: JobConfig, options: PartsOptions = {}): Source {
   const s = job.source;
+  if (s.type === 'file') {
+    return createFileSource({ path: resolvePath(options.baseDir ?? process.cwd(), s.path), api: s.api, dateField: s.dateField, fields: s.fields, rowCap: s.rowCap });
+  }
   if (s.type === 'tushare') {
     return createTushareSource({
       url: s.url, token: s.token ?? '', api: s.api, fields: s.fields, params: s.params,

@@ -125,7 +125,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     const progress = createProgress({ total: pending.length, events, quiet: options.progress === 'quiet' });
     cleanups.push(() => progress.stop());
 
-    const source = createSource(job);
+    const source = createSource(job, options);
     const ctx: EngineContext = { job, store, source, pacer: createJobPacer(job), limit: createLimit(job), split: splitterOf(spec) };
     const engine = options.engine ? options.engine(ctx) : createLocalEngine(store, {
       source, pacer: ctx.pacer, concurrency: ctx.limit, split: ctx.split,

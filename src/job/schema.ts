@@ -59,7 +59,15 @@ const HttpSourceSchema = z.object({
   ...common,
 }).strict();
 
-export const SourceSchema = z.discriminatedUnion('type', [TushareSourceSchema, HttpSourceSchema]);
+const FileSourceSchema = z.object({
+  type: z.literal('file'),
+  path: z.string().min(1),
+  dateField: z.string().min(1).default('trade_date'),
+  ...common,
+  api: z.string().min(1).default('file'),
+}).strict();
+
+export const SourceSchema = z.discriminatedUnion('type', [TushareSourceSchema, HttpSourceSchema, FileSourceSchema]);
 
 export const PlanSchema = z.object({
   start: dateText,

@@ -5,3 +5,4 @@ export { createTushareSource, tushareEndpoint, TUSHARE_URL, type TushareSourceOp
 export { createHttpSource, type HttpSourceOptions, type HttpPagination } from './http.js';
 export { tushareError, unescapeMessage, quotaFromMessage } from './tushare-codes.js';
 export { parseRetryAfter, type FetchLike } from './http-common.js';
+export { createFileSource, splitCsvLine, type FileSourceOptions } from './file.js';
