@@ -5,11 +5,17 @@
  * SqliteStore.commit vs a raw better-sqlite3 prepared INSERT in one transaction, and peak RSS while
  * streaming 1M (and, with --big, 10M) rows through commits. Rows are generated on the fly.
  *
- *   node dist/bench/ingest.js [--rows N] [--big] [--rows-per-statement N] [--json]
+ *   node dist/bench/ingest.js [--rows N] [--repeat N] [--big] [--rows-per-statement N]
+ *
+ * Throughput runs alternate raw and store `--repeat` times (default 3) and report medians, because
+ * a shared machine's noise is larger than the difference being measured. Each RSS figure comes
+ * from a fresh child process (`--rss-only N`), so earlier runs do not inflate it.
  *
  * The end-to-end section (against the emulator) belongs in `benchEndToEnd` below.
  */
 import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,18 +171,46 @@ function flag(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** RSS figures from a fresh process. */
+function rssInChild(total: number): RssResult {
+  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--rss-only', String(total)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out) as RssResult;
+}
+
+/** Raw vs store, alternating, `repeat` times each; medians and their ratio. */
+export async function benchSqlite(total: number, repeat: number, rowsPerStatement = 1): Promise<Record<string, unknown>> {
+  const raw: number[] = [];
+  const store: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    raw.push(benchRawInsert(total).rowsPerSecond);
+    store.push((await benchStoreCommit(total, rowsPerStatement)).rowsPerSecond);
+  }
+  const rawMedian = median(raw);
+  const storeMedian = median(store);
+  return { rows: total, rowsPerStatement, rawRowsPerSecond: raw, storeRowsPerSecond: store, rawMedian, storeMedian, ratio: Math.round((storeMedian / rawMedian) * 1000) / 1000 };
+}
+
 export async function main(): Promise<void> {
+  const rssOnly = flag('--rss-only');
+  if (rssOnly) {
+    process.stdout.write(JSON.stringify(await benchRss(Number(rssOnly))));
+    return;
+  }
   const total = Number(flag('--rows') ?? 1_000_000);
+  const repeat = Number(flag('--repeat') ?? 3);
   const per = Number(flag('--rows-per-statement') ?? 1);
   const big = process.argv.includes('--big');
-  const out: Record<string, unknown> = { machine: { node: process.version } };
-  const raw = benchRawInsert(total);
-  const store = await benchStoreCommit(total, per);
-  out.sqlite = { raw, store, rowsPerStatement: per, ratio: Math.round((store.rowsPerSecond / raw.rowsPerSecond) * 1000) / 1000 };
-  const rss1 = await benchRss(1_000_000);
+  const out: Record<string, unknown> = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length, loadavg: (await import('node:os')).loadavg() } };
+  out.sqlite = await benchSqlite(total, repeat, per);
+  const rss1 = rssInChild(1_000_000);
   const rss: Record<string, unknown> = { '1M': rss1 };
   if (big) {
-    const rss10 = await benchRss(10_000_000);
+    const rss10 = rssInChild(10_000_000);
     rss['10M'] = rss10;
     rss.peak10Mvs1M = Math.round((rss10.peakRssMb / rss1.peakRssMb) * 1000) / 1000;
   }

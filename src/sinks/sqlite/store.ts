@@ -50,12 +50,12 @@ export interface SqliteStoreOptions {
   readonly rowsPerStatement?: number;
   /**
    * Longest time a group of batch commits stays uncommitted; 0 commits every batch at once.
-   * @default 1000
+   * @default 2000
    */
   readonly groupCommitMs?: number;
   /**
    * Commit the group once it holds this many rows.
-   * @default 100000
+   * @default 200000
    */
   readonly groupCommitRows?: number;
 }
@@ -172,7 +172,7 @@ export class SqliteStore implements Store {
       return written;
     });
     const db = this.database;
-    const groupMs = this.options.groupCommitMs ?? 1000;
+    const groupMs = this.options.groupCommitMs ?? 2000;
     if (groupMs > 0 && !this.group) {
       db.exec('BEGIN IMMEDIATE');
       const timer = setTimeout(() => this.flushQuietly(), groupMs);
@@ -193,7 +193,7 @@ export class SqliteStore implements Store {
     }
     if (this.group) {
       this.group.rows += written;
-      if (this.group.rows >= (this.options.groupCommitRows ?? 100_000) || Date.now() - this.group.startedMs >= groupMs) {
+      if (this.group.rows >= (this.options.groupCommitRows ?? 200_000) || Date.now() - this.group.startedMs >= groupMs) {
         this.guard(() => this.flush(), `committing batch ${batch.key}`, batch.key);
       }
     }
