@@ -5,7 +5,10 @@
  * SqliteStore.commit vs a raw better-sqlite3 prepared INSERT in one transaction, and peak RSS while
  * streaming 1M (and, with --big, 10M) rows through commits. Rows are generated on the fly.
  *
- *   node dist/bench/ingest.js [--rows N] [--repeat N] [--big] [--rows-per-statement N]
+ *   node dist/bench/ingest.js [--rows N] [--repeat N] [--big] [--rows-per-statement N] [--group-commit-ms N]
+ *
+ * The store is measured twice: committing every batch durably (groupCommitMs 0, the default) and
+ * with group commit (`--group-commit-ms`, default 2000).
  *
  * Throughput runs alternate raw and store `--repeat` times (default 3) and report medians, because
  * a shared machine's noise is larger than the difference being measured. Each RSS figure comes
@@ -79,10 +82,10 @@ function mb(bytes: number): number {
 }
 
 /** Rows/s through SqliteStore.commit (journal row + upsert + done mark per batch). */
-export async function benchStoreCommit(total: number, rowsPerStatement = 1): Promise<ThroughputResult> {
+export async function benchStoreCommit(total: number, rowsPerStatement = 1, groupCommitMs = 0): Promise<ThroughputResult> {
   const dir = tempDir();
   try {
-    const store = createSqliteStore({ path: join(dir, 'store.db'), table: { table: 'daily', key: ['ts_code', 'trade_date'] }, rowsPerStatement });
+    const store = createSqliteStore({ path: join(dir, 'store.db'), table: { table: 'daily', key: ['ts_code', 'trade_date'] }, rowsPerStatement, groupCommitMs });
     await store.open();
     const batches = [...Array(Math.ceil(total / 6000)).keys()].map((n) => ({ key: `b${n}`, params: { n } }));
     await store.createRun({ id: 'bench', job: 'bench', startedAt: new Date().toISOString() }, batches);
@@ -126,10 +129,10 @@ export function benchRawInsert(total: number): ThroughputResult {
 }
 
 /** Peak RSS while streaming `total` rows through SqliteStore.commit, sampled after each commit. */
-export async function benchRss(total: number): Promise<RssResult> {
+export async function benchRss(total: number, groupCommitMs = 0): Promise<RssResult> {
   const dir = tempDir();
   try {
-    const store = createSqliteStore({ path: join(dir, 'rss.db'), table: { table: 'daily', key: ['ts_code', 'trade_date'] } });
+    const store = createSqliteStore({ path: join(dir, 'rss.db'), table: { table: 'daily', key: ['ts_code', 'trade_date'] }, groupCommitMs });
     await store.open();
     const count = Math.ceil(total / 6000);
     await store.createRun({ id: 'rss', job: 'bench', startedAt: new Date().toISOString() }, []);
@@ -177,40 +180,47 @@ function median(values: number[]): number {
 }
 
 /** RSS figures from a fresh process. */
-function rssInChild(total: number): RssResult {
-  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--rss-only', String(total)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+function rssInChild(total: number, groupCommitMs: number): RssResult {
+  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--rss-only', String(total), '--group-commit-ms', String(groupCommitMs)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out) as RssResult;
 }
 
 /** Raw vs store, alternating, `repeat` times each; medians and their ratio. */
-export async function benchSqlite(total: number, repeat: number, rowsPerStatement = 1): Promise<Record<string, unknown>> {
+export async function benchSqlite(total: number, repeat: number, rowsPerStatement = 1, groupCommitMs = 2000): Promise<Record<string, unknown>> {
   const raw: number[] = [];
-  const store: number[] = [];
+  const perBatch: number[] = [];
+  const grouped: number[] = [];
   for (let i = 0; i < repeat; i++) {
     raw.push(benchRawInsert(total).rowsPerSecond);
-    store.push((await benchStoreCommit(total, rowsPerStatement)).rowsPerSecond);
+    perBatch.push((await benchStoreCommit(total, rowsPerStatement, 0)).rowsPerSecond);
+    grouped.push((await benchStoreCommit(total, rowsPerStatement, groupCommitMs)).rowsPerSecond);
   }
-  const rawMedian = median(raw);
-  const storeMedian = median(store);
-  return { rows: total, rowsPerStatement, rawRowsPerSecond: raw, storeRowsPerSecond: store, rawMedian, storeMedian, ratio: Math.round((storeMedian / rawMedian) * 1000) / 1000 };
+  const ratio = (x: number[]): number => Math.round((median(x) / median(raw)) * 1000) / 1000;
+  return {
+    rows: total, rowsPerStatement, groupCommitMs,
+    rawRowsPerSecond: raw, perBatchCommitRowsPerSecond: perBatch, groupCommitRowsPerSecond: grouped,
+    rawMedian: median(raw), perBatchCommitMedian: median(perBatch), groupCommitMedian: median(grouped),
+    perBatchCommitRatio: ratio(perBatch), groupCommitRatio: ratio(grouped),
+  };
 }
 
 export async function main(): Promise<void> {
   const rssOnly = flag('--rss-only');
   if (rssOnly) {
-    process.stdout.write(JSON.stringify(await benchRss(Number(rssOnly))));
+    process.stdout.write(JSON.stringify(await benchRss(Number(rssOnly), Number(flag('--group-commit-ms') ?? 0))));
     return;
   }
   const total = Number(flag('--rows') ?? 1_000_000);
   const repeat = Number(flag('--repeat') ?? 3);
   const per = Number(flag('--rows-per-statement') ?? 1);
+  const groupMs = Number(flag('--group-commit-ms') ?? 2000);
   const big = process.argv.includes('--big');
   const out: Record<string, unknown> = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length, loadavg: (await import('node:os')).loadavg() } };
-  out.sqlite = await benchSqlite(total, repeat, per);
-  const rss1 = rssInChild(1_000_000);
-  const rss: Record<string, unknown> = { '1M': rss1 };
+  out.sqlite = await benchSqlite(total, repeat, per, groupMs);
+  const rss1 = rssInChild(1_000_000, groupMs);
+  const rss: Record<string, unknown> = { groupCommitMs: groupMs, '1M': rss1 };
   if (big) {
-    const rss10 = rssInChild(10_000_000);
+    const rss10 = rssInChild(10_000_000, groupMs);
     rss['10M'] = rss10;
     rss.peak10Mvs1M = Math.round((rss10.peakRssMb / rss1.peakRssMb) * 1000) / 1000;
   }

@@ -15,7 +15,13 @@ export { createPostgresStore, PostgresStore, type PostgresStoreOptions } from '.
 export { checkIdentifier, checkTableSpec, isIdentifier } from './sql.js';
 
 export type StoreConfig =
-  | { readonly type: 'sqlite'; readonly path: string; readonly table: TableSpec }
+  | {
+      readonly type: 'sqlite';
+      readonly path: string;
+      readonly table: TableSpec;
+      /** Group commit window; 0 (default) = every batch durable when `commit` returns. See SqliteStore. */
+      readonly groupCommitMs?: number;
+    }
   | { readonly type: 'jsonl'; readonly path: string; readonly journalPath?: string; readonly table: TableSpec }
   | { readonly type: 'postgres'; readonly url: string; readonly schema?: string; readonly table: TableSpec };
 
@@ -23,7 +29,7 @@ export type StoreConfig =
 export function openStore(config: StoreConfig): Store {
   switch (config.type) {
     case 'sqlite':
-      return createSqliteStore({ path: config.path, table: config.table });
+      return createSqliteStore({ path: config.path, table: config.table, groupCommitMs: config.groupCommitMs });
     case 'jsonl':
       return createJsonlStore({ path: config.path, journalPath: config.journalPath, table: config.table });
     case 'postgres':

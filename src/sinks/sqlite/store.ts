@@ -15,6 +15,11 @@
  * batches are simply fetched again on `--resume`: no row is lost or duplicated. This cuts the
  * write amplification of re-writing the key index's pages at every batch (see bench/ingest).
  * Run-level changes (createRun, reopenRun, finishRun, close) commit at once.
+ *
+ * Group commit is off by default, because it is only safe when nothing outside this database
+ * records a batch as finished once `commit` returns. The local executor can turn it on (a lost
+ * group is refetched on resume); a queue worker that acknowledges its job to Redis after `commit`
+ * must not, unless it calls `flush()` before acknowledging.
  */
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
@@ -50,7 +55,8 @@ export interface SqliteStoreOptions {
   readonly rowsPerStatement?: number;
   /**
    * Longest time a group of batch commits stays uncommitted; 0 commits every batch at once.
-   * @default 2000
+   * 2000 is a good value for a single-process run (see the class comment for when not to).
+   * @default 0
    */
   readonly groupCommitMs?: number;
   /**
@@ -172,7 +178,7 @@ export class SqliteStore implements Store {
       return written;
     });
     const db = this.database;
-    const groupMs = this.options.groupCommitMs ?? 2000;
+    const groupMs = this.options.groupCommitMs ?? 0;
     if (groupMs > 0 && !this.group) {
       db.exec('BEGIN IMMEDIATE');
       const timer = setTimeout(() => this.flushQuietly(), groupMs);
