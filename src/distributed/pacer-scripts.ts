@@ -8,18 +8,23 @@
 
 /**
  * Check and reserve one call slot.
- * ARGV: configured calls (-1 = none), configured intervalMs, marginMs, member id.
+ * KEYS[4]: sorted set of calls in flight (score = grant ms), used in hold mode.
+ * ARGV: configured calls (-1 = none), configured intervalMs, marginMs, member id, holdMs (0 = no
+ * hold mode), in-flight poll ms.
  * Returns { waitMs, reason (0 granted, 1 quota, 2 cooldown), callsPerMinute*1000 (-1 = unpaced), nowMs }.
  *
  * A start at `s` occupies the closed span [s, s + interval + margin]; a new start is granted only
  * when fewer than `calls` starts lie in that span ending now, for every rule (the configured
  * quota and the learned one), so no closed interval of `intervalMs` ever holds more than `calls`.
+ * In hold mode a granted call counts as starting "now" until it is released (then its score is
+ * the release time, an upper bound of when the server saw it), or until `holdMs` after its grant.
  */
 export const ACQUIRE_LUA = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local cooldown = redis.call('PTTL', KEYS[2])
 local margin = tonumber(ARGV[3])
+local holdMs = tonumber(ARGV[5])
 local rules = {}
 local calls = tonumber(ARGV[1])
 if calls > 0 then rules[#rules + 1] = { calls, tonumber(ARGV[2]) } end
@@ -34,20 +39,49 @@ for _, r in ipairs(rules) do
 end
 if cooldown > 0 then return { cooldown, 2, perMinute, now } end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - longest - margin))
+local inflight = 0
+if holdMs > 0 then
+  local stale = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now - holdMs, 'WITHSCORES')
+  for i = 1, #stale, 2 do
+    redis.call('ZADD', KEYS[1], tonumber(stale[i + 1]) + holdMs, stale[i])
+    redis.call('ZREM', KEYS[4], stale[i])
+  end
+  inflight = redis.call('ZCARD', KEYS[4])
+end
 local wait = 0
 for _, r in ipairs(rules) do
   local span = r[2] + margin
   local n = redis.call('ZCOUNT', KEYS[1], now - span, '+inf')
-  if n >= r[1] then
-    local blocking = redis.call('ZRANGEBYSCORE', KEYS[1], now - span, '+inf', 'WITHSCORES', 'LIMIT', n - r[1], 1)
+  if inflight >= r[1] then
+    local w = tonumber(ARGV[6])
+    if w > wait then wait = w end
+  elseif n + inflight >= r[1] then
+    local blocking = redis.call('ZRANGEBYSCORE', KEYS[1], now - span, '+inf', 'WITHSCORES', 'LIMIT', n + inflight - r[1], 1)
     local w = tonumber(blocking[2]) + span + 1 - now
     if w > wait then wait = w end
   end
 end
 if wait > 0 then return { wait, 1, perMinute, now } end
-redis.call('ZADD', KEYS[1], now, ARGV[4])
-redis.call('PEXPIRE', KEYS[1], longest + margin + 1000)
+if holdMs > 0 and #rules > 0 then
+  redis.call('ZADD', KEYS[4], now, ARGV[4])
+  redis.call('PEXPIRE', KEYS[4], holdMs + longest + margin + 1000)
+else
+  redis.call('ZADD', KEYS[1], now, ARGV[4])
+end
+redis.call('PEXPIRE', KEYS[1], longest + margin + holdMs + 1000)
 return { 0, 0, perMinute, now }
+`;
+
+/**
+ * A call granted in hold mode has ended: its start now counts at the release time.
+ * KEYS[1] starts, KEYS[4] in flight; ARGV: member id. Returns 1 when it was still in flight.
+ */
+export const RELEASE_LUA = `
+if redis.call('ZREM', KEYS[4], ARGV[1]) == 0 then return 0 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+return 1
 `;
 
 /**

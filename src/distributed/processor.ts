@@ -47,9 +47,22 @@ async function buildParts(payload: JobPayload, connection: RedisConnection, env:
   await store.open();
   const source = createSource(job);
   const rate = job.source.rateLimit ?? 'none';
-  const pacer = createRedisPacer({ connection, prefix: pacePrefix(job), rate });
+  // Hold mode: a call holds its slot until it ends, so no delay between grant and request can
+  // squeeze more than the quota into the server's window. A call cannot outlast its timeout.
+  const holdMs = job.execution.timeoutMs > 0 ? job.execution.timeoutMs + 1000 : 300_000;
+  const pacer = createRedisPacer({ connection, prefix: pacePrefix(job), rate, holdMs });
   const spec = { dateParams: job.plan.dateParams, each: job.plan.each ? { param: job.plan.each.param, values: [] } : undefined };
   return { job, store, source, pacer, split: (batch) => splitBatch(batch, spec) };
+}
+
+/**
+ * A store that groups commits (SQLite) must make this batch durable and visible to the other
+ * processes before the job is reported done: otherwise a killed worker would lose a batch the
+ * queue already counts as finished, and its open group would hold the file's write lock.
+ */
+function durable(store: Store): void {
+  const flush = (store as { flush?: () => void }).flush;
+  if (typeof flush === 'function') flush.call(store);
 }
 
 /** A processor for `sluice worker`: parts are cached per job definition hash. */
@@ -71,6 +84,7 @@ export function createJobProcessor(connection: RedisConnection, env: NodeJS.Proc
     const parts = await partsFor(data.payload);
     const { job, store } = parts;
     await store.markRunning(runId, batch.key);
+    const release = ctx.events.on('call:end', (e) => parts.pacer.release(e.api));
     const outcome = await runBatch(batch, {
       source: parts.source,
       pacer: parts.pacer,
@@ -81,18 +95,21 @@ export function createJobProcessor(connection: RedisConnection, env: NodeJS.Proc
       split: parts.split,
       events: ctx.events,
       signal: ctx.signal,
-    });
+    }).finally(release);
     if (outcome.status === 'done') {
       const rows = await store.commit(runId, outcome.batch, outcome.rows, outcome.attempts);
+      durable(store);
       return { status: 'done', rows, attempts: outcome.attempts };
     }
     if (outcome.status === 'split') {
       await store.split(runId, batch.key, outcome.children);
+      durable(store);
       return { status: 'split', children: outcome.children };
     }
     const { error } = outcome;
     if (ctx.signal.aborted || error.code === ErrorCodes.ABORTED) return { status: 'aborted' };
     await store.markFailed(runId, batch.key, error.message, outcome.attempts);
+    durable(store);
     if (error.kind === 'fatal') throw error;
     return { status: 'failed', error: error.message, code: error.code, attempts: outcome.attempts };
   };

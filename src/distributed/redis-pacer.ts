@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Pacer, RateLimit, RateLimitedInfo } from '../core/pacing.js';
 import { log } from '../core/log.js';
-import { ACQUIRE_LUA, RATE_LIMITED_LUA } from './pacer-scripts.js';
+import { ACQUIRE_LUA, RATE_LIMITED_LUA, RELEASE_LUA } from './pacer-scripts.js';
 import { connectRedis, type RedisConnection } from './redis.js';
 
 export interface RedisPacerOptions {
@@ -35,6 +35,16 @@ export interface RedisPacerOptions {
   readonly cooldownMs?: number;
   /** Longest single sleep before asking Redis again. @default 1000 */
   readonly maxSleepMs?: number;
+  /**
+   * Hold mode: a granted call keeps counting as starting "now" until `release(key)` is called for
+   * it (then it counts at the release time, an upper bound of when the server saw it), or until
+   * this long after its grant. This keeps the quota exact whatever delays a request between its
+   * grant and the server (a busy event loop, a cold connection). 0 turns hold mode off.
+   * @default 0
+   */
+  readonly holdMs?: number;
+  /** In hold mode, how often a caller waiting only on calls in flight asks again. @default 25 */
+  readonly inflightPollMs?: number;
   /** Called with the Redis clock time (ms) of every granted slot (observability and tests). */
   readonly onGrant?: (key: string, atMs: number) => void;
 }
@@ -42,14 +52,18 @@ export interface RedisPacerOptions {
 export type RedisRate = RateLimit | 'adaptive' | 'none';
 
 export interface RedisPacer extends Pacer {
+  /** Hold mode: one call for `key` granted by this pacer has ended (any outcome); oldest first. */
+  release(key: string): void;
   /** Closes the pacer's Redis client (pending background updates are flushed first). */
   close(): Promise<void>;
 }
 
 type ScriptReply = [number, number, number, number];
+type Keys = [string, string, string, string];
 
 interface PacerClient extends Redis {
-  sluiceAcquire(k1: string, k2: string, k3: string, calls: number, intervalMs: number, marginMs: number, member: string): Promise<ScriptReply>;
+  sluiceAcquire(...args: [...Keys, number, number, number, string, number, number]): Promise<ScriptReply>;
+  sluiceRelease(...args: [...Keys, string]): Promise<number>;
   sluiceRateLimited(k1: string, k2: string, k3: string, cooldownMs: number, quota: number, adaptive: string): Promise<number>;
 }
 
@@ -75,7 +89,8 @@ export function createRedisPacer(options: RedisPacerOptions): RedisPacer {
   const fixedPerMinute = fixed ? (fixed.calls * 60000) / fixed.intervalMs : Infinity;
 
   const client = connectRedis(options.connection) as PacerClient;
-  client.defineCommand('sluiceAcquire', { numberOfKeys: 3, lua: ACQUIRE_LUA });
+  client.defineCommand('sluiceAcquire', { numberOfKeys: 4, lua: ACQUIRE_LUA });
+  client.defineCommand('sluiceRelease', { numberOfKeys: 4, lua: RELEASE_LUA });
   client.defineCommand('sluiceRateLimited', { numberOfKeys: 3, lua: RATE_LIMITED_LUA });
 
   const instance = randomUUID();
@@ -83,9 +98,14 @@ export function createRedisPacer(options: RedisPacerOptions): RedisPacer {
   const rates = new Map<string, number>();
   const pending = new Set<Promise<unknown>>();
 
-  const keysOf = (key: string): [string, string, string] => {
+  const holdMs = Math.max(0, options.holdMs ?? 0);
+  const inflightPollMs = options.inflightPollMs ?? 25;
+  /** Hold mode: this pacer's granted, unreleased members per key, oldest first. */
+  const held = new Map<string, string[]>();
+
+  const keysOf = (key: string): Keys => {
     const base = `${prefix}:{${key}}`;
-    return [`${base}:starts`, `${base}:cooldown`, `${base}:learned`];
+    return [`${base}:starts`, `${base}:cooldown`, `${base}:learned`, `${base}:inflight`];
   };
 
   const track = (p: Promise<unknown>): void => {
@@ -96,13 +116,15 @@ export function createRedisPacer(options: RedisPacerOptions): RedisPacer {
 
   return {
     async acquire(key: string, signal?: AbortSignal): Promise<void> {
-      const [starts, cooldown, learned] = keysOf(key);
+      const keys = keysOf(key);
       for (;;) {
         signal?.throwIfAborted();
         counter += 1;
-        const [waitMs, , perMinuteMilli, nowMs] = await client.sluiceAcquire(starts, cooldown, learned, calls, intervalMs, marginMs, `${instance}:${counter}`);
+        const member = `${instance}:${counter}`;
+        const [waitMs, , perMinuteMilli, nowMs] = await client.sluiceAcquire(...keys, calls, intervalMs, marginMs, member, holdMs, inflightPollMs);
         rates.set(key, perMinuteMilli < 0 ? Infinity : perMinuteMilli / 1000);
         if (waitMs <= 0) {
+          if (holdMs > 0) held.set(key, [...(held.get(key) ?? []), member]);
           options.onGrant?.(key, nowMs);
           return;
         }
@@ -119,6 +141,13 @@ export function createRedisPacer(options: RedisPacerOptions): RedisPacer {
           if (learnedPerMinute > 0) rates.set(key, Math.min(fixedPerMinute, learnedPerMinute));
         }),
       );
+    },
+
+    release(key: string): void {
+      const members = held.get(key);
+      const member = members?.shift();
+      if (member === undefined) return;
+      track(client.sluiceRelease(...keysOf(key), member));
     },
 
     onSuccess(): void {

@@ -147,6 +147,29 @@ describe('Redis pacer: one quota across pacer instances', () => {
     assert.equal(a.rate('daily'), 8);
   });
 
+  test('hold mode: a granted call keeps its slot until released, then counts from the release', async (t) => {
+    if (!(await redisAvailable(t))) return;
+    const p = prefix();
+    const grants: number[] = [];
+    const rate = { calls: 2, intervalMs: 200 };
+    const a = pacer({ prefix: p, rate, holdMs: 10_000, onGrant: (_k, at) => grants.push(at) });
+    const b = pacer({ prefix: p, rate, holdMs: 10_000, onGrant: (_k, at) => grants.push(at) });
+    await a.acquire('daily');
+    await a.acquire('daily');
+    // both calls still in flight: well past the interval, no third slot
+    await assert.rejects(b.acquire('daily', AbortSignal.timeout(500)), (err: Error) => err.name === 'TimeoutError');
+    const client = new Redis(REDIS_URL);
+    try {
+      const beforeRelease = await redisTime(client);
+      a.release('daily');
+      await b.acquire('daily');
+      assert.equal(grants.length, 3);
+      assert.ok(grants[2] >= beforeRelease + rate.intervalMs, `granted ${grants[2] - beforeRelease} ms after the release`);
+    } finally {
+      client.disconnect();
+    }
+  });
+
   test('acquire rejects with the signal reason when aborted while waiting', async (t) => {
     if (!(await redisAvailable(t))) return;
     const a = pacer({ prefix: prefix(), rate: { calls: 1, intervalMs: 60000 } });
