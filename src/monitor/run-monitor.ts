@@ -4,7 +4,7 @@
  */
 import type { Emitter, ExecutorEventMap } from '../core/events.js';
 import { CallMonitor, type CallStats } from './calls.js';
-import { ResourceSampler, type ResourceStats } from './memory.js';
+import { MemoryMonitor, ResourceSampler, growthBetween, type HeapGrowth, type ResourceStats } from './memory.js';
 import { SizeAccumulator, type SizeSummary } from './sizes.js';
 import { Timeline, type TimelinePoint } from './timeline.js';
 
@@ -36,6 +36,8 @@ export interface MonitorSnapshot {
   /** Last learned pace per API (calls per minute). */
   readonly paceRates: Readonly<Record<string, number>>;
   readonly memory: ResourceStats;
+  /** v8 heap growth per space from the monitor's start to now (or to stop()). */
+  readonly heapGrowth: HeapGrowth | null;
   readonly bucketMs: number;
   readonly timeline: readonly TimelinePoint[];
   readonly latencyHistogram: readonly LatencyBucket[];
@@ -79,6 +81,9 @@ export function createRunMonitor(events: Emitter<ExecutorEventMap>, opts: RunMon
     return p;
   };
   sampler.start();
+  const heap = new MemoryMonitor({ now, maxSnapshots: 2 });
+  const startHeap = heap.snapshot('start');
+  let endGrowth: HeapGrowth | null = null;
 
   // also sample memory when a call lands in a new second, so the RSS line follows the run even
   // when the interval timer is late (busy event loop) or the clock is a fake one
@@ -147,6 +152,7 @@ export function createRunMonitor(events: Emitter<ExecutorEventMap>, opts: RunMon
         concurrency: { ...conc, min: conc.observed ? conc.min : 0 },
         paceRates: { ...paceRates },
         memory: sampler.stats(),
+        heapGrowth: stopped ? endGrowth : growthBetween(startHeap, heap.snapshot('now')),
         bucketMs: timeline.bucketMs,
         timeline: timeline.points(),
         latencyHistogram: latency.map((count, i) => ({ leMs: LATENCY_BUCKETS_MS[i] ?? null, count })),
@@ -156,6 +162,7 @@ export function createRunMonitor(events: Emitter<ExecutorEventMap>, opts: RunMon
       if (stopped) return;
       sampler.sample();
       stoppedAt = rel();
+      endGrowth = growthBetween(startHeap, heap.snapshot('end'));
       stopped = true;
       sampler.stop();
       for (const off of offs) off();

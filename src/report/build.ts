@@ -93,6 +93,8 @@ export function buildReport(input: BuildReportInput): RunReport {
       peakRssMb: round(mon.memory.peakRssMb, 2),
       growthMb,
       peakHeapMb: round(mon.memory.peakHeapMb, 2),
+      heapGrowthMb: mon.heapGrowth ? round(mon.heapGrowth.growthMb, 2) : null,
+      heapSpaces: mon.heapGrowth ? mon.heapGrowth.spaces.slice(0, 5).map((sp) => ({ space: sp.space, growthMb: round(sp.growthMb, 2) })) : [],
       samples: mon.memory.samples,
     },
     concurrency: {

@@ -54,6 +54,19 @@ describe('createRunMonitor', () => {
     assert.equal(h['10000'], 1);
   });
 
+  test('heap growth per v8 space is measured from start to stop', () => {
+    const { mon } = setup();
+    const keep: number[][] = [];
+    for (let i = 0; i < 100; i++) keep.push(new Array(10_000).fill(i));
+    mon.stop();
+    const g = mon.snapshot().heapGrowth!;
+    assert.equal(g.from, 'start');
+    assert.equal(g.to, 'end');
+    assert.ok(g.growthMb > 3, `growth ${g.growthMb}`); // 1M numbers ~ 8 MB
+    assert.ok(g.spaces.length > 3);
+    assert.equal(keep.length, 100);
+  });
+
   test('stop() unsubscribes: later events change nothing', () => {
     const { events, mon } = setup();
     mon.stop();

@@ -58,29 +58,33 @@ describe('sluice report / sluice targets against a SQLite journal', () => {
   });
 
   test('targets exits 1 on a measured miss and 0 when met; --targets overrides; --json lists checks', () => {
-    assert.equal(sluice('targets', 'run-b', '--db', db).code, 1);
+    const missed = sluice('targets', 'run-b', '--db', db);
+    assert.equal(missed.code, 1, missed.stderr);
+    assert.match(missed.stderr, /error_rate .* MISSED/);
     const ok = sluice('targets', 'run-a', '--db', db, '--json');
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(JSON.parse(ok.stdout).checks.length, 5);
     const file = join(dir, 'targets.yaml');
     writeFileSync(file, 'error_rate: 0.9\n');
-    assert.equal(sluice('targets', 'run-b', '--db', db, '--targets', file).code, 0);
+    const over = sluice('targets', 'run-b', '--db', db, '--targets', file);
+    assert.equal(over.code, 0, over.stderr);
   });
 
   test('usage and not-found errors: exit 2, one line, nothing created', () => {
     const missing = join(dir, 'missing.db');
     const a = sluice('report', '--db', missing);
-    assert.equal(a.code, 2);
+    assert.equal(a.code, 2, a.stderr);
     assert.equal(a.stderr.trim().split('\n').length, 1);
     assert.equal(existsSync(missing), false);
     const b = sluice('report', 'nope', '--db', db);
-    assert.equal(b.code, 2);
+    assert.equal(b.code, 2, b.stderr);
     assert.match(b.stderr, /no run "nope"/);
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'speed: 3\n');
     const c = sluice('targets', '--db', db, '--targets', bad);
-    assert.equal(c.code, 2);
+    assert.equal(c.code, 2, c.stderr);
     assert.match(c.stderr, /unknown target "speed"/);
-    assert.equal(sluice('report', '--db', db, '--runs', 'x').code, 2);
+    const d = sluice('report', '--db', db, '--runs', 'x');
+    assert.equal(d.code, 2, d.stderr);
   });
 });
