@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -112,6 +112,12 @@ describe('SqliteStore specifics', () => {
     const other = join(dir, 'other.db');
     new Database(other).close();
     await assert.rejects(openStoreAt(other).open(), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_NOT_FOUND');
+    const text = join(dir, 'notes.txt');
+    writeFileSync(text, 'not a database at all, just some text that is long enough to look like a header\n'.repeat(20));
+    await assert.rejects(openStoreAt(text).open(), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_NOT_FOUND');
+    const plain = new Database(other);
+    assert.deepEqual(plain.pragma('journal_mode'), [{ journal_mode: 'delete' }], 'a reader leaves the journal mode alone');
+    plain.close();
     const real = join(dir, 'real.db');
     const w = openStore({ type: 'sqlite', path: real, table: TABLE });
     await w.open();

@@ -72,6 +72,15 @@ export function sinkError(err: unknown, doing: string, batchKey?: string): Sluic
   return new SluiceError(ErrorCodes.SINK, scrub(`${doing}: ${messageOf(err)}`), batchKey ? { batchKey } : {}, { cause: err });
 }
 
+/** True when `db` is a SQLite database holding Sluice's journal tables. */
+function isSluiceDatabase(db: Database.Database): boolean {
+  try {
+    return hasJournal(db);
+  } catch {
+    return false; // not a SQLite database at all
+  }
+}
+
 export class SqliteStore implements Store {
   private db: Database.Database | undefined;
   private journalRef: SqliteJournal | undefined;
@@ -103,15 +112,21 @@ export class SqliteStore implements Store {
     let db: Database.Database;
     try {
       db = new Database(path, { fileMustExist: mustExist });
-      db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${this.options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
-      db.pragma('busy_timeout = 5000');
     } catch (err) {
       throw sinkError(err, `opening SQLite database ${path}`);
     }
-    if (mustExist && !hasJournal(db)) {
+    if (mustExist && !isSluiceDatabase(db)) {
       db.close();
       throw new SluiceError(ErrorCodes.NOT_FOUND, `no Sluice database at ${path}`);
+    }
+    try {
+      db.pragma('busy_timeout = 5000');
+      // A reader leaves the file as it is (switching to WAL would write to the file).
+      if (!mustExist) db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${this.options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
+    } catch (err) {
+      db.close();
+      throw sinkError(err, `opening SQLite database ${path}`);
     }
     try {
       this.journalRef = new SqliteJournal(db, !mustExist);
