@@ -144,7 +144,8 @@ async function kneeRun(url: string, limit: Limit, runMs: number, warmupMs: numbe
 
 async function benchKnee(): Promise<void> {
   const capacity = 16;
-  const server = await startKneeServer(capacity, 20);
+  const baseMs = 100;
+  const server = await startKneeServer(capacity, baseMs);
   const fixed: Array<[number, number]> = [];
   for (const n of [4, 8, 12, 16, 20, 24, 32]) fixed.push([n, await kneeRun(server.url, fixedLimit(n), 2500, 500)]);
   const best = fixed.reduce((a, b) => (b[1] > a[1] ? b : a));
@@ -153,7 +154,7 @@ async function benchKnee(): Promise<void> {
   const seed = throughputLimit();
   const s = await kneeRun(server.url, seed, 8000, 3000);
   await server.close();
-  console.log(`(d) calls/s on a server with a capacity knee at ${capacity} in progress (20 ms each below it)`);
+  console.log(`(d) calls/s on a server with a capacity knee at ${capacity} in progress (${baseMs} ms each below it)`);
   console.log(`    fixed            ${fixed.map(([n, r]) => `${n}:${r.toFixed(0)}`).join('  ')}`);
   console.log(`    best fixed (${best[0]})  ${best[1].toFixed(0)}`);
   console.log(`    gradient         ${g.toFixed(0)}   ÷ best fixed ${(g / best[1]).toFixed(3)}   (final limit ${gradient.current})`);
@@ -161,8 +162,9 @@ async function benchKnee(): Promise<void> {
 }
 
 const started = performance.now();
-await benchNoop();
-await benchQuota();
-await benchAdaptive();
-await benchKnee();
+const only = process.argv[2];
+if (!only || only === 'a') await benchNoop();
+if (!only || only === 'b') await benchQuota();
+if (!only || only === 'c') await benchAdaptive();
+if (!only || only === 'd') await benchKnee();
 console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -110,6 +110,8 @@ export class BatchCalls implements CallContext {
           ? thrown
           : new SluiceError(ErrorCodes.RETRYABLE, `call failed: ${messageOf(thrown)}`, { batchKey: this.batch.key, attempt }, { cause: thrown });
       const status = statusOf(error);
+      // the call completed without a refusal (the pacer counts completions, not only successes)
+      if (status !== 'rate-limited') run.pacer?.onSuccess(run.api);
       this.end(info, attempt, ms, 0, status, error.context.upstreamCode ?? error.code);
       if (status === 'rate-limited') {
         run.onSample(ms, true);

@@ -109,8 +109,8 @@ describe('latency-gradient rule', () => {
   });
 
   test('simulation: on a server with a capacity knee, gradient beats the seed rule and nears the best fixed limit', () => {
-    for (const capacity of [8, 16, 32]) {
-      const server = { capacity, baseMs: 20, exponent: 1.5 };
+    for (const [capacity, noise] of [[8, 0.05], [16, 0.05], [32, 0.05], [16, 0.3]]) {
+      const server = { capacity, baseMs: 20, exponent: 1.5, noise };
       let best = 0;
       for (let n = 1; n <= capacity * 2; n++) best = Math.max(best, simulateKnee(fixedLimit(n), server).throughput);
       const gradient = simulateKnee(gradientLimit(), server).throughput;

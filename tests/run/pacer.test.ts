@@ -82,6 +82,22 @@ describe('sliding window', () => {
     await Promise.all(loops);
   });
 
+  test('a completion moves its slot from the start to the completion time', () => {
+    const rule = new SlidingWindowRule(2, 1000);
+    rule.record(0);
+    rule.record(10);
+    assert.equal(rule.nextAt(20), 1000);
+    rule.onSuccess(300);
+    assert.equal(rule.nextAt(20), 1300);
+    rule.record(1300);
+    assert.equal(rule.nextAt(1000), 1010);
+    rule.onSuccess(5);
+    assert.equal(rule.nextAt(1000), 1010, 'a completion never moves a slot earlier');
+    rule.onSuccess(1400);
+    rule.record(1010);
+    assert.equal(rule.nextAt(1100), 2400, 'the third call, completed at 1400, holds the oldest slot');
+  });
+
   test('resize keeps recent starts so shrinking never allows a burst', () => {
     const rule = new SlidingWindowRule(4, 1000);
     for (const t of [0, 10, 20, 30]) rule.record(t);

@@ -2,7 +2,9 @@
  * Latency-gradient concurrency rule (Gradient2-like).
  *
  * Two smoothed round-trip times are kept: a short-term one (recent samples) and a long-term
- * baseline. gradient = clamp(tolerance * long / short, 0.5, 1).
+ * baseline. gradient = clamp(tolerance * long / short, 0.5, 1), where the tolerance widens with the
+ * measured latency noise (tolerance + noiseFactor * mean relative deviation), so jitter alone is
+ * not read as queueing.
  * - gradient < 1 (recent latency rose above tolerance x baseline): the server is queueing; the
  *   limit shrinks in proportion, `limit *= 1 - smoothing * (1 - gradient)`.
  * - gradient = 1 and the caller actually uses the limit (inflight >= limit / 2): grow additively,
@@ -23,8 +25,9 @@ export interface GradientLimitOptions {
   /** @default 200 */
   readonly max?: number;
   /**
-   * Short-term RTT may exceed the baseline by this factor before the limit shrinks.
-   * @default 1.2
+   * Short-term RTT may exceed the baseline by this factor (plus the noise allowance) before the
+   * limit shrinks.
+   * @default 1.1
    */
   readonly tolerance?: number;
   /**
@@ -49,12 +52,24 @@ export interface GradientLimitOptions {
    * @default 200
    */
   readonly longWindow?: number;
+  /**
+   * How much faster the baseline follows falling latency than rising latency.
+   * @default 10
+   */
+  readonly downSpeed?: number;
+  /**
+   * Tolerance added per unit of relative latency noise (mean |sample - short-term| / baseline).
+   * @default 2
+   */
+  readonly noiseFactor?: number;
 }
 
 export interface GradientState {
   readonly limit: number;
   readonly shortRttMs: number;
   readonly longRttMs: number;
+  /** Smoothed relative deviation of single samples from the short-term RTT (latency noise). */
+  readonly noise: number;
 }
 
 type Resolved = Required<GradientLimitOptions>;
@@ -64,19 +79,22 @@ export function gradientStep(state: GradientState, s: LimitSample, o: Resolved):
   if (s.dropped) return { ...state, limit: clamp(state.limit * o.dropRatio, o) };
   if (!(s.rttMs >= 0) || !Number.isFinite(s.rttMs)) return state;
   const rtt = Math.max(s.rttMs, 1e-3);
-  if (Number.isNaN(state.shortRttMs)) return { limit: state.limit, shortRttMs: rtt, longRttMs: rtt };
-  const shortRttMs = state.shortRttMs + (rtt - state.shortRttMs) * (2 / (o.shortWindow + 1));
-  const gradient = Math.max(0.5, Math.min(1, (o.tolerance * state.longRttMs) / shortRttMs));
+  if (Number.isNaN(state.shortRttMs)) return { limit: state.limit, shortRttMs: rtt, longRttMs: rtt, noise: 0 };
   const slow = 2 / (o.longWindow + 1);
+  const noise = state.noise + (Math.abs(rtt - state.shortRttMs) / state.longRttMs - state.noise) * Math.min(1, slow * 4);
+  const shortRttMs = state.shortRttMs + (rtt - state.shortRttMs) * (2 / (o.shortWindow + 1));
+  // noisy latency widens the tolerance, so noise alone is not read as queueing
+  const tolerance = o.tolerance + o.noiseFactor * noise;
+  const gradient = Math.max(0.5, Math.min(1, (tolerance * state.longRttMs) / shortRttMs));
   // the baseline falls quickly; it rises only when the latency cannot be ours: the limit is at its
   // minimum or the caller does not use it (inflight < limit / 2)
   const ours = state.limit > o.min && s.inflight >= state.limit / 2;
-  const alpha = shortRttMs < state.longRttMs ? Math.min(1, slow * 10) : ours ? 0 : slow;
+  const alpha = shortRttMs < state.longRttMs ? Math.min(1, slow * o.downSpeed) : ours ? 0 : slow;
   const longRttMs = state.longRttMs + (shortRttMs - state.longRttMs) * alpha;
   let limit = state.limit;
   if (gradient < 1) limit = limit * (1 - o.smoothing * (1 - gradient));
   else if (s.inflight >= limit / 2) limit = limit + o.growth / limit;
-  return { limit: clamp(limit, o), shortRttMs, longRttMs };
+  return { limit: clamp(limit, o), shortRttMs, longRttMs, noise };
 }
 
 function clamp(limit: number, o: Resolved): number {
@@ -88,16 +106,18 @@ export function gradientLimit(options: GradientLimitOptions = {}): Limit & { rea
     initial: options.initial ?? 4,
     min: options.min ?? 1,
     max: options.max ?? 200,
-    tolerance: options.tolerance ?? 1.2,
+    tolerance: options.tolerance ?? 1.1,
     smoothing: options.smoothing ?? 0.2,
     growth: options.growth ?? 1,
     dropRatio: options.dropRatio ?? 0.9,
     shortWindow: options.shortWindow ?? 5,
     longWindow: options.longWindow ?? 200,
+    downSpeed: options.downSpeed ?? 10,
+    noiseFactor: options.noiseFactor ?? 2,
   };
   if (o.min < 1 || o.max < o.min) throw new RangeError(`Expected 1 <= min <= max, got min ${o.min}, max ${o.max}`);
   if (!(o.tolerance >= 1)) throw new RangeError(`Expected tolerance >= 1, got ${o.tolerance}`);
-  let state: GradientState = { limit: clamp(o.initial, o), shortRttMs: NaN, longRttMs: NaN };
+  let state: GradientState = { limit: clamp(o.initial, o), shortRttMs: NaN, longRttMs: NaN, noise: 0 };
   return {
     get current() {
       return Math.max(1, Math.floor(state.limit));

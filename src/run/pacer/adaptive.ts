@@ -10,8 +10,10 @@
  *   the estimate becomes the ceiling. Refusals during the next `settleMs` belong to calls already
  *   in flight and do not lower the rate again.
  * - Holding: below 97 % of the ceiling the rate climbs back quickly (5 % of the ceiling per second);
- *   near the ceiling it probes slowly (0.5 % per second), so a refusal happens about once per ten
- *   seconds and costs one or two calls — well under 1 % of a run.
+ *   near the ceiling it probes slowly, CUBIC-like: 0.5 % of the ceiling per second at first, the
+ *   step growing by that much every four seconds, so a good estimate holds for several seconds while
+ *   an underestimate is left behind within seconds. A refusal then happens every few seconds and
+ *   costs one or two calls — well under 1 % of a run.
  * The estimate assumes the server's window is about a second or longer and counts arrivals; a
  * server that names its quota (Tushare) is handled exactly by the pacer instead.
  */
@@ -54,6 +56,8 @@ export class AdaptiveRule implements PaceRule {
   private lastStart = -Infinity;
   private lastGrow: number;
   private settleUntil = -Infinity;
+  /** When the rate last came within 3 % of the ceiling (start of the slow probe). */
+  private probeSince = NaN;
   private readonly counts = new Int32Array(BUCKETS);
   private bucket = -1;
   private readonly doublingMs: number;
@@ -110,6 +114,7 @@ export class AdaptiveRule implements PaceRule {
     this.rate = this.clamp(estimate * this.share);
     this.settleUntil = now + this.settleMs;
     this.lastGrow = now;
+    this.probeSince = NaN;
     return true;
   }
 
@@ -122,7 +127,11 @@ export class AdaptiveRule implements PaceRule {
       this.rate = this.clamp(this.rate * 2 ** (dt / this.doublingMs));
       return;
     }
-    const step = this.rate < 0.97 * this.ceiling ? 0.05 : 0.005;
+    let step = 0.05;
+    if (this.rate >= 0.97 * this.ceiling) {
+      if (Number.isNaN(this.probeSince)) this.probeSince = this.lastGrow;
+      step = 0.005 * (1 + (this.lastGrow - this.probeSince) / 4000);
+    }
     this.rate = this.clamp(this.rate + (step * this.ceiling * dt) / 1000);
   }
 

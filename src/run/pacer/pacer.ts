@@ -16,7 +16,7 @@ export interface PacerOptions {
   readonly events?: ExecutorEvents;
   /**
    * Extra ms added to each window to absorb network jitter.
-   * @default 2 % of intervalMs, within [1, 250]
+   * @default 0.25 % of intervalMs, within [1, 250]
    */
   readonly guardMs?: number;
   /**
@@ -186,6 +186,7 @@ export function createPacer(spec: RateLimit | 'adaptive' | undefined, options: P
         }
       } else if (g.rule instanceof SlidingWindowRule) {
         // the server saw our starts closer together than we did: keep the quota, widen the margin
+        g.rule.onSuccess(now);
         changed = g.rule.widenGuard(Math.max(1, g.rule.intervalMs * 0.01));
       } else if (g.rule?.onRateLimited) {
         changed = g.rule.onRateLimited(now, info);

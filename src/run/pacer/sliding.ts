@@ -1,8 +1,12 @@
 /**
  * Exact sliding window: never more than `calls` starts in any interval of `intervalMs`. The last
  * `calls` start times live in a ring buffer; start k+calls may happen only `intervalMs + guardMs`
- * after start k. `guardMs` absorbs network jitter between our clock and the server's arrival times;
- * it widens by 1 % of the interval after each refusal the window itself did not predict.
+ * after start k.
+ * The server counts arrivals, which our clock cannot see, only bound: a call arrived before we saw
+ * it complete. So when calls complete (`onSuccess`, in start order) their slot time moves from the
+ * start to the completion, and the window then holds even if the server saw two calls closer
+ * together than we started them (jitter, a slow first connection). `guardMs` covers the calls
+ * still in flight; it widens by 1 % of the interval after each refusal the window did not predict.
  */
 import type { PaceRule } from './rule.js';
 
@@ -10,6 +14,9 @@ export class SlidingWindowRule implements PaceRule {
   private ring: Float64Array;
   private head = 0;
   private count = 0;
+  /** Calls recorded and calls whose completion was reported, since the last resize. */
+  private recorded = 0;
+  private confirmed = 0;
 
   constructor(
     private calls: number,
@@ -50,6 +57,18 @@ export class SlidingWindowRule implements PaceRule {
     this.ring[this.head] = now;
     this.head = this.head + 1 === this.calls ? 0 : this.head + 1;
     if (this.count < this.calls) this.count++;
+    this.recorded++;
+  }
+
+  /** The oldest call not yet reported complete has completed at `now`. */
+  onSuccess(now: number): void {
+    if (this.confirmed < this.recorded - this.calls) this.confirmed = this.recorded - this.calls;
+    if (this.confirmed >= this.recorded) return;
+    // slot of call number `confirmed`: `recorded - confirmed` places behind head
+    const back = this.recorded - this.confirmed;
+    const pos = (this.head - back + this.calls * 2) % this.calls;
+    if (now > this.ring[pos]) this.ring[pos] = now;
+    this.confirmed++;
   }
 
   callsPerMinute(): number {
@@ -65,7 +84,9 @@ export class SlidingWindowRule implements PaceRule {
     this.ring = new Float64Array(calls);
     this.head = 0;
     this.count = 0;
+    this.recorded = 0;
     for (const t of kept) this.record(t);
+    this.confirmed = this.recorded;
   }
 
   /** Start times still remembered, oldest first. */
@@ -117,7 +138,7 @@ function assertQuota(calls: number, intervalMs: number): void {
   }
 }
 
-/** Default jitter guard: 2 % of the interval, at least 1 ms, at most 250 ms. */
+/** Default jitter guard: 0.25 % of the interval, at least 1 ms, at most 250 ms. */
 export function defaultGuardMs(intervalMs: number): number {
-  return Math.min(250, Math.max(1, intervalMs * 0.02));
+  return Math.min(250, Math.max(1, intervalMs * 0.0025));
 }
