@@ -30,7 +30,10 @@ export function daysInMonth(year: number, month: number): number {
 
 /** Day number of a calendar date (no validation). */
 export function dayFromParts(year: number, month: number, day: number): number {
-  return Math.floor(Date.UTC(year, month - 1, day) / MS_PER_DAY);
+  // setUTCFullYear, unlike Date.UTC, does not map years 0-99 to 1900-1999.
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  return Math.floor(d.getTime() / MS_PER_DAY);
 }
 
 /** Calendar date of a day number. */

@@ -101,3 +101,9 @@ describe('dates', () => {
     assert.deepEqual(civilFromDay(parseDay('20240229')), [2024, 2, 29]);
   });
 });
+
+test('years below 100 are not mistaken for 19xx', async () => {
+  const { parseDay, formatDay } = await import('../../src/core/dates.js');
+  assert.equal(formatDay(parseDay('00500101')), '00500101');
+  assert.equal(formatDay(parseDay('0004-02-29'), 'dashed'), '0004-02-29');
+});
