@@ -50,6 +50,8 @@ export interface RunMonitorOptions {
   readonly now?: () => number;
   /** Row cap of one call, to count under-filled windows. */
   readonly rowCap?: number;
+  /** Width of a timeline bucket at the start (it doubles when the run outgrows the buckets). @default 1000 */
+  readonly timelineBucketMs?: number;
   /** Most timeline buckets. @default 600 */
   readonly maxTimelineBuckets?: number;
   /** Memory reader (tests). @default process.memoryUsage */
@@ -66,7 +68,7 @@ export function createRunMonitor(events: Emitter<ExecutorEventMap>, opts: RunMon
   const t0 = now();
   const rel = () => now() - t0;
   const calls = new CallMonitor();
-  const timeline = new Timeline(1000, opts.maxTimelineBuckets ?? 600);
+  const timeline = new Timeline(opts.timelineBucketMs ?? 1000, opts.maxTimelineBuckets ?? 600);
   const batchRows = new SizeAccumulator();
   const latency = new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0);
   const paceRates: Record<string, number> = {};
@@ -154,7 +156,7 @@ export function createRunMonitor(events: Emitter<ExecutorEventMap>, opts: RunMon
         memory: sampler.stats(),
         heapGrowth: stopped ? endGrowth : growthBetween(startHeap, heap.snapshot('now')),
         bucketMs: timeline.bucketMs,
-        timeline: timeline.points(),
+        timeline: timeline.points(elapsedMs),
         latencyHistogram: latency.map((count, i) => ({ leMs: LATENCY_BUCKETS_MS[i] ?? null, count })),
       };
     },

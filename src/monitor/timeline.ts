@@ -54,7 +54,7 @@ export class Timeline {
   private readonly maxBuckets: number;
   private buckets: Bucket[] = [];
 
-  /** @param widthMs first bucket width. @param maxBuckets most buckets kept (>= 2). */
+  /** @param widthMs first bucket width (default 1000). @param maxBuckets most buckets kept (>= 2, default 600). */
   constructor(widthMs = 1000, maxBuckets = 600) {
     this.widthMs = widthMs;
     this.maxBuckets = Math.max(2, maxBuckets);
@@ -99,11 +99,15 @@ export class Timeline {
     this.at(tMs).rssMb = rssMb;
   }
 
-  /** Buckets up to `untilMs` (or the last recorded one), gauges carried forward over quiet buckets. */
+  /**
+   * Buckets up to `untilMs` (or the last recorded one), gauges carried forward over quiet buckets.
+   * When `untilMs` falls inside the last bucket, that bucket's rates use the time elapsed in it
+   * (at least a quarter of its width), so a run's final partial second does not look like a drop.
+   */
   points(untilMs?: number): TimelinePoint[] {
     if (untilMs !== undefined) this.at(untilMs);
     const out: TimelinePoint[] = [];
-    const sec = this.widthMs / 1000;
+    const last = this.buckets.length - 1;
     let inflight = 0;
     let limit = 0;
     let rss = 0;
@@ -112,8 +116,11 @@ export class Timeline {
       if (b.rssMb !== undefined) rss = b.rssMb;
       const peak = b.inflightMax ?? inflight;
       if (b.inflightLast !== undefined) inflight = b.inflightLast;
+      const start = i * this.widthMs;
+      const spanMs = i === last && untilMs !== undefined ? Math.min(this.widthMs, Math.max(this.widthMs / 4, untilMs - start)) : this.widthMs;
+      const sec = spanMs / 1000;
       out.push({
-        tMs: i * this.widthMs,
+        tMs: start,
         widthMs: this.widthMs,
         calls: b.calls,
         callsPerSecond: b.calls / sec,

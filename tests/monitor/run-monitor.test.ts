@@ -5,7 +5,7 @@ import { createRunMonitor } from '../../src/monitor/run-monitor.js';
 
 const MB = 1024 * 1024;
 
-function setup(opts: { rowCap?: number; maxTimelineBuckets?: number } = {}) {
+function setup(opts: { rowCap?: number; maxTimelineBuckets?: number; timelineBucketMs?: number } = {}) {
   const events = new Emitter<ExecutorEventMap>();
   const clock = { t: 1_000_000 };
   let rss = 100;
@@ -89,5 +89,38 @@ describe('createRunMonitor', () => {
     assert.ok(s.bucketMs >= 50_000);
     // calls/s per bucket is still 4 in the full buckets
     assert.equal(s.timeline[1].callsPerSecond, 4);
+  });
+});
+
+describe('timeline rates', () => {
+  test('the last, partial bucket is rated over the time elapsed in it', () => {
+    const { events, clock, mon } = setup();
+    // 10 calls in the first second, then 5 calls in the first half of the second one
+    for (let i = 0; i < 10; i++) {
+      clock.t += 100;
+      events.emit('call:end', { api: 'daily', key: 'k', tMs: clock.t, page: 0, attempt: 1, ms: 5, rows: 1, status: 'ok' });
+    }
+    for (let i = 0; i < 5; i++) {
+      clock.t += 100;
+      events.emit('call:end', { api: 'daily', key: 'k', tMs: clock.t, page: 0, attempt: 1, ms: 5, rows: 1, status: 'ok' });
+    }
+    clock.t += 1; // 1.501 s elapsed
+    const s = mon.snapshot();
+    mon.stop();
+    assert.deepEqual(s.timeline.map((p) => p.calls), [9, 6]); // 0.1..0.9 s in the first bucket, 1.0..1.5 s in the second
+    assert.equal(s.timeline[0].callsPerSecond, 9);
+    assert.ok(Math.abs(s.timeline[1].callsPerSecond - 6 / 0.501) < 1e-9);
+  });
+
+  test('a finer first bucket width can be chosen', () => {
+    const { events, clock, mon } = setup({ timelineBucketMs: 250 });
+    for (let i = 0; i < 8; i++) {
+      clock.t += 125;
+      events.emit('call:end', { api: 'daily', key: 'k', tMs: clock.t, page: 0, attempt: 1, ms: 5, rows: 1, status: 'ok' });
+    }
+    const s = mon.snapshot();
+    mon.stop();
+    assert.equal(s.bucketMs, 250);
+    assert.equal(s.timeline[1].callsPerSecond, 8);
   });
 });
