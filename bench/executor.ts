@@ -100,7 +100,7 @@ async function benchQuota(): Promise<void> {
 
 async function benchAdaptive(): Promise<void> {
   const quota = 50;
-  const runMs = 15_000;
+  const runMs = 20_000;
   const server = await startRateServer(quota, 1000);
   const source = new HttpSource(server.url);
   const t0 = performance.now();
@@ -121,12 +121,12 @@ async function benchAdaptive(): Promise<void> {
     }
   }
   const total = acc.length + server.rejected;
-  const lastShare = acc.filter((a) => a > t0 + runMs - 5000).length / 5 / quota;
+  const lastShare = acc.filter((a) => a > t0 + runMs - 10_000).length / 10 / quota;
   await server.close();
   console.log(`(c) adaptive pace, unknown quota ${quota}/s (sliding second), ${runMs / 1000} s run`);
   console.log(`    90 % of quota reached after   ${(reachedMs / 1000).toFixed(2)} s`);
   console.log(`    refused                       ${server.rejected} of ${total} calls (${((100 * server.rejected) / total).toFixed(2)} %)`);
-  console.log(`    last 5 s: achieved ÷ quota    ${lastShare.toFixed(3)}   (batches done ${done})`);
+  console.log(`    last 10 s: achieved ÷ quota   ${lastShare.toFixed(3)}   (batches done ${done})`);
 }
 
 async function kneeRun(url: string, limit: Limit, runMs: number, warmupMs: number): Promise<number> {

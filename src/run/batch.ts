@@ -13,12 +13,15 @@ import type { BatchOutcome } from './outcome.js';
 /** Internal result: an outcome, or a reason the run must stop. */
 export type BatchResult = BatchOutcome | { readonly status: 'fatal'; readonly error: SluiceError } | { readonly status: 'aborted' };
 
-export async function runOne(
-  batch: Batch,
-  source: Source,
-  run: RunContext,
-  split: ExecutorOptions['split'],
-): Promise<BatchResult> {
+/** Run one batch; never rejects (a crash in `split` becomes a failed outcome). */
+export function runOne(batch: Batch, source: Source, run: RunContext, split: ExecutorOptions['split']): Promise<BatchResult> {
+  return fetchBatch(batch, source, run, split).catch((e: unknown) => {
+    const error = new SluiceError(ErrorCodes.RETRYABLE, `batch crashed: ${scrub(e instanceof Error ? e.message : String(e))}`, { batchKey: batch.key }, { cause: e });
+    return { status: 'failed', batch, error, attempts: 0 } as const;
+  });
+}
+
+async function fetchBatch(batch: Batch, source: Source, run: RunContext, split: ExecutorOptions['split']): Promise<BatchResult> {
   const ev = run.events;
   const t0 = run.clock.now();
   if (ev?.has('batch:start')) ev.emit('batch:start', { key: batch.key, tMs: Date.now() });

@@ -74,7 +74,7 @@ export class CallRegistry {
     const g = call as Group;
     if (--g.active === 0) this.groups.delete(g);
     // the checking timer stays armed until a tick finds nothing in flight (no timer churn per call)
-    if (--this.total > 0) return;
+    if (--this.total > 0 || this.settledWaiters.length === 0) return;
     const waiters = this.settledWaiters;
     this.settledWaiters = [];
     for (const w of waiters) w();

@@ -81,11 +81,7 @@ export async function* execute(
   const start = (batch: Batch): void => {
     counter.inflight++;
     concurrencyEvent();
-    runOne(batch, options.source, run, options.split).then(finish, (e: unknown) => {
-      // runOne does not throw; a bug in a listener or the source must still not hang the run
-      const error = new SluiceError(ErrorCodes.RETRYABLE, `batch crashed: ${e instanceof Error ? e.message : String(e)}`, { batchKey: batch.key });
-      finish({ status: 'failed', batch, error, attempts: 0 });
-    });
+    void runOne(batch, options.source, run, options.split).then(finish);
   };
 
   const pull = (): Batch | undefined => {

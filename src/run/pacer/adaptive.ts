@@ -6,7 +6,7 @@
  * - Slow start: until the first refusal the rate doubles every `doublingMs` (only while the
  *   caller actually uses the rate; an idle or concurrency-bound caller does not inflate it).
  * - On a refusal the quota is estimated from what the server accepted: the calls that succeeded in
- *   the last second. The rate drops at once to `backoffShare` (95 %) of min(rate, estimate), and
+ *   the last second (but not below 97 % of the previous estimate, so one stall cannot halve it). The rate drops at once to `backoffShare` (95 %) of min(rate, estimate), and
  *   the estimate becomes the ceiling. Refusals during the next `settleMs` belong to calls already
  *   in flight and do not lower the rate again.
  * - Holding: below 97 % of the ceiling the rate climbs back quickly (5 % of the ceiling per second);
@@ -109,7 +109,9 @@ export class AdaptiveRule implements PaceRule {
   onRateLimited(now: number, _info: RateLimitedInfo): boolean {
     if (now < this.settleUntil) return false;
     const accepted = this.acceptedLastSecond(now);
-    const estimate = accepted >= 1 ? Math.min(this.rate, accepted) : this.rate * 0.5;
+    // a stall can push completions out of the last second: do not fall far below a known ceiling
+    const floor = this.ceiling === undefined ? 0 : 0.97 * this.ceiling;
+    const estimate = accepted >= 1 || floor > 0 ? Math.min(this.rate, Math.max(accepted, floor)) : this.rate * 0.5;
     this.ceiling = estimate;
     this.rate = this.clamp(estimate * this.share);
     this.settleUntil = now + this.settleMs;
