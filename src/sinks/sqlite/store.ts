@@ -147,7 +147,15 @@ export class SqliteStore implements Store {
     if (!group) return;
     this.group = undefined;
     clearTimeout(group.timer);
-    if (this.db?.inTransaction) this.db.exec('COMMIT');
+    const db = this.db;
+    if (!db?.inTransaction) return;
+    try {
+      db.exec('COMMIT');
+    } catch (err) {
+      // Leave no half-open group behind: its batches go back to pending for --resume.
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw err;
+    }
   }
 
   async close(): Promise<void> {
@@ -195,7 +203,7 @@ export class SqliteStore implements Store {
     const db = this.database;
     const groupMs = this.options.groupCommitMs ?? 0;
     if (groupMs > 0 && !this.group) {
-      db.exec('BEGIN IMMEDIATE');
+      this.guard(() => db.exec('BEGIN IMMEDIATE'), `writing batch ${batch.key}`, batch.key);
       const timer = setTimeout(() => this.flushQuietly(), groupMs);
       timer.unref();
       this.group = { rows: 0, startedMs: Date.now(), timer };
