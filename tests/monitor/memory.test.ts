@@ -1,5 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MemoryMonitor, ResourceSampler, growthBetween } from '../../src/monitor/memory.js';
 
 const MB = 1024 * 1024;
@@ -55,6 +58,16 @@ describe('MemoryMonitor', () => {
     assert.ok(g.growthMb > 5, `growth ${g.growthMb}`); // 2M numbers in arrays ~ 16 MB
     assert.equal(g.totalMb, after.heapUsedMb);
     assert.ok(keep.length === 200);
+  });
+
+  test('writeHeapSnapshot writes a v8 heap snapshot file only when asked', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-heap-'));
+    const file = join(dir, 'run.heapsnapshot');
+    const path = new MemoryMonitor().writeHeapSnapshot(file);
+    assert.equal(path, file);
+    assert.ok(statSync(file).size > 100_000);
+    assert.match(readFileSync(file, 'utf8').slice(0, 200), /"snapshot"/);
+    rmSync(dir, { recursive: true });
   });
 
   test('growthBetween orders spaces by growth and counts spaces missing on one side as 0', () => {
