@@ -20,7 +20,8 @@ export const QUOTA = { calls: 12, intervalMs: 1000 };
 
 export interface WorkersFixture {
   readonly emu: () => Emulator;
-  job(label: string): { path: string; db: string; name: string };
+  /** A job into its own SQLite file, or into `sink` when given (then `db` is unused). */
+  job(label: string, sink?: Record<string, unknown>): { path: string; db: string; name: string };
   worker(name: string, token?: string): ChildProcess;
   stop(workers: ChildProcess[]): Promise<void>;
   assertExact(db: string): void;
@@ -60,13 +61,14 @@ export function workersFixture(): WorkersFixture {
   });
 
   /** A job (token from the environment, never in the file) into its own SQLite file. */
-  function job(label: string): { path: string; db: string; name: string } {
+  function job(label: string, sink?: Record<string, unknown>): { path: string; db: string; name: string } {
     const name = `workers-${label}-${randomUUID().slice(0, 8)}`;
     jobNames.push(name);
     const db = join(dir, `${name}.db`);
     const path = writeDailyJob(dir, {
       name, url: emu.url, token: '${TUSHARE_TOKEN}', db, start: START, end: END, strategy: 'quarter',
       rowCap: 500, each: emu.dataset.universe.codes.slice(0, 6), rate: QUOTA, concurrency: 2, timeoutMs: 5000,
+      ...(sink ? { extra: { sink } } : {}),
     });
     return { path, db, name };
   }
