@@ -4,6 +4,7 @@
  * batchSizeHistogram), read defensively so older or partial reports still render.
  */
 import type { RunReport } from '../core/report.js';
+import { scrub } from '../core/secrets.js';
 import { formatRunLine } from './text.js';
 import { barChart, escapeHtml as esc, lineChart, type Bar } from './svg.js';
 
@@ -102,7 +103,7 @@ export function renderHtml(r: RunReport): string {
     .map((a) => `<tr><td>${esc(String(a.api))}</td><td>${num(a.calls)}</td><td>${num(a.failed)}</td><td>${num(a.retried)}</td>` +
       `<td>${num(a.rateLimited)}</td><td>${f(num(a.errorRate) * 100, 2)}</td><td>${f(a.p50Ms)}</td><td>${f(a.p95Ms)}</td><td>${f(a.p99Ms)}</td><td>${f(a.callsPerSecond, 2)}</td></tr>`)
     .join('');
-  return `<!doctype html>
+  return scrub(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Sluice run ${esc(r.runId)}</title><style>${STYLE}</style></head>
 <body><header><h1>Sluice run report: ${esc(r.job)} <span class="badge ${esc(r.status)}">${esc(r.status)}</span></h1>
@@ -121,5 +122,5 @@ ${card('concurrency min/max/final', `${r.concurrency.min} / ${r.concurrency.max}
 <section><h2>Recommendations</h2>${recs}</section>
 <section><h2>Calls by API</h2><table><tr><th>api</th><th>calls</th><th>failed</th><th>retried</th><th>rate-limited</th><th>error %</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>calls/s</th></tr>${apis}</table></section>
 </main></body></html>
-`;
+`);
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { renderHtml } from '../../src/report/html.js';
+import { clearSecrets, registerSecret } from '../../src/core/secrets.js';
 import { escapeHtml, niceMax } from '../../src/report/svg.js';
 import { sampleReport } from '../helpers/report-fixtures.js';
 import { CHECKER, chromiumSkip, readVerdict, runChromium } from '../helpers/chromium.js';
@@ -39,6 +40,17 @@ describe('renderHtml', () => {
     assert.match(html, /Targets/);
     assert.ok(r.recommendations.length > 0);
     for (const rec of r.recommendations) assert.ok(html.includes(escapeHtml(rec).replace(/`([^`]+)`/g, '<code>$1</code>')));
+  });
+
+  test('registered secrets never reach the HTML', () => {
+    registerSecret('tok-SECRET-1234');
+    try {
+      const html = renderHtml(sampleReport({ job: 'job tok-SECRET-1234' }));
+      assert.doesNotMatch(html, /tok-SECRET-1234/);
+      assert.match(html, /job \*\*\*/);
+    } finally {
+      clearSecrets();
+    }
   });
 
   test('a report without chart data still renders, saying "no data"', () => {
