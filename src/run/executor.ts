@@ -1,22 +1,24 @@
 /**
  * execute(): run batches with a bounded number in flight and stream outcomes in completion order.
  *
- * Backpressure: work starts only inside the generator's body, i.e. while the consumer pulls, and
- * only while (in flight + finished but not yet consumed) < limit. A consumer that stops pulling
- * therefore holds at most `limit` batches in memory, and the input is read lazily.
- * Overflowed batches are split and their children run before new input. A fatal error aborts
- * every call of the run at once; outcomes that had already finished are yielded, then the
- * iterator throws the fatal SluiceError. Cancellation (options.signal) ends the iterator normally
- * after the finished outcomes; batches cut short by it or by a fatal error are not yielded.
- * The iterator never ends while a call of its run is still running.
+ * Backpressure: work starts only while the consumer asks for outcomes (inside `next()` or while a
+ * `next()` is pending), and only while (in flight + finished but not yet consumed) < limit. A
+ * consumer that stops pulling therefore holds at most `limit` batches in memory, and the input is
+ * read lazily. Overflowed batches are split and their children run before new input.
+ * A fatal error aborts every call of the run at once; outcomes that had already finished are
+ * yielded, then the iterator throws the fatal SluiceError. Cancellation (options.signal) ends the
+ * iterator normally after the finished outcomes; batches cut short by it or by a fatal error are
+ * not yielded. The iterator never ends while a call of its run is still running.
+ * (A hand-written async iterator rather than an async generator: one promise hop less per batch.)
  */
 import type { Batch } from '../core/types.js';
 import { ErrorCodes, SluiceError } from '../core/errors.js';
 import { runOne, type BatchResult } from './batch.js';
-import { openRun, type ExecutorOptions } from './options.js';
+import { openRun, type ExecutorOptions, type RunSetup } from './options.js';
 import type { BatchOutcome } from './outcome.js';
 
 type Next = IteratorResult<Batch> | Promise<IteratorResult<Batch>>;
+type Result = IteratorResult<BatchOutcome, undefined>;
 
 interface Input {
   next(): Next;
@@ -32,132 +34,198 @@ function openInput(batches: Iterable<Batch> | AsyncIterable<Batch>): Input {
   return { next: () => it.next(), close: () => void it.return?.()?.catch(() => {}) };
 }
 
-export async function* execute(
-  batches: Iterable<Batch> | AsyncIterable<Batch>,
-  options: ExecutorOptions,
-): AsyncGenerator<BatchOutcome, void, undefined> {
-  const { run, controller, limit, counter, dispose } = openRun(options);
-  const ev = options.events;
-  const signal = controller.signal;
-  const input = openInput(batches);
-  const children: Batch[] = [];
-  let ready: BatchOutcome[] = [];
-  let readyHead = 0;
-  let inputDone = false;
-  let inputWaiting = false;
-  let buffered: Batch | undefined;
-  let stopError: unknown;
-  let fatal: SluiceError | undefined;
-  let wake: (() => void) | undefined;
+const DONE: Result = { value: undefined, done: true };
 
-  const poke = (): void => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  signal.addEventListener('abort', poke);
+class Execution implements AsyncIterableIterator<BatchOutcome> {
+  private setup: RunSetup | undefined;
+  private input: Input | undefined;
+  private readonly children: Batch[] = [];
+  private ready: BatchOutcome[] = [];
+  private readyHead = 0;
+  private inputDone = false;
+  private inputWaiting = false;
+  private buffered: Batch | undefined;
+  private stopError: unknown;
+  private fatal: SluiceError | undefined;
+  private waiting: { resolve: (r: Result) => void; reject: (e: unknown) => void } | undefined;
+  private closing: Promise<void> | undefined;
+  private drained: (() => void) | undefined;
+  private readonly finishBound = (r: BatchResult): void => this.finish(r);
+  private readonly pumpBound = (): void => this.pump();
 
-  const concurrencyEvent = (): void => {
-    if (ev?.has('concurrency')) ev.emit('concurrency', { tMs: Date.now(), limit: limit.current, inflight: counter.inflight });
-  };
+  constructor(
+    private readonly batches: Iterable<Batch> | AsyncIterable<Batch>,
+    private readonly options: ExecutorOptions,
+  ) {}
 
-  const finish = (r: BatchResult): void => {
-    counter.inflight--;
-    if (r.status === 'fatal') {
-      if (!fatal) {
-        fatal = r.error;
-        controller.abort(r.error);
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<Result> {
+    if (this.closing) return this.end();
+    if (!this.setup) {
+      try {
+        this.setup = openRun(this.options);
+      } catch (e) {
+        return Promise.reject(e);
       }
-    } else if (r.status !== 'aborted') {
-      ready.push(r);
-      if (r.status === 'split' && !signal.aborted) {
-        for (let i = r.children.length - 1; i >= 0; i--) children.push(r.children[i]);
-      }
+      this.input = openInput(this.batches);
+      this.setup.controller.signal.addEventListener('abort', this.pumpBound);
     }
-    concurrencyEvent();
-    poke();
-  };
+    this.fill();
+    if (this.readyHead < this.ready.length) return Promise.resolve({ value: this.take(), done: false });
+    if (this.over()) return this.end();
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+  }
 
-  const start = (batch: Batch): void => {
-    counter.inflight++;
-    concurrencyEvent();
-    void runOne(batch, options.source, run, options.split).then(finish);
-  };
+  async return(): Promise<Result> {
+    const setup = this.setup;
+    if (setup && !this.closing && !this.over() && !setup.controller.signal.aborted) {
+      setup.controller.abort(new SluiceError(ErrorCodes.ABORTED, 'consumer stopped reading outcomes'));
+    }
+    this.fatal = undefined;
+    this.stopError = undefined;
+    await this.close();
+    return DONE;
+  }
 
-  const pull = (): Batch | undefined => {
-    if (buffered !== undefined) {
-      const b = buffered;
-      buffered = undefined;
+  private take(): BatchOutcome {
+    const outcome = this.ready[this.readyHead];
+    this.ready[this.readyHead++] = undefined as unknown as BatchOutcome;
+    if (this.readyHead > 1024 && this.readyHead * 2 > this.ready.length) {
+      this.ready = this.ready.slice(this.readyHead);
+      this.readyHead = 0;
+    }
+    return outcome;
+  }
+
+  private over(): boolean {
+    const s = this.setup as RunSetup;
+    if (s.counter.inflight > 0 || this.readyHead < this.ready.length) return false;
+    if (s.controller.signal.aborted) return true;
+    return this.inputDone && this.children.length === 0 && this.buffered === undefined && !this.inputWaiting;
+  }
+
+  /** Start batches while the limit allows. */
+  private fill(): void {
+    const s = this.setup as RunSetup;
+    const signal = s.controller.signal;
+    while (!signal.aborted && s.counter.inflight + this.ready.length - this.readyHead < s.limit.current) {
+      const b = this.children.pop() ?? this.pull();
+      if (b === undefined) return;
+      s.counter.inflight++;
+      this.concurrencyEvent();
+      void runOne(b, this.options.source, s.run, this.options.split).then(this.finishBound);
+    }
+  }
+
+  private pull(): Batch | undefined {
+    if (this.buffered !== undefined) {
+      const b = this.buffered;
+      this.buffered = undefined;
       return b;
     }
-    if (inputDone || inputWaiting) return undefined;
-    const r = input.next();
+    if (this.inputDone || this.inputWaiting) return undefined;
+    const r = (this.input as Input).next();
     if (r instanceof Promise) {
-      inputWaiting = true;
+      this.inputWaiting = true;
       r.then(
         (res) => {
-          inputWaiting = false;
-          if (res.done) inputDone = true;
-          else buffered = res.value;
-          poke();
+          this.inputWaiting = false;
+          if (res.done) this.inputDone = true;
+          else this.buffered = res.value;
+          this.pump();
         },
         (e: unknown) => {
-          inputWaiting = false;
-          inputDone = true;
-          stopError ??= e;
-          controller.abort(e);
-          poke();
+          this.inputWaiting = false;
+          this.inputDone = true;
+          this.stopError ??= e;
+          this.setup?.controller.abort(e);
+          this.pump();
         },
       );
       return undefined;
     }
     if (r.done) {
-      inputDone = true;
+      this.inputDone = true;
       return undefined;
     }
     return r.value;
-  };
-
-  let finished = false;
-  try {
-    for (;;) {
-      while (!signal.aborted && counter.inflight + ready.length - readyHead < limit.current) {
-        const b = children.pop() ?? pull();
-        if (b === undefined) break;
-        start(b);
-      }
-      if (readyHead < ready.length) {
-        const outcome = ready[readyHead];
-        ready[readyHead++] = undefined as unknown as BatchOutcome;
-        if (readyHead > 1024 && readyHead * 2 > ready.length) {
-          ready = ready.slice(readyHead);
-          readyHead = 0;
-        }
-        yield outcome;
-        continue;
-      }
-      if (counter.inflight === 0) {
-        if (signal.aborted) break;
-        if (inputDone && children.length === 0 && buffered === undefined && !inputWaiting) break;
-      }
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-    }
-    finished = true;
-  } finally {
-    signal.removeEventListener('abort', poke);
-    if (!finished && !signal.aborted) controller.abort(new SluiceError(ErrorCodes.ABORTED, 'consumer stopped reading outcomes'));
-    if (!inputDone) input.close();
-    while (counter.inflight > 0) {
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-    }
-    await run.calls.settled();
-    run.calls.dispose();
-    dispose();
   }
-  if (fatal) throw fatal;
-  if (stopError !== undefined) throw stopError;
+
+  private finish(r: BatchResult): void {
+    const s = this.setup as RunSetup;
+    s.counter.inflight--;
+    if (r.status === 'fatal') {
+      if (!this.fatal && !this.closing) {
+        this.fatal = r.error;
+        s.controller.abort(r.error);
+      }
+    } else if (r.status !== 'aborted') {
+      this.ready.push(r);
+      if (r.status === 'split' && !s.controller.signal.aborted) {
+        for (let i = r.children.length - 1; i >= 0; i--) this.children.push(r.children[i]);
+      }
+    }
+    this.concurrencyEvent();
+    if (s.counter.inflight === 0) this.drained?.();
+    this.pump();
+  }
+
+  /** A pending next() gets the next outcome, or the end. */
+  private pump(): void {
+    const w = this.waiting;
+    if (!w || this.closing) return;
+    this.fill();
+    if (this.readyHead < this.ready.length) {
+      this.waiting = undefined;
+      w.resolve({ value: this.take(), done: false });
+    } else if (this.over()) {
+      this.waiting = undefined;
+      this.end().then(w.resolve, w.reject);
+    }
+  }
+
+  /** Close the run, then report its end once: the fatal error or input error, else done. */
+  private async end(): Promise<Result> {
+    await this.close();
+    const error = this.fatal ?? this.stopError;
+    this.fatal = undefined;
+    this.stopError = undefined;
+    if (error !== undefined) throw error;
+    return DONE;
+  }
+
+  private close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    const s = this.setup;
+    if (!s) return;
+    s.controller.signal.removeEventListener('abort', this.pumpBound);
+    if (!this.inputDone) this.input?.close();
+    if (s.counter.inflight > 0) {
+      await new Promise<void>((resolve) => {
+        this.drained = resolve;
+      });
+    }
+    await s.run.calls.settled();
+    s.run.calls.dispose();
+    s.dispose();
+  }
+
+  private concurrencyEvent(): void {
+    const ev = this.options.events;
+    const s = this.setup as RunSetup;
+    if (ev?.has('concurrency')) ev.emit('concurrency', { tMs: Date.now(), limit: s.limit.current, inflight: s.counter.inflight });
+  }
+}
+
+export function execute(batches: Iterable<Batch> | AsyncIterable<Batch>, options: ExecutorOptions): AsyncIterableIterator<BatchOutcome> {
+  return new Execution(batches, options);
 }

@@ -116,6 +116,18 @@ describe('execute: flow', () => {
     assert.equal(ok.status, 'done');
   });
 
+  test('bad options are refused with a usage error naming the option', async () => {
+    await assert.rejects(collect(execute(keyBatches(1), { source: new FakeSource(), concurrency: 0 })), /concurrency/);
+    await assert.rejects(collect(execute(keyBatches(1), { source: new FakeSource(), retries: -1 })), { code: 'SLUICE_USAGE' });
+  });
+
+  test('after the end, next() keeps answering done', async () => {
+    const it = execute(keyBatches(1), { source: new FakeSource() });
+    assert.equal((await it.next()).done, false);
+    assert.equal((await it.next()).done, true);
+    assert.equal((await it.next()).done, true);
+  });
+
   test('async input is read lazily and fully', async () => {
     async function* input(): AsyncGenerator<Batch> {
       for (let i = 0; i < 25; i++) {

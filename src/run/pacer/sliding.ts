@@ -6,7 +6,7 @@
  * it complete. So when calls complete (`onSuccess`, in start order) their slot time moves from the
  * start to the completion, and the window then holds even if the server saw two calls closer
  * together than we started them (jitter, a slow first connection). `guardMs` covers the calls
- * still in flight; it widens by 1 % of the interval after each refusal the window did not predict.
+ * still in flight (a completed slot needs none); it widens by 1 % of the interval after each refusal the window did not predict.
  */
 import type { PaceRule } from './rule.js';
 
@@ -48,8 +48,9 @@ export class SlidingWindowRule implements PaceRule {
 
   nextAt(now: number): number {
     if (this.count < this.calls) return now;
-    // head points at the oldest of the last `calls` starts
-    const due = this.ring[this.head] + this.intervalMs + this.guard;
+    // head points at the oldest of the last `calls` calls; a completed one needs no jitter guard
+    const settled = this.recorded - this.calls < this.confirmed;
+    const due = this.ring[this.head] + this.intervalMs + (settled ? 0 : this.guard);
     return due > now ? due : now;
   }
 
