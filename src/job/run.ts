@@ -158,7 +158,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     const snapshot = monitor.snapshot();
     const built = buildReport({
       runId, job: job.name, status: status as RunReport['status'],
-      startedAt: previous?.startedAt ?? startedAt, finishedAt,
+      startedAt, finishedAt,
       plan: { ...plan.stats, strategy: plan.strategy === plan.resolved ? plan.strategy : `${plan.strategy} (${plan.resolved})` },
       monitor: snapshot,
       rowsWritten: counts.rows,
@@ -167,7 +167,9 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
       concurrencyMax: maxOf(job),
       targets: job.targets,
     });
-    const report: RunReport = fatal ? { ...built, error: fatal.message } : built;
+    // A resumed run's report covers this session's calls and time; the journal's counts cover the run.
+    const extra = { ...(previous ? { resumedFrom: previous.startedAt } : {}), ...(fatal ? { error: fatal.message } : {}) };
+    const report: RunReport = { ...built, ...extra };
     await store.finishRun(runId, status, report);
     const exitCode = interrupted ? 130 : status === 'succeeded' ? 0 : 1;
     return { report, exitCode, fatal };

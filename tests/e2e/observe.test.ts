@@ -42,7 +42,7 @@ describe('observing a run', () => {
     let text = '';
     for (let i = 0; i < 1000; i++) {
       await sleepMs(20);
-      if (doneBatches(db) < 20) continue;
+      if (doneBatches(db) < 120) continue;
       try {
         const res = await fetch(`http://127.0.0.1:${port}/metrics`);
         text = await res.text();
