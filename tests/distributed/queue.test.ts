@@ -74,11 +74,14 @@ describe('BullMQ producer and workers', () => {
     if (!(await redisAvailable(t))) return;
     const queue = testQueue();
     let aborted = 0;
+    let started = 0;
     worker(queue.name, async (data, ctx) => {
       if (data.batch.key === 'b0') {
-        await new Promise((r) => setTimeout(r, 300));
+        // fail once two other batches are running beside this one
+        for (let i = 0; i < 100 && started < 2; i += 1) await new Promise((r) => setTimeout(r, 50));
         throw new SluiceError(ErrorCodes.AUTH, 'token rejected (40101)');
       }
+      started += 1;
       await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
       aborted += 1;
       return { status: 'aborted' };
@@ -119,18 +122,25 @@ describe('BullMQ producer and workers', () => {
   test('cancelling the producer removes waiting jobs and ends without an error', async (t) => {
     if (!(await redisAvailable(t))) return;
     const queue = testQueue();
+    let second: () => void = () => undefined;
+    const secondStarted = new Promise<void>((resolve) => { second = resolve; });
+    let stopped = false;
     worker(queue.name, async (data, ctx) => {
       if (data.batch.key === 'b0') return { status: 'done', rows: 1, attempts: 1 };
+      second();
       await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+      stopped = true;
       return { status: 'aborted' };
     });
     const controller = new AbortController();
     const got = collect({ queue, runId: 'run-cancel', batches: batches(6), payload: {}, signal: controller.signal });
-    for (let i = 0; i < 100 && (await queue.getJobCountByTypes('active')) === 0; i += 1) await new Promise((r) => setTimeout(r, 50));
+    await secondStarted; // b0 is finished, b1 is running, b2..b5 wait
     controller.abort();
     const result = await got;
     assert.equal(result.error, undefined);
     assert.deepEqual(result.outcomes.map((o) => o.batch.key), ['b0']);
+    for (let i = 0; i < 50 && !stopped; i += 1) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(stopped, 'the running batch was told to stop');
     assert.equal(await queue.getJobCountByTypes('waiting', 'delayed'), 0);
   });
 
