@@ -54,7 +54,7 @@ async function benchNoop(): Promise<void> {
     const d = process.cpuUsage(from);
     return (d.user + d.system) / 1000;
   };
-  for (let rep = 0; rep < 7; rep++) {
+  for (let rep = 0; rep < 9; rep++) {
     let t = process.cpuUsage();
     let done = 0;
     for await (const o of execute(input, { source: noopSource, concurrency: 8 })) if (o.status === 'done') done++;
@@ -65,7 +65,8 @@ async function benchNoop(): Promise<void> {
   }
   const a = median(ours);
   const b = median(theirs);
-  console.log('(a) no-op batches per CPU second (median of 7 alternating runs of 50 000, concurrency 8)');
+  console.log('(a) no-op batches per CPU second (median of 9 alternating runs of 50 000, concurrency 8)');
+  console.log(`    runs: sluice ${ours.map((x) => (x / 1000).toFixed(0)).join(' ')} k; p-queue ${theirs.map((x) => (x / 1000).toFixed(0)).join(' ')} k`);
   console.log(`    sluice execute   ${a.toFixed(0).padStart(8)}`);
   console.log(`    p-queue@9        ${b.toFixed(0).padStart(8)}`);
   console.log(`    ratio            ${(a / b).toFixed(2)}x`);

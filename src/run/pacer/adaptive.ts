@@ -2,7 +2,9 @@
  * Adaptive pace: discover an unknown quota.
  *
  * Design (AIMD with a slow start and a CUBIC-like plateau, on a *rate* rather than a window):
- * - Calls are spaced evenly, `1000 / rate` ms apart, so the server never sees a burst.
+ * - Calls are spaced evenly, `1000 / rate` ms apart, so the server never sees a burst; a start
+ *   delayed by a late timer may be made up (at most one call early), so lateness does not eat
+ *   into the rate.
  * - Slow start: until the first refusal the rate doubles every `doublingMs` (only while the
  *   caller actually uses the rate; an idle or concurrency-bound caller does not inflate it).
  * - On a refusal the quota is estimated from what the server accepted: the calls that succeeded in
@@ -54,6 +56,8 @@ export class AdaptiveRule implements PaceRule {
   private rate: number;
   private ceiling: number | undefined;
   private lastStart = -Infinity;
+  /** Virtual schedule: when the next call is due (may lag `now` by one spacing, never more). */
+  private due = -Infinity;
   private lastGrow: number;
   private settleUntil = -Infinity;
   /** When the rate last came within 3 % of the ceiling (start of the slow probe). */
@@ -88,8 +92,7 @@ export class AdaptiveRule implements PaceRule {
   }
 
   nextAt(now: number): number {
-    const due = this.lastStart + 1000 / this.rate;
-    return due > now ? due : now;
+    return this.due > now ? this.due : now;
   }
 
   record(now: number): void {
@@ -99,6 +102,9 @@ export class AdaptiveRule implements PaceRule {
     if (now - this.lastStart <= 2 * spacing + 1 && dt > 0) this.grow(dt);
     this.lastGrow = now;
     this.lastStart = now;
+    // a late timer is made up for (at most one call early), so lateness does not lower the rate
+    const spacingNow = 1000 / this.rate;
+    this.due = Math.max(this.due, now - spacingNow) + spacingNow;
   }
 
   onSuccess(now: number): void {
