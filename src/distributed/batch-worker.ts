@@ -79,6 +79,7 @@ export function startBatchWorker<P>(options: BatchWorkerOptions<P>): BatchWorker
   const { queueName } = options;
   const connection = { maxRetriesPerRequest: null, ...redisOptions(options.connection) };
   const children = new Queue(queueName, { connection, prefix: QUEUE_PREFIX });
+  children.on('error', (err) => options.onError?.(err));
   const control = connectRedis(options.connection);
   const running = new Map<string, Running>();
   let closing = false;

@@ -37,6 +37,7 @@ export function createBullmqEngine(options: BullmqEngineOptions): Engine {
     connection: { maxRetriesPerRequest: null, ...connection },
     prefix: QUEUE_PREFIX,
   });
+  queue.on('error', () => undefined); // reconnects by itself; the producer notices stalls
   const { store } = options;
 
   return {

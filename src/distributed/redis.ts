@@ -52,7 +52,10 @@ export function redactedQueueUrl(connection: RedisConnection): string {
  * and the producer use the same so that a Redis restart delays work instead of failing it.
  */
 export function connectRedis(connection: RedisConnection): Redis {
-  return new Redis({ maxRetriesPerRequest: null, ...redisOptions(connection) });
+  const client = new Redis({ maxRetriesPerRequest: null, ...redisOptions(connection) });
+  // ioredis reconnects by itself; a lasting outage shows as commands that do not answer.
+  client.on('error', () => undefined);
+  return client;
 }
 
 /** Resolves when Redis answers PING; a usage error naming `flag` after `timeoutMs` without an answer. */
