@@ -26,7 +26,7 @@ describe('fixed limit', () => {
     const l = fixedLimit(7);
     assert.equal(l.onSample({ nowMs: 1, rttMs: 1e6, inflight: 7, dropped: true }), 7);
     assert.equal(l.current, 7);
-    assert.throws(() => fixedLimit(0), RangeError);
+    assert.throws(() => fixedLimit(0), { code: 'SLUICE_USAGE' });
   });
 });
 

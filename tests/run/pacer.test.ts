@@ -98,6 +98,11 @@ describe('sliding window', () => {
     assert.equal(rule.nextAt(1100), 2400, 'the third call, completed at 1400, holds the oldest slot');
   });
 
+  test('a bad quota is refused with a usage error', () => {
+    assert.throws(() => createPacer({ calls: 0, intervalMs: 1000 }), { code: 'SLUICE_USAGE' });
+    assert.throws(() => new SlidingWindowRule(3, 0), /intervalMs/);
+  });
+
   test('resize keeps recent starts so shrinking never allows a burst', () => {
     const rule = new SlidingWindowRule(4, 1000);
     for (const t of [0, 10, 20, 30]) rule.record(t);

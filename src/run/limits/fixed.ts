@@ -1,8 +1,9 @@
 /** A fixed concurrency limit: samples never change it. */
+import { usageError } from '../../core/errors.js';
 import type { Limit, LimitSample } from '../../core/pacing.js';
 
 export function fixedLimit(n: number): Limit {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`Expected concurrency to be an integer >= 1, got ${n}`);
+  if (!Number.isInteger(n) || n < 1) throw usageError(`Expected concurrency to be an integer >= 1, got ${n}`);
   return {
     current: n,
     onSample(_sample: LimitSample): number {

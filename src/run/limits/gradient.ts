@@ -15,6 +15,7 @@
  * limit. A plain EMA baseline would creep up with our own queueing delay and ratchet the limit past
  * the knee (the known Gradient2 drift); this one cannot.
  */
+import { usageError } from '../../core/errors.js';
 import type { Limit, LimitSample } from '../../core/pacing.js';
 
 export interface GradientLimitOptions {
@@ -115,8 +116,8 @@ export function gradientLimit(options: GradientLimitOptions = {}): Limit & { rea
     downSpeed: options.downSpeed ?? 10,
     noiseFactor: options.noiseFactor ?? 2,
   };
-  if (o.min < 1 || o.max < o.min) throw new RangeError(`Expected 1 <= min <= max, got min ${o.min}, max ${o.max}`);
-  if (!(o.tolerance >= 1)) throw new RangeError(`Expected tolerance >= 1, got ${o.tolerance}`);
+  if (o.min < 1 || o.max < o.min) throw usageError(`Expected 1 <= min <= max, got min ${o.min}, max ${o.max}`);
+  if (!(o.tolerance >= 1)) throw usageError(`Expected tolerance >= 1, got ${o.tolerance}`);
   let state: GradientState = { limit: clamp(o.initial, o), shortRttMs: NaN, longRttMs: NaN, noise: 0 };
   return {
     get current() {

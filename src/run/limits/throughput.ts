@@ -7,6 +7,7 @@
  * `threshold` below, it shrinks by one; clamped to [min, max]. A window of zero duration is not
  * closed until time has passed, so there is never a division by zero.
  */
+import { usageError } from '../../core/errors.js';
 import type { Limit, LimitSample } from '../../core/pacing.js';
 
 export interface ThroughputLimitOptions {
@@ -61,7 +62,7 @@ export function throughputLimit(options: ThroughputLimitOptions = {}): Limit {
     windowSize: options.windowSize ?? 5,
     threshold: options.threshold ?? 0.1,
   };
-  if (o.min < 1 || o.max < o.min) throw new RangeError(`Expected 1 <= min <= max, got min ${o.min}, max ${o.max}`);
+  if (o.min < 1 || o.max < o.min) throw usageError(`Expected 1 <= min <= max, got min ${o.min}, max ${o.max}`);
   let state: ThroughputState = {
     limit: Math.min(o.max, Math.max(o.min, o.initial)),
     count: 0,

@@ -72,6 +72,8 @@ export function createPacer(spec: RateLimit | 'adaptive' | undefined, options: P
       : new SlidingWindowRule(spec.calls, spec.intervalMs, guard);
   };
 
+  makeRule(); // validate the spec now, at the edge, not at the first call
+
   const gateFor = (key: string): Gate => {
     let g = gates.get(key);
     if (!g) {

@@ -8,6 +8,7 @@
  * together than we started them (jitter, a slow first connection). `guardMs` covers the calls
  * still in flight (a completed slot needs none); it widens by 1 % of the interval after each refusal the window did not predict.
  */
+import { usageError } from '../../core/errors.js';
 import type { PaceRule } from './rule.js';
 
 export class SlidingWindowRule implements PaceRule {
@@ -133,9 +134,9 @@ export class FixedWindowRule implements PaceRule {
 }
 
 function assertQuota(calls: number, intervalMs: number): void {
-  if (!Number.isInteger(calls) || calls < 1) throw new RangeError(`Expected calls to be an integer >= 1, got ${calls}`);
+  if (!Number.isInteger(calls) || calls < 1) throw usageError(`Expected calls to be an integer >= 1, got ${calls}`);
   if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
-    throw new RangeError(`Expected intervalMs to be a finite number > 0, got ${intervalMs}`);
+    throw usageError(`Expected intervalMs to be a finite number > 0, got ${intervalMs}`);
   }
 }
 
