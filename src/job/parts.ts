@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ErrorCodes, SluiceError } from '../core/errors.js';
-import type { Limit, Pacer } from '../core/pacing.js';
+import type { Limit, RateLimit } from '../core/pacing.js';
 import type { Source } from '../core/source.js';
 import type { Store } from '../core/store.js';
 import type { Batch } from '../core/types.js';
@@ -13,7 +13,7 @@ import {
   type Calendar, type Density, type HistoryRecord, type PlanSpec,
   constantDensity, densityFromHistory, loadCalendar, loadDensity, splitBatch, weekdayCalendar,
 } from '../plan/index.js';
-import { createPacer, fixedLimit, gradientLimit, throughputLimit } from '../run/index.js';
+import { gradientLimit, throughputLimit } from '../run/index.js';
 import { openStore } from '../sinks/index.js';
 import { createFileSource, createHttpSource, createTushareSource } from '../sources/index.js';
 import type { JobConfig, SinkConfig } from './schema.js';
@@ -95,9 +95,9 @@ export function createLimit(job: JobConfig): number | Limit {
   return c.rule === 'throughput' ? throughputLimit(opts) : gradientLimit(opts);
 }
 
-export function createJobPacer(job: JobConfig): Pacer | undefined {
-  const r = job.source.rateLimit;
-  return r === undefined ? undefined : createPacer(r);
+/** The job's quota as the executor takes it (it builds the pacer with the run's events). */
+export function rateOf(job: JobConfig): RateLimit | 'adaptive' | undefined {
+  return job.source.rateLimit;
 }
 
 /** Row history of earlier runs of this job: done batches with a window. */

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Engine } from '../core/engine.js';
 import { isSluiceError, type SluiceError } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
-import type { Limit, Pacer } from '../core/pacing.js';
+import type { Limit, RateLimit } from '../core/pacing.js';
 import type { RunReport } from '../core/report.js';
 import type { Source } from '../core/source.js';
 import type { BatchRecord, RunStatus, Store } from '../core/store.js';
@@ -15,7 +15,7 @@ import { createRunMonitor, startMetricsServer } from '../monitor/index.js';
 import { type Plan, planJob } from '../plan/index.js';
 import { buildReport } from '../report/index.js';
 import { createLocalEngine } from './local-engine.js';
-import { createJobPacer, createLimit, createSource, createStore, learnedHistory, planSpecOf, sinkExists, splitterOf } from './parts.js';
+import { createLimit, createSource, createStore, learnedHistory, planSpecOf, rateOf, sinkExists, splitterOf } from './parts.js';
 import { createProgress } from './progress.js';
 import type { JobConfig } from './schema.js';
 
@@ -23,7 +23,8 @@ export interface EngineContext {
   readonly job: JobConfig;
   readonly store: Store;
   readonly source: Source;
-  readonly pacer: Pacer | undefined;
+  /** The job's quota (the local executor builds its pacer from it). */
+  readonly rate: RateLimit | 'adaptive' | undefined;
   readonly limit: number | Limit;
   readonly split: (batch: Batch) => Batch[] | undefined;
 }
@@ -126,9 +127,9 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     cleanups.push(() => progress.stop());
 
     const source = createSource(job, options);
-    const ctx: EngineContext = { job, store, source, pacer: createJobPacer(job), limit: createLimit(job), split: splitterOf(spec) };
+    const ctx: EngineContext = { job, store, source, rate: rateOf(job), limit: createLimit(job), split: splitterOf(spec) };
     const engine = options.engine ? options.engine(ctx) : createLocalEngine(store, {
-      source, pacer: ctx.pacer, concurrency: ctx.limit, split: ctx.split,
+      source, pacer: ctx.rate, concurrency: ctx.limit, split: ctx.split,
       retries: job.execution.retries, timeoutMs: job.execution.timeoutMs, backoff: job.execution.backoff,
     });
     cleanups.push(() => engine.close());
