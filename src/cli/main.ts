@@ -1,10 +1,23 @@
 #!/usr/bin/env node
 /**
  * The `sluice` command. Each command lives in its own file under commands/ and registers itself;
- * this file only wires them and maps usage errors to exit 2.
+ * this file only wires them and maps usage errors to exit 2. Only the command being run is
+ * loaded (its dependencies — database drivers, Redis, the emulator — cost start-up time).
  */
 import { Command, CommanderError } from 'commander';
 import { printLine } from './util.js';
+
+type Register = (program: Command) => void;
+
+const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
+  plan: () => import('./commands/plan.js'),
+  run: () => import('./commands/run.js'),
+  worker: () => import('./commands/worker.js'),
+  report: () => import('./commands/report.js'),
+  targets: () => import('./commands/targets.js'),
+  emulate: () => import('./commands/emulate.js'),
+  demo: () => import('./commands/demo.js'),
+};
 
 const program = new Command();
 program
@@ -15,21 +28,9 @@ program
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-// Commands register themselves here, one line each.
-import { register as registerRun } from './commands/run.js';
-registerRun(program);
-import { register as registerDemo } from './commands/demo.js';
-registerDemo(program);
-import { register as registerWorker } from './commands/worker.js';
-registerWorker(program);
-import { register as registerPlan } from './commands/plan.js';
-registerPlan(program);
-import { register as registerEmulate } from './commands/emulate.js';
-registerEmulate(program);
-import { register as registerReport } from './commands/report.js';
-registerReport(program);
-import { register as registerTargets } from './commands/targets.js';
-registerTargets(program);
+const named = process.argv[2];
+const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+for (const name of wanted) (await COMMANDS[name]()).register(program);
 
 try {
   await program.parseAsync(process.argv);

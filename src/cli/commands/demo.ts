@@ -7,7 +7,7 @@ import { action, intFlag } from '../util.js';
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('run a real job against the local emulator into ./sluice.db and print the report')
+    .description('Run a real job against the local emulator into ./sluice.db and print the report.')
     .option('--db <path>', 'SQLite file', 'sluice.db')
     .option('--symbols <n>', 'symbols in the emulated universe', '40')
     .option('--html <file>', 'HTML report file', 'sluice-report.html')

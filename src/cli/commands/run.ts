@@ -22,7 +22,7 @@ interface RunFlags {
 export function register(program: Command): void {
   program
     .command('run')
-    .description('run a job file: plan, pace, fetch, write, and store the run report')
+    .description('Run a job file: plan, pace, fetch, write, and store the run report.')
     .argument('<job>', 'job file (YAML or JSON)')
     .option('--resume', 'continue the last unfinished run of this job, skipping done batches')
     .option('--db <path>', "sink database: SQLite/JSONL path or PostgreSQL URL (overrides the job's sink)")
