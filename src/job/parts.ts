@@ -23,6 +23,13 @@ export interface PartsOptions {
   readonly baseDir?: string;
   /** `--db`: overrides the sink's path (sqlite, jsonl) or URL (postgres). */
   readonly db?: string;
+  /**
+   * SQLite: commit batches together every this many ms (each batch's rows and done mark still
+   * commit together; a crash loses the open group, which --resume refetches). Only for the local
+   * engine: a queue worker acknowledges a batch as soon as its commit returns.
+   * @default 0 (every batch commits on its own)
+   */
+  readonly groupCommitMs?: number;
 }
 
 /** Resolve a path from the job file against the job file's folder. */
@@ -77,7 +84,9 @@ export function createStore(job: JobConfig, options: PartsOptions = {}): Store {
   const table = { table: sink.table, key: sink.key, schema: sink.type === 'postgres' ? sink.schema : undefined };
   const baseDir = options.baseDir ?? process.cwd();
   if (sink.type === 'postgres') return openStore({ type: 'postgres', url: sink.url, schema: sink.schema, table });
-  return openStore({ type: sink.type, path: options.db ? sink.path : resolvePath(baseDir, sink.path), table });
+  const path = options.db ? sink.path : resolvePath(baseDir, sink.path);
+  if (sink.type === 'sqlite') return openStore({ type: 'sqlite', path, table, groupCommitMs: options.groupCommitMs });
+  return openStore({ type: sink.type, path, table });
 }
 
 /** Whether the sink's database already exists (always assumed for PostgreSQL). */

@@ -57,6 +57,7 @@ export interface RunJobResult {
 }
 
 const PLAN_LABELS = { start: 'plan.start', end: 'plan.end', strategy: 'plan.strategy', frequency: 'plan.frequency', rowCap: 'source.rowCap', maxOffset: 'source.maxOffset' };
+const LOCAL_GROUP_COMMIT_MS = 1000;
 const RERUN: ReadonlySet<string> = new Set(['pending', 'running', 'failed']);
 
 function maxOf(job: JobConfig): number | undefined {
@@ -88,7 +89,8 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
   const learns = job.plan.learnDensity && !explicitDensity;
   let spec = planSpecOf(job, { ...options, history: [] }, { allowMissingDensity: learns });
   if (learns && job.plan.strategy === 'rows' && !sinkExists(job, options)) planSpecOf(job, { ...options, history: [] });
-  const store = createStore(job, options);
+  // The local engine commits SQLite batches in groups of up to a second (see PartsOptions).
+  const store = createStore(job, { ...options, groupCommitMs: options.engine ? 0 : LOCAL_GROUP_COMMIT_MS });
   await store.open();
   const cleanups: Array<() => unknown> = [];
   try {
