@@ -12,7 +12,7 @@ import { isSluiceError } from '../core/errors.js';
 import { scrub } from '../core/secrets.js';
 import type { Batch } from '../core/types.js';
 import { addBatches } from './jobs.js';
-import { connectRedis, redisOptions, type RedisConnection } from './redis.js';
+import { closeRedis, connectRedis, redisOptions, type RedisConnection } from './redis.js';
 import { type BatchJobData, type BatchJobResult, type BatchVerdict, CallLog, cancelKey, encodeFatal, QUEUE_PREFIX } from './wire.js';
 
 export interface BatchContext {
@@ -150,7 +150,7 @@ export function startBatchWorker<P>(options: BatchWorkerOptions<P>): BatchWorker
       for (const r of running.values()) r.controller.abort(CLOSING);
       await closed;
       await children.close();
-      await control.quit().catch(() => control.disconnect());
+      await closeRedis(control);
     },
   };
 }

@@ -10,7 +10,7 @@ import type { Engine, EngineOutcome, EngineRunOptions } from '../core/engine.js'
 import type { Store } from '../core/store.js';
 import { jobPayload, type JobPayload } from './payload.js';
 import { runOnQueue } from './producer.js';
-import { redisOptions, type RedisConnection } from './redis.js';
+import { closeRedis, connectRedis, redisOptions, settleWithin, type RedisConnection } from './redis.js';
 import { QUEUE_PREFIX, queueNameFor } from './wire.js';
 
 export interface BullmqEngineOptions {
@@ -33,10 +33,9 @@ export interface BullmqEngineOptions {
 export function createBullmqEngine(options: BullmqEngineOptions): Engine {
   const payload: JobPayload = jobPayload(options.raw, resolve(options.baseDir ?? process.cwd()), options.db);
   const connection = redisOptions(options.queueUrl);
-  const queue = new Queue(queueNameFor(options.job.name), {
-    connection: { maxRetriesPerRequest: null, ...connection },
-    prefix: QUEUE_PREFIX,
-  });
+  // Our own client, so that closing never waits on a Redis that is not there.
+  const client = connectRedis(connection);
+  const queue = new Queue(queueNameFor(options.job.name), { connection: client, prefix: QUEUE_PREFIX });
   queue.on('error', () => undefined); // reconnects by itself; the producer notices stalls
   const { store } = options;
 
@@ -56,7 +55,8 @@ export function createBullmqEngine(options: BullmqEngineOptions): Engine {
       }
     },
     async close(): Promise<void> {
-      await queue.close();
+      await settleWithin(queue.close(), 2000);
+      await closeRedis(client);
     },
   };
 }

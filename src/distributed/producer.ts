@@ -12,7 +12,7 @@ import type { ExecutorEvents } from '../core/events.js';
 import type { Batch } from '../core/types.js';
 import { Inbox } from './inbox.js';
 import { addBatches, finishedState, registerQueue, removeJobs } from './jobs.js';
-import { connectRedis, ensureReachable, redisOptions, type RedisConnection } from './redis.js';
+import { closeRedis, connectRedis, ensureReachable, redisOptions, settleWithin, type RedisConnection } from './redis.js';
 import { type BatchJobResult, cancelKey, decodeFatal, jobIdFor, lostReason, QUEUE_PREFIX, runTag } from './wire.js';
 
 export interface QueueRunOptions<P> {
@@ -135,8 +135,8 @@ export async function* runOnQueue<P>(options: QueueRunOptions<P>): AsyncGenerato
     }
     if (outstanding.size === 0 && !signal.aborted) await removeJobs(queue, [...settledIds]);
   } finally {
-    await reader?.close().catch(() => undefined);
-    await client.quit().catch(() => client.disconnect());
+    if (reader) await settleWithin(reader.close(), 2000);
+    await closeRedis(client);
   }
 }
 

@@ -14,7 +14,7 @@ import type { Redis } from 'ioredis';
 import type { Pacer, RateLimit, RateLimitedInfo } from '../core/pacing.js';
 import { log } from '../core/log.js';
 import { ACQUIRE_LUA, RATE_LIMITED_LUA, RELEASE_LUA } from './pacer-scripts.js';
-import { connectRedis, type RedisConnection } from './redis.js';
+import { closeRedis, connectRedis, settleWithin, type RedisConnection } from './redis.js';
 
 export interface RedisPacerOptions {
   /** Redis URL or ioredis options; the pacer opens its own client. */
@@ -159,8 +159,8 @@ export function createRedisPacer(options: RedisPacerOptions): RedisPacer {
     },
 
     async close(): Promise<void> {
-      await Promise.all([...pending]);
-      await client.quit().catch(() => client.disconnect());
+      await settleWithin(Promise.all([...pending]), 2000);
+      await closeRedis(client);
     },
   };
 }

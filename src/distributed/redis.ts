@@ -70,3 +70,23 @@ export async function ensureReachable(client: Redis, connection: RedisConnection
     clearTimeout(timer);
   }
 }
+
+/** Close a client: QUIT when connected (bounded by `timeoutMs`), otherwise drop it at once. */
+export async function closeRedis(client: Redis, timeoutMs = 2000): Promise<void> {
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
+  await settleWithin(client.quit(), timeoutMs);
+  if ((client.status as string) !== 'end') client.disconnect();
+}
+
+/** Wait for `work` at most `timeoutMs`; its failure is ignored (used on the way out). */
+export async function settleWithin(work: Promise<unknown>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.catch(() => undefined),
+    new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); }),
+  ]);
+  clearTimeout(timer);
+}

@@ -3,7 +3,7 @@
  * record their queue there), with a batch worker per queue sharing one job processor (parts are
  * built once per job definition).
  */
-import { connectRedis, ensureReachable, redactedQueueUrl, type RedisConnection } from './redis.js';
+import { closeRedis, connectRedis, ensureReachable, redactedQueueUrl, type RedisConnection } from './redis.js';
 import { startBatchWorker, type BatchWorker } from './batch-worker.js';
 import { registeredQueues } from './jobs.js';
 import { createJobProcessor } from './processor.js';
@@ -99,7 +99,7 @@ export async function startWorker(options: WorkerOptions): Promise<SluiceWorker>
       clearInterval(timer);
       await Promise.all([...workers.values()].map((w) => w.close()));
       await processor.close();
-      await control.quit().catch(() => control.disconnect());
+      await closeRedis(control);
     },
   };
 }
