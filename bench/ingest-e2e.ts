@@ -11,6 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startEmulator } from '../src/emulator/index.js';
 import { parseJob } from '../src/job/load.js';
 import { runJob } from '../src/job/run.js';
@@ -20,7 +21,7 @@ function flag(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-export async function benchEndToEnd(callsPerSecond: number, symbols: number): Promise<void> {
+export async function endToEnd(callsPerSecond = 20, symbols = 100): Promise<Record<string, number | string>> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-e2e-'));
   const emulator = await startEmulator({ port: 0, seed: 1, symbols, rate: { calls: callsPerSecond, intervalMs: 1000, window: 'sliding' } });
   try {
@@ -42,12 +43,16 @@ export async function benchEndToEnd(callsPerSecond: number, symbols: number): Pr
     console.log(`  wall / (calls / quota)                 = ${(report.wallMs / floorMs).toFixed(3)}  (goal <= 1.05)`);
     console.log(`  wall / ((calls - first window) / quota) = ${(report.wallMs / burstFloorMs).toFixed(3)}`);
     console.log(`  rows/s ${(report.rows.written / (report.wallMs / 1000)).toFixed(0)}, achieved ${(calls / (report.wallMs / 1000)).toFixed(2)} calls/s`);
+    return {
+      status: report.status, quotaPerSecond: callsPerSecond, calls, refused, rows: report.rows.written, wallMs: Math.round(report.wallMs),
+      wallOverFloor: Number((report.wallMs / floorMs).toFixed(3)), wallOverBurstFloor: Number((report.wallMs / burstFloorMs).toFixed(3)),
+    };
   } finally {
     await emulator.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
-  await benchEndToEnd(flag('--calls-per-second', 20), flag('--symbols', 100));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await endToEnd(flag('--calls-per-second', 20), flag('--symbols', 100));
 }

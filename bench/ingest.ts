@@ -14,7 +14,7 @@
  * a shared machine's noise is larger than the difference being measured. Each RSS figure comes
  * from a fresh child process (`--rss-only N`), so earlier runs do not inflate it.
  *
- * The end-to-end section (against the emulator) belongs in `benchEndToEnd` below.
+ * The end-to-end section (against the emulator) is bench/ingest-e2e.ts, run last (`--no-e2e` skips it).
  */
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Batch, BatchRows } from '../src/core/types.js';
 import { createSqliteStore } from '../src/sinks/sqlite/store.js';
+import { endToEnd } from './ingest-e2e.js';
 
 export const DAILY_FIELDS = [
   'ts_code', 'trade_date', 'open', 'high', 'low', 'close', 'pre_close', 'change', 'pct_chg', 'vol', 'amount',
@@ -164,9 +165,9 @@ export async function benchRss(total: number, groupCommitMs = 0): Promise<RssRes
   }
 }
 
-/** Placeholder for the lead's end-to-end section (emulator -> run -> SQLite); returns undefined until written. */
+/** End-to-end section (emulator -> run -> SQLite under a quota), see bench/ingest-e2e.ts; `--no-e2e` skips it. */
 export async function benchEndToEnd(): Promise<Record<string, unknown> | undefined> {
-  return undefined;
+  return process.argv.includes('--no-e2e') ? undefined : endToEnd();
 }
 
 function flag(name: string): string | undefined {

@@ -8,7 +8,7 @@
  *
  *   node dist/bench/scale.js [--rows N] [--repeat N] [--url postgres://...]
  *
- * The BullMQ workers' figures belong in `benchWorkersSection` below (see bench/scale-workers.ts).
+ * The BullMQ workers' figures come from bench/scale-workers.ts (`--no-workers` skips them).
  */
 import pg from 'pg';
 import { cpus, loadavg } from 'node:os';
@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { createPostgresStore } from '../src/sinks/postgres/store.js';
 import { redactUrls } from '../src/core/secrets.js';
 import { DAILY_FIELDS, dailyBatches, type ThroughputResult } from './ingest.js';
+import { benchWorkers } from './scale-workers.js';
 
 const DEFAULT_URL = process.env.SLUICE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const KEY = ['ts_code', 'trade_date'];
@@ -109,10 +110,9 @@ export async function benchPostgres(url: string, total: number, repeat: number):
 }
 
 // ---------------------------------------------------------------------------------------------
-// BullMQ workers: batches/s with 1, 2 and 4 workers. The lead's section: fill in from
-// bench/scale-workers.ts (benchWorkers) and return its figures; undefined leaves it out.
+// BullMQ workers: batches/s with 1, 2 and 4 workers (bench/scale-workers.ts); `--no-workers` skips it.
 export async function benchWorkersSection(): Promise<unknown> {
-  return undefined;
+  return process.argv.includes('--no-workers') ? undefined : benchWorkers();
 }
 // ---------------------------------------------------------------------------------------------
 
