@@ -9,7 +9,7 @@ import { Emitter } from '../core/events.js';
 import type { Limit, RateLimit } from '../core/pacing.js';
 import type { RunReport } from '../core/report.js';
 import type { Source } from '../core/source.js';
-import type { BatchRecord, RunStatus, Store } from '../core/store.js';
+import type { BatchRecord, Store } from '../core/store.js';
 import type { Batch } from '../core/types.js';
 import { createRunMonitor, startMetricsServer } from '../monitor/index.js';
 import { type Plan, planJob } from '../plan/index.js';
@@ -57,7 +57,7 @@ export interface RunJobResult {
 }
 
 const PLAN_LABELS = { start: 'plan.start', end: 'plan.end', strategy: 'plan.strategy', frequency: 'plan.frequency', rowCap: 'source.rowCap', maxOffset: 'source.maxOffset' };
-const LOCAL_GROUP_COMMIT_MS = 1000;
+const LOCAL_GROUP_COMMIT_MS = 2000;
 const RERUN: ReadonlySet<string> = new Set(['pending', 'running', 'failed']);
 
 function maxOf(job: JobConfig): number | undefined {
@@ -83,13 +83,11 @@ function tally(records: readonly BatchRecord[]): { total: number; done: number; 
 
 export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promise<RunJobResult> {
   const note = options.note ?? ((line: string) => process.stderr.write(`sluice: ${line}\n`));
-  // Plan before touching the database, so that bad input writes nothing. Only a `rows` plan that
-  // learns its density from earlier runs needs the journal first.
-  const explicitDensity = job.plan.rowsPerDay !== undefined || job.plan.density !== undefined;
-  const learns = job.plan.learnDensity && !explicitDensity;
-  let spec = planSpecOf(job, { ...options, history: [] }, { allowMissingDensity: learns });
-  if (learns && job.plan.strategy === 'rows' && !sinkExists(job, options)) planSpecOf(job, { ...options, history: [] });
-  // The local engine commits SQLite batches in groups of up to a second (see PartsOptions).
+  // Plan before touching the database, so that bad input writes nothing. A plan that learns its
+  // density from earlier runs can only do so from an existing journal; `rows` needs one.
+  const learns = job.plan.learnDensity && job.plan.rowsPerDay === undefined && job.plan.density === undefined;
+  let spec = planSpecOf(job, options, { allowMissingDensity: learns && sinkExists(job, options) });
+  // The local engine commits SQLite batches in groups of up to two seconds (see PartsOptions), as bench/ingest measures.
   const store = createStore(job, { ...options, groupCommitMs: options.engine ? 0 : LOCAL_GROUP_COMMIT_MS });
   await store.open();
   const cleanups: Array<() => unknown> = [];
@@ -156,23 +154,23 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
 
     const interrupted = controller.signal.aborted && !fatal;
     const counts = tally(await store.batches(runId));
-    const status: RunStatus = interrupted ? 'interrupted' : fatal || counts.failed > 0 || counts.pending > 0 ? 'failed' : 'succeeded';
+    const status: RunReport['status'] = interrupted ? 'interrupted' : fatal || counts.failed > 0 || counts.pending > 0 ? 'failed' : 'succeeded';
     const finishedAt = new Date().toISOString();
     const snapshot = monitor.snapshot();
     const built = buildReport({
-      runId, job: job.name, status: status as RunReport['status'],
+      runId, job: job.name, status,
       startedAt, finishedAt,
       plan: { ...plan.stats, strategy: plan.strategy === plan.resolved ? plan.strategy : `${plan.strategy} (${plan.resolved})` },
       monitor: snapshot,
       rowsWritten: counts.rows,
-      batches: { total: counts.total, done: counts.done, failed: counts.failed + counts.pending },
+      batches: { total: counts.total, done: counts.done, failed: counts.failed },
       rowCap: job.source.rowCap,
       concurrencyMax: maxOf(job),
       targets: job.targets,
     });
     // A resumed run's report covers this session's calls and time; the journal's counts cover the run.
     const extra = { ...(previous ? { resumedFrom: previous.startedAt } : {}), ...(fatal ? { error: fatal.message } : {}) };
-    const report: RunReport = { ...built, ...extra };
+    const report: RunReport = { ...built, ...extra, batches: { ...built.batches, pending: counts.pending } };
     await store.finishRun(runId, status, report);
     const exitCode = interrupted ? 130 : status === 'succeeded' ? 0 : 1;
     return { report, exitCode, fatal };

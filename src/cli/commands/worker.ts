@@ -25,7 +25,7 @@ function collect(value: string, previous: string[] = []): string[] {
 export function register(program: Command): void {
   program
     .command('worker')
-    .description('process queued batches (sluice run JOB --queue URL) until SIGINT/SIGTERM')
+    .description('Process queued batches (sluice run JOB --queue URL) until SIGINT/SIGTERM.')
     .requiredOption('--queue <redis-url>', 'Redis of the queue, e.g. redis://127.0.0.1:6379')
     .option('--concurrency <n>', 'batches run at once, per job (default 4)')
     .option('--job <name>', 'serve only this job (repeatable; default: every job queued on this Redis)', collect)
