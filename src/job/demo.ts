@@ -21,7 +21,7 @@ export interface DemoOptions {
   readonly signal?: AbortSignal;
 }
 
-/** The demo's job: per-symbol daily prices, 2022-2024, under a 1,200 calls/min quota. */
+/** The demo's job: per-symbol daily prices, 2022-2024, paced at 25 calls/s. */
 export function demoJob(url: string, token: string, codes: readonly string[], db: string): unknown {
   return {
     name: 'demo-daily',
@@ -29,7 +29,7 @@ export function demoJob(url: string, token: string, codes: readonly string[], db
       type: 'tushare', url, token, api: 'daily',
       fields: ['ts_code', 'trade_date', 'open', 'high', 'low', 'close', 'pre_close', 'change', 'pct_chg', 'vol', 'amount'],
       rowCap: 6000,
-      rateLimit: { calls: 1200, intervalMs: 60_000 },
+      rateLimit: { calls: 25, intervalMs: 1000 },
     },
     plan: { start: '20220101', end: '20241231', strategy: 'smart', each: { param: 'ts_code', values: codes } },
     execution: { concurrency: { adaptive: true, min: 2, max: 16 }, retries: 6, timeoutMs: 2000, backoff: { baseMs: 50, maxMs: 1000 } },
@@ -40,10 +40,10 @@ export function demoJob(url: string, token: string, codes: readonly string[], db
 export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const db = resolve(options.db ?? 'sluice.db');
   const html = resolve(options.html ?? 'sluice-report.html');
-  // The emulator's quota is 1,500/min; the job paces at 1,200/min, so no call is refused for rate.
-  const emulator = await startEmulator({ port: 0, seed: 7, symbols: options.symbols ?? 40, rate: { calls: 1500, intervalMs: 60_000 }, faults: 'all:0.01' });
+  // The emulator's quota is 30 calls/s; the job paces at 25/s, so no call is refused for rate.
+  const emulator = await startEmulator({ port: 0, seed: 7, symbols: options.symbols ?? 40, rate: { calls: 30, intervalMs: 1000, window: 'sliding' }, faults: 'all:0.01' });
   try {
-    printLine(`sluice demo: emulator at ${emulator.url} (1% injected faults, quota 1500 calls/min)`);
+    printLine(`sluice demo: emulator at ${emulator.url} (1% injected faults, quota 30 calls/s)`);
     const job = parseJob(demoJob(emulator.url, emulator.token, emulator.dataset.universe.codes, db), process.env, 'demo job');
     printLine(`sluice demo: fetching daily prices of ${emulator.dataset.universe.size} symbols, 2022-2024, into ${db}`);
     const result = await runJob(job, { signal: options.signal, progress: options.json ? 'quiet' : 'auto' });
