@@ -51,7 +51,13 @@ export function isPostgresUrl(db: string): boolean {
  * once for a missing file and by `open()` for a database without the journal tables.
  */
 export function openStoreAt(db: string, options: { readonly schema?: string } = {}): Store {
-  if (isPostgresUrl(db)) return createPostgresStore({ url: db, schema: options.schema, mustExist: true });
+  if (isPostgresUrl(db)) {
+    // `?schema=NAME` picks the schema the job wrote to (the rest of the URL goes to pg as is).
+    const url = new URL(db);
+    const schema = url.searchParams.get('schema') ?? options.schema;
+    url.searchParams.delete('schema');
+    return createPostgresStore({ url: url.toString(), schema: schema ?? undefined, mustExist: true });
+  }
   if (db.toLowerCase().endsWith('.jsonl')) {
     if (!existsSync(`${db}.journal.db`)) throw new SluiceError(ErrorCodes.NOT_FOUND, `no Sluice database at ${db}`);
     return createJsonlStore({ path: db, mustExist: true });

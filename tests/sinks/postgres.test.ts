@@ -162,6 +162,11 @@ describe('PostgresStore specifics', () => {
     await ok.open();
     assert.equal((await ok.getRun('latest'))?.id, 'r');
     await ok.close();
+    // `--db URL?schema=NAME` (report, targets) reaches the same journal.
+    const byUrl = openStoreAt(`${url}?schema=${h.schema}`);
+    await byUrl.open();
+    assert.equal((await byUrl.getRun('latest'))?.id, 'r');
+    await byUrl.close();
   });
 
   test('bad identifiers are refused before connecting', () => {
