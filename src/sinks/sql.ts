@@ -2,6 +2,8 @@
  * Helpers shared by the SQL stores: identifier checks and quoting, column type inference from
  * values, and the shape of a batch's rows (which fields, which pages).
  */
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { SluiceError, ErrorCodes, type ErrorCode } from '../core/errors.js';
 import type { BatchRows, Page } from '../core/types.js';
 import type { TableSpec } from '../core/store.js';
@@ -130,4 +132,11 @@ export function countRows(rows: BatchRows): number {
 /** Message of an unknown thrown value. */
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** Throws SLUICE_BAD_JOB when the folder that should hold `path` does not exist. */
+export function checkParentDir(path: string, key = 'sink.path'): void {
+  if (path === ':memory:' || path === '') return;
+  const dir = dirname(path);
+  if (!existsSync(dir)) throw new SluiceError(ErrorCodes.BAD_JOB, `${key}: directory ${dir} does not exist; create it first`);
 }

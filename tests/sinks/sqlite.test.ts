@@ -47,6 +47,11 @@ for (const groupCommitMs of [undefined, 2000]) {
 }
 
 describe('SqliteStore specifics', () => {
+  test('a path in a missing directory is a SLUICE_BAD_JOB naming sink.path', async () => {
+    const path = join(tempDir(), 'no-such-dir', 's.db');
+    await assert.rejects(createSqliteStore({ path, table: TABLE }).open(), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_BAD_JOB' && /sink\.path/.test(e.message) && /does not exist/.test(e.message));
+  });
+
   test('column types are inferred from the values; key columns are NOT NULL and the primary key', async () => {
     const h = await harness();
     await h.store.createRun({ id: 'r', job: 'j', startedAt: '2024-01-01T00:00:00.000Z' }, [batch('a')]);

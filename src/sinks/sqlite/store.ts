@@ -28,7 +28,7 @@ import type { BatchRecord, BatchStatus, RunRecord, RunStatus, Store, TableSpec }
 import type { RunReport } from '../../core/report.js';
 import { SluiceError, ErrorCodes, isSluiceError } from '../../core/errors.js';
 import { scrub } from '../../core/secrets.js';
-import { checkTableSpec, messageOf } from '../sql.js';
+import { checkParentDir, checkTableSpec, messageOf } from '../sql.js';
 import { SqliteJournal, hasJournal } from './journal.js';
 import { SqliteTable, DEFAULT_ROWS_PER_STATEMENT } from './table.js';
 
@@ -109,6 +109,7 @@ export class SqliteStore implements Store {
     if (mustExist && (path === ':memory:' || !existsSync(path))) {
       throw new SluiceError(ErrorCodes.NOT_FOUND, `no Sluice database at ${path}`);
     }
+    if (!mustExist) checkParentDir(path);
     let db: Database.Database;
     try {
       db = new Database(path, { fileMustExist: mustExist });
