@@ -10,12 +10,12 @@
  * are written again when the batch is fetched again on `--resume`.
  */
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
 import type { Batch, BatchRows } from '../core/types.js';
 import type { BatchRecord, BatchStatus, RunRecord, RunStatus, Store, TableSpec } from '../core/store.js';
 import type { RunReport } from '../core/report.js';
 import { SluiceError, ErrorCodes } from '../core/errors.js';
-import { checkKeyPresent, checkTableSpec, fieldsOf } from './sql.js';
+import { checkKeyPresent, checkParentDir, checkTableSpec, fieldsOf } from './sql.js';
 import { SqliteJournal, hasJournal } from './sqlite/journal.js';
 import { sinkError } from './sqlite/store.js';
 
@@ -36,8 +36,12 @@ export interface JsonlStoreOptions {
   readonly mustExist?: boolean;
 }
 
-const STATE_SQL = `CREATE TABLE IF NOT EXISTS sluice_jsonl (id INTEGER PRIMARY KEY CHECK (id = 1), bytes INTEGER NOT NULL);
-INSERT OR IGNORE INTO sluice_jsonl (id, bytes) VALUES (1, 0);`;
+const STATE_SQL = 'CREATE TABLE IF NOT EXISTS sluice_jsonl (id INTEGER PRIMARY KEY CHECK (id = 1), bytes INTEGER NOT NULL)';
+
+/** Size of the file at `path`, 0 when there is none. */
+function sizeOf(path: string): number {
+  return existsSync(path) ? statSync(path).size : 0;
+}
 
 function safeJson(value: unknown): string {
   try {
@@ -89,7 +93,16 @@ export class JsonlStore implements Store {
     if (mustExist && !existsSync(this.journalPath)) {
       throw new SluiceError(ErrorCodes.NOT_FOUND, `no Sluice database at ${this.journalPath}`);
     }
-    const db = new Database(this.journalPath, { fileMustExist: mustExist });
+    if (!mustExist) {
+      checkParentDir(this.options.path);
+      checkParentDir(this.journalPath, 'sink.journalPath');
+    }
+    let db: Database.Database;
+    try {
+      db = new Database(this.journalPath, { fileMustExist: mustExist });
+    } catch (err) {
+      throw sinkError(err, `opening JSONL journal ${this.journalPath}`);
+    }
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
@@ -97,7 +110,14 @@ export class JsonlStore implements Store {
       this.journalRef = new SqliteJournal(db, !mustExist);
       if (!mustExist) {
         db.exec(STATE_SQL);
-        this.bytes = (db.prepare('SELECT bytes FROM sluice_jsonl WHERE id = 1').get() as { bytes: number }).bytes;
+        const state = db.prepare('SELECT bytes FROM sluice_jsonl WHERE id = 1').get() as { bytes: number } | undefined;
+        if (state) {
+          this.bytes = state.bytes;
+        } else {
+          // A new journal vouches for whatever the data file already holds: append after it, never cut it.
+          this.bytes = sizeOf(this.options.path);
+          db.prepare('INSERT INTO sluice_jsonl (id, bytes) VALUES (1, ?)').run(this.bytes);
+        }
         this.fd = this.openData();
       }
     } catch (err) {

@@ -80,6 +80,25 @@ describe('JsonlStore specifics', () => {
     await assert.rejects(createJsonlStore({ path: h.path, table: TABLE }).open(), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_SINK');
   });
 
+  test('a new journal next to a non-empty data file keeps the existing bytes and appends after them', async () => {
+    const path = join(tempDir(), 'old.jsonl');
+    const existing = '{"ts_code":"old","trade_date":"d","close":0,"vol":0}\n';
+    appendFileSync(path, existing);
+    const store = createJsonlStore({ path, table: TABLE });
+    await store.open();
+    assert.equal(readFileSync(path, 'utf8'), existing);
+    assert.equal(store.committedBytes, Buffer.byteLength(existing));
+    await store.createRun({ id: 'r', job: 'j', startedAt: '2024-01-01T00:00:00.000Z' }, [batch('a')]);
+    await store.commit('r', batch('a'), rowsOf([['s1', 'd', 1, 1]]), 1);
+    await store.close();
+    assert.deepEqual(readLines(path).map((r) => r.ts_code), ['old', 's1']);
+  });
+
+  test('a path in a missing directory is a SLUICE_BAD_JOB naming sink.path', async () => {
+    const path = join(tempDir(), 'no-such-dir', 'out.jsonl');
+    await assert.rejects(createJsonlStore({ path, table: TABLE }).open(), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_BAD_JOB' && /sink\.path/.test(e.message) && /does not exist/.test(e.message));
+  });
+
   test('openStoreAt reads a .jsonl file through its journal and never creates one', async () => {
     const h = await harness();
     await h.store.createRun({ id: 'r', job: 'j', startedAt: '2024-01-01T00:00:00.000Z' }, [batch('a')]);
