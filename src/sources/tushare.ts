@@ -1,6 +1,6 @@
 /**
  * The Tushare Pro source: POST `{api_name, token, params, fields}` and page through a batch with
- * `limit`/`offset` until a short page. One `ctx.call` per request; failures are classified by
+ * `limit`/`offset` until an empty page, or a short page without `has_more: true`. One `ctx.call` per request; failures are classified by
  * tushare-codes.ts.
  */
 import { ErrorCodes } from '../core/errors.js';
@@ -47,6 +47,12 @@ interface TushareAnswer {
   data?: { fields?: unknown; items?: unknown; has_more?: unknown } | null;
 }
 
+/** One answered page plus the server's `has_more` flag. */
+interface TushareAnswerPage {
+  readonly page: Page;
+  readonly hasMore: unknown;
+}
+
 /**
  * Normalise the endpoint: a bare base URL (`http://h:p` or `http://h:p/`) is used as is (Tushare
  * and the emulator both answer on `/`); a URL ending in `/dataapi` is kept.
@@ -89,7 +95,7 @@ export function createTushareSource(opts: TushareSourceOptions): Source {
   const fixed = opts.params ?? {};
   const token = opts.token;
 
-  async function requestPage(params: Record<string, unknown>, signal: AbortSignal): Promise<Page> {
+  async function requestPage(params: Record<string, unknown>, signal: AbortSignal): Promise<TushareAnswerPage> {
     const body = JSON.stringify({ api_name: api, token, params, fields: fieldList });
     const answer = await requestOnce(fetchImpl, label, endpoint, {
       method: 'POST',
@@ -111,7 +117,7 @@ export function createTushareSource(opts: TushareSourceOptions): Source {
     if (!Array.isArray(fields) || !Array.isArray(items)) {
       throw sourceError(ErrorCodes.RETRYABLE, `${label}: the response has no data.fields/data.items arrays`);
     }
-    return { fields: fields as string[], items: items as unknown[][] };
+    return { page: { fields: fields as string[], items: items as unknown[][] }, hasMore: data?.has_more };
   }
 
   async function* fetchBatch(batch: Batch, ctx: CallContext): AsyncIterable<Page> {
@@ -123,11 +129,18 @@ export function createTushareSource(opts: TushareSourceOptions): Source {
           { batchKey: batch.key });
       }
       const params = { ...fixed, ...batch.params, limit: rowCap, offset };
-      const result = await ctx.call((signal) => requestPage(params, signal), { page });
+      let hasMore: unknown;
+      const result = await ctx.call(async (signal) => {
+        const answer = await requestPage(params, signal);
+        hasMore = answer.hasMore;
+        return answer.page;
+      }, { page });
       // The first page is always yielded so that the fields are known even for an empty batch.
       if (page === 0 || result.items.length > 0) yield result;
-      // A short page ends the batch; `has_more` is only a hint and is not trusted.
-      if (result.items.length < rowCap) return;
+      // An empty page always ends the batch (no progress is possible). A short page ends it unless
+      // the server says `has_more: true`: its own page cap may be below `rowCap`.
+      if (result.items.length === 0) return;
+      if (result.items.length < rowCap && hasMore !== true) return;
       // Advance by what arrived (a server that ignores `limit` must not cause duplicates).
       offset += result.items.length;
     }

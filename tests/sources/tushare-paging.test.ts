@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { isSluiceError } from '../../src/core/errors.js';
+import { checksum, startEmulator } from '../../src/emulator/index.js';
 import { createTushareSource, tushareEndpoint } from '../../src/sources/index.js';
 import { fakeFetch, tushareOk, type RecordedRequest } from '../helpers/fake-fetch.js';
 import { batchOf, collect, simpleCall } from '../helpers/simple-call.js';
@@ -34,13 +35,59 @@ describe('tushare pagination', () => {
     assert.equal(fake.requests[0].method, 'POST');
   });
 
-  test('a short page ends the batch even when has_more says true', async () => {
+  test('a short page ends the batch when has_more is not true', async () => {
+    const fake = fakeFetch([pagingServer(25, () => false)]);
+    const source = createTushareSource({ token: 'tok-abcdef', api: 'daily', rowCap: 10, fetchImpl: fake.fetch });
+    const pages = await collect(source, batchOf({}), simpleCall());
+    assert.deepEqual(pages.map((p) => p.items.length), [10, 10, 5]);
+    assert.deepEqual(fake.requests.map((r) => (r.body as { params: { offset: number } }).params.offset), [0, 10, 20]);
+  });
+
+  test('a short page with has_more true is followed; the empty page after it ends the batch', async () => {
     const fake = fakeFetch([pagingServer(25, () => true)]);
     const source = createTushareSource({ token: 'tok-abcdef', api: 'daily', rowCap: 10, fetchImpl: fake.fetch });
     const pages = await collect(source, batchOf({}), simpleCall());
     assert.deepEqual(pages.map((p) => p.items.length), [10, 10, 5]);
-    assert.equal(fake.requests.length, 3);
-    assert.deepEqual(fake.requests.map((r) => (r.body as { params: { offset: number } }).params.offset), [0, 10, 20]);
+    assert.deepEqual(fake.requests.map((r) => (r.body as { params: { offset: number } }).params.offset), [0, 10, 20, 25]);
+  });
+
+  test('a server page cap below rowCap loses no rows while has_more is true', async () => {
+    // The server returns at most 1000 rows whatever `limit` says; the job asks for 6000.
+    const total = 2500;
+    const fake = fakeFetch([(req: RecordedRequest) => {
+      const p = (req.body as { params: { limit: number; offset: number } }).params;
+      const count = Math.max(0, Math.min(p.limit, 1000, total - p.offset));
+      return tushareOk(FIELDS, rows(count, p.offset), p.offset + count < total);
+    }]);
+    const source = createTushareSource({ token: 'tok-abcdef', api: 'daily', rowCap: 6000, fetchImpl: fake.fetch });
+    const pages = await collect(source, batchOf({}), simpleCall());
+    assert.deepEqual(pages.flatMap((p) => p.items.map((r) => r[0])), rows(total).map((r) => r[0]));
+    assert.deepEqual(fake.requests.map((r) => (r.body as { params: { limit: number; offset: number } }).params),
+      [{ limit: 6000, offset: 0 }, { limit: 6000, offset: 1000 }, { limit: 6000, offset: 2000 }]);
+  });
+
+  test('an empty page ends the batch even when has_more says true', async () => {
+    const fake = fakeFetch([tushareOk(FIELDS, [], true), tushareOk(FIELDS, [], true)]);
+    const source = createTushareSource({ token: 'tok-abcdef', api: 'daily', rowCap: 10, fetchImpl: fake.fetch });
+    const pages = await collect(source, batchOf({}), simpleCall());
+    assert.deepEqual(pages.map((p) => p.items.length), [0]);
+    assert.equal(fake.requests.length, 1);
+  });
+
+  test('against the emulator with a 1000-row cap, a 2500-row window arrives whole through rowCap 6000', async () => {
+    const emu = await startEmulator({ rowCap: 1000, latencyMs: 0 });
+    try {
+      const params = { start_date: '20230101', end_date: '20230327' };
+      const want = [...emu.dataset.rows('daily', params)];
+      assert.equal(want.length, 2500);
+      const source = createTushareSource({ url: emu.url, token: emu.token, api: 'daily', rowCap: 6000 });
+      const pages = await collect(source, batchOf(params), simpleCall());
+      const got = pages.flatMap((p) => p.items);
+      assert.equal(got.length, 2500);
+      assert.deepEqual(checksum(got), checksum(want));
+    } finally {
+      await emu.close();
+    }
   });
 
   test('a full page is followed even when has_more says false; an empty last page is not yielded', async () => {
@@ -77,7 +124,9 @@ describe('tushare pagination', () => {
         const pages = await collect(source, batchOf({}), simpleCall());
         const got = pages.flatMap((p) => p.items.map((r) => r[0]));
         assert.deepEqual(got, rows(total).map((r) => r[0]));
-        assert.equal(fake.requests.length, Math.floor(total / cap) + 1);
+        // A lying has_more: true on the short last page costs one extra (empty) request.
+        const extra = lie && total % cap !== 0 ? 1 : 0;
+        assert.equal(fake.requests.length, Math.floor(total / cap) + 1 + extra);
       }), { numRuns: 60 });
   });
 
