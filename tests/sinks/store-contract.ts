@@ -98,6 +98,21 @@ export const STORE_CONTRACT: readonly (readonly [string, (h: StoreHarness) => Pr
     assert.deepEqual((await store.batches('r1', ['pending'])).map((b) => b.key), ['a', 'b1x', 'b1y', 'b1z', 'b2', 'c']);
     await assert.rejects(store.split('r1', 'nope', [batch('z')]), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_SINK');
   }],
+  ['a retried split changes nothing; markRunning leaves split and done batches alone', async ({ store }) => {
+    await store.createRun({ id: 'r1', job: 'j', startedAt: start(1) }, [batch('a'), batch('b'), batch('c')]);
+    await store.markRunning('r1', 'b');
+    await store.split('r1', 'b', [batch('b1'), batch('b2')]);
+    await store.commit('r1', batch('b1'), rowsOf([['s', 'd', 1, 1]]), 1);
+    const before = await store.batches('r1');
+    // The queue retries the parent batch after its split committed.
+    await store.markRunning('r1', 'b');
+    await store.split('r1', 'b', [batch('b1'), batch('b2')]);
+    await store.markRunning('r1', 'b1');
+    const after = await store.batches('r1');
+    assert.deepEqual(after.map((b) => b.key), ['a', 'b', 'b1', 'b2', 'c']);
+    assert.deepEqual(after.map((b) => b.status), ['pending', 'split', 'done', 'pending', 'pending']);
+    assert.deepEqual(after.map((b) => [b.key, b.status, b.rows, b.attempts]), before.map((b) => [b.key, b.status, b.rows, b.attempts]));
+  }],
   ['journal queries: latest, list, unfinished, reopen, report, failures', async ({ store }) => {
     registerSecret('tok-SECRET-123');
     try {

@@ -55,11 +55,12 @@ CREATE TABLE IF NOT EXISTS ${this.batchTable} (
 CREATE INDEX IF NOT EXISTS sluice_batches_seq ON ${this.batchTable} (run_id, seq);`;
   }
 
-  private async insertBatches(c: PoolClient, runId: string, firstSeq: number, batches: readonly Batch[]): Promise<void> {
+  /** `keepExisting`: skip batches whose key is already in the run (a retried split). */
+  private async insertBatches(c: PoolClient, runId: string, firstSeq: number, batches: readonly Batch[], keepExisting = false): Promise<void> {
     if (batches.length === 0) return;
     await c.query(
       `INSERT INTO ${this.batchTable} (run_id, seq, batch_key, params, "window")
-       SELECT $1, s, k, p, w FROM unnest($2::bigint[], $3::text[], $4::jsonb[], $5::jsonb[]) AS u (s, k, p, w)`,
+       SELECT $1, s, k, p, w FROM unnest($2::bigint[], $3::text[], $4::jsonb[], $5::jsonb[]) AS u (s, k, p, w)${keepExisting ? '\n       ON CONFLICT (run_id, batch_key) DO NOTHING' : ''}`,
       [runId, batches.map((_, i) => firstSeq + i), batches.map((b) => b.key), batches.map(paramsJson), batches.map(windowJson)],
     );
   }
@@ -93,7 +94,7 @@ CREATE INDEX IF NOT EXISTS sluice_batches_seq ON ${this.batchTable} (run_id, seq
 
   async markRunning(c: PoolClient, runId: string, key: string): Promise<void> {
     await c.query(
-      `UPDATE ${this.batchTable} SET status = 'running', started_at = $3 WHERE run_id = $1 AND batch_key = $2 AND status <> 'done'`,
+      `UPDATE ${this.batchTable} SET status = 'running', started_at = $3 WHERE run_id = $1 AND batch_key = $2 AND status NOT IN ('done', 'split')`,
       [runId, key, nowIso()],
     );
   }
@@ -113,13 +114,14 @@ CREATE INDEX IF NOT EXISTS sluice_batches_seq ON ${this.batchTable} (run_id, seq
     );
   }
 
-  /** Call inside a transaction. */
+  /** Call inside a transaction. Idempotent: splitting a batch that is already split changes nothing. */
   async split(c: PoolClient, runId: string, parentKey: string, children: readonly Batch[]): Promise<void> {
-    const p = await c.query<{ seq: string }>(`SELECT seq FROM ${this.batchTable} WHERE run_id = $1 AND batch_key = $2 FOR UPDATE`, [runId, parentKey]);
+    const p = await c.query<{ seq: string; status: string }>(`SELECT seq, status FROM ${this.batchTable} WHERE run_id = $1 AND batch_key = $2 FOR UPDATE`, [runId, parentKey]);
     if (p.rows.length === 0) throw new SluiceError(ErrorCodes.SINK, `batch ${parentKey} of run ${runId} is not in the journal`, { batchKey: parentKey });
+    if (p.rows[0].status === 'split') return;
     const seq = Number(p.rows[0].seq);
     await c.query(`UPDATE ${this.batchTable} SET seq = seq + $3 WHERE run_id = $1 AND seq > $2`, [runId, seq, children.length]);
-    await this.insertBatches(c, runId, seq + 1, children);
+    await this.insertBatches(c, runId, seq + 1, children, true);
     await c.query(`UPDATE ${this.batchTable} SET status = 'split', finished_at = $3 WHERE run_id = $1 AND batch_key = $2`, [runId, parentKey, nowIso()]);
   }
 

@@ -51,6 +51,7 @@ export function hasJournal(db: Database.Database): boolean {
 
 export class SqliteJournal {
   private readonly insertBatch: Database.Statement;
+  private readonly insertChild: Database.Statement;
   private readonly doneStmt: Database.Statement;
 
   /** Creates the tables unless `create` is false (read-only use). */
@@ -58,6 +59,9 @@ export class SqliteJournal {
     if (create) db.exec(SCHEMA);
     this.insertBatch = db.prepare(
       'INSERT INTO sluice_batches (run_id, seq, batch_key, params, "window") VALUES (?, ?, ?, ?, ?)',
+    );
+    this.insertChild = db.prepare(
+      'INSERT INTO sluice_batches (run_id, seq, batch_key, params, "window") VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, batch_key) DO NOTHING',
     );
     this.doneStmt = db.prepare(
       "UPDATE sluice_batches SET status = 'done', rows = ?, attempts = ?, finished_at = ?, last_error = NULL WHERE run_id = ? AND batch_key = ?",
@@ -93,7 +97,7 @@ export class SqliteJournal {
 
   markRunning(runId: string, key: string): void {
     this.db
-      .prepare("UPDATE sluice_batches SET status = 'running', started_at = ? WHERE run_id = ? AND batch_key = ? AND status <> 'done'")
+      .prepare("UPDATE sluice_batches SET status = 'running', started_at = ? WHERE run_id = ? AND batch_key = ? AND status NOT IN ('done', 'split')")
       .run(nowIso(), runId, key);
   }
 
@@ -111,12 +115,14 @@ export class SqliteJournal {
       .run(errorText(error), attempts, nowIso(), runId, key);
   }
 
+  /** Idempotent: splitting a batch that is already split changes nothing (a queue may retry the parent). */
   split(runId: string, parentKey: string, children: readonly Batch[]): void {
     this.db.transaction(() => {
-      const parent = this.db.prepare('SELECT seq FROM sluice_batches WHERE run_id = ? AND batch_key = ?').get(runId, parentKey) as { seq: number } | undefined;
+      const parent = this.db.prepare('SELECT seq, status FROM sluice_batches WHERE run_id = ? AND batch_key = ?').get(runId, parentKey) as { seq: number; status: string } | undefined;
       if (!parent) throw new SluiceError(ErrorCodes.SINK, `batch ${parentKey} of run ${runId} is not in the journal`, { batchKey: parentKey });
+      if (parent.status === 'split') return;
       this.db.prepare('UPDATE sluice_batches SET seq = seq + ? WHERE run_id = ? AND seq > ?').run(children.length, runId, parent.seq);
-      children.forEach((c, i) => this.insertBatch.run(runId, parent.seq + 1 + i, c.key, paramsJson(c), windowJson(c)));
+      children.forEach((c, i) => this.insertChild.run(runId, parent.seq + 1 + i, c.key, paramsJson(c), windowJson(c)));
       this.db
         .prepare("UPDATE sluice_batches SET status = 'split', finished_at = ? WHERE run_id = ? AND batch_key = ?")
         .run(nowIso(), runId, parentKey);
