@@ -70,6 +70,20 @@ export function tushareEndpoint(url: string): string {
   return parsed.toString();
 }
 
+const DASHED_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Request params as Tushare accepts them: a string value shaped `YYYY-MM-DD` is sent as `YYYYMMDD`
+ * (the job contract allows both; Tushare only the compact form). Other values pass unchanged.
+ */
+export function tushareParams(params: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(params)) {
+    out[k] = typeof v === 'string' && DASHED_DATE.test(v) ? v.replaceAll('-', '') : v;
+  }
+  return out;
+}
+
 function positiveInt(name: string, value: number | undefined, fallback: number): number {
   const n = value ?? fallback;
   if (!Number.isSafeInteger(n) || n < 1) {
@@ -128,7 +142,8 @@ export function createTushareSource(opts: TushareSourceOptions): Source {
           `${label}: batch ${batch.key} holds more than ${offset} rows (offset limit ${maxOffset}); the window must be split`,
           { batchKey: batch.key });
       }
-      const params = { ...fixed, ...batch.params, limit: rowCap, offset };
+      // Only the request is rewritten; the batch keeps the user's date format.
+      const params = tushareParams({ ...fixed, ...batch.params, limit: rowCap, offset });
       let hasMore: unknown;
       const result = await ctx.call(async (signal) => {
         const answer = await requestPage(params, signal);

@@ -141,6 +141,33 @@ describe('tushare pagination', () => {
     assert.deepEqual(fake.requests.map((r) => (r.body as { params: { offset: number } }).params.offset), [0, 100, 200]);
   });
 
+  test('YYYY-MM-DD string params are sent as YYYYMMDD; the batch keeps its own format', async () => {
+    const fake = fakeFetch([tushareOk(FIELDS, rows(2))]);
+    const source = createTushareSource({
+      token: 'tok-abcdef', api: 'daily', rowCap: 10, params: { trade_date: '2024-02-01' }, fetchImpl: fake.fetch,
+    });
+    const batch = batchOf({ start_date: '2024-01-02', end_date: '20240131', ts_code: '000001.SZ', note: '2024-1-2', n: 7 });
+    await collect(source, batch, simpleCall());
+    assert.deepEqual((fake.requests[0].body as { params: unknown }).params, {
+      trade_date: '20240201', start_date: '20240102', end_date: '20240131', ts_code: '000001.SZ', note: '2024-1-2', n: 7,
+      limit: 10, offset: 0,
+    });
+    assert.equal(batch.params.start_date, '2024-01-02');
+  });
+
+  test('the emulator (YYYYMMDD only) answers a batch given YYYY-MM-DD dates', async () => {
+    const emu = await startEmulator({ latencyMs: 0 });
+    try {
+      const source = createTushareSource({ url: emu.url, token: emu.token, api: 'daily' });
+      const pages = await collect(source, batchOf({ start_date: '2023-01-03', end_date: '2023-01-06' }), simpleCall());
+      const want = [...emu.dataset.rows('daily', { start_date: '20230103', end_date: '20230106' })];
+      assert.ok(want.length > 0);
+      assert.deepEqual(checksum(pages.flatMap((p) => p.items)), checksum(want));
+    } finally {
+      await emu.close();
+    }
+  });
+
   test('the endpoint accepts a base URL and /dataapi', () => {
     assert.equal(tushareEndpoint('http://api.tushare.pro'), 'http://api.tushare.pro/');
     assert.equal(tushareEndpoint('http://127.0.0.1:7001/dataapi'), 'http://127.0.0.1:7001/dataapi');
