@@ -3,8 +3,9 @@
  *
  * Budget: with a page size `rowCap` and no offset limit, a window should fit one call, so the
  * budget is `rowCap`. With `maxOffset` (Tushare refuses offset > 100000), a window may be paged
- * through as long as its last page starts at an offset <= maxOffset, so it may hold up to
- * `maxOffset + rowCap` rows and costs ceil(rows / rowCap) calls.
+ * through as long as its last page starts at an offset <= maxOffset. Pages of `rowCap` start at
+ * multiples of rowCap, so the last reachable start is floor(maxOffset / rowCap) * rowCap and a
+ * window may hold up to that plus `rowCap` rows; it costs ceil(rows / rowCap) calls.
  *
  * Feasible windows: a window is feasible when its rows fit the budget, or when only one of its
  * days has any rows (a day over budget cannot be split; it stands alone, with any empty days next
@@ -39,7 +40,9 @@ export interface RowWindows {
 
 /** The largest number of rows one window may hold. */
 export function rowBudget(b: RowBudget): number {
-  return b.maxOffset === undefined ? b.rowCap : b.maxOffset + b.rowCap;
+  if (b.maxOffset === undefined) return b.rowCap;
+  // Offsets a source paging by rowCap can reach are multiples of rowCap that are <= maxOffset.
+  return Math.floor(b.maxOffset / b.rowCap) * b.rowCap + b.rowCap;
 }
 
 /** Calls needed to fetch `rows` rows with pages of `rowCap` (at least one call). */

@@ -46,13 +46,28 @@ describe('greedy row tiling', () => {
     assert.equal(g.oversized, 2);
   });
 
-  test('budget is rowCap alone, or maxOffset + rowCap when pages may be walked', () => {
+  test('budget is rowCap alone, or the last reachable page offset + rowCap when pages may be walked', () => {
     assert.equal(rowBudget({ rowCap: 6000 }), 6000);
-    assert.equal(rowBudget({ rowCap: 6000, maxOffset: 100000 }), 106000);
+    // Pages start at 0, 6000, ..., 96000 (the next, 102000, is past 100000).
+    assert.equal(rowBudget({ rowCap: 6000, maxOffset: 100000 }), 102000);
+    assert.equal(rowBudget({ rowCap: 100, maxOffset: 250 }), 300);
+    assert.equal(rowBudget({ rowCap: 100, maxOffset: 300 }), 400);
+    assert.equal(rowBudget({ rowCap: 100, maxOffset: 0 }), 100);
     assert.equal(callsFor(0, 6000), 1);
     assert.equal(callsFor(6000, 6000), 1);
     assert.equal(callsFor(6001, 6000), 2);
-    assert.equal(callsFor(106000, 6000), 18);
+    assert.equal(callsFor(102000, 6000), 17);
+  });
+
+  test('the paged budget is exactly what pages of rowCap starting at offsets <= maxOffset can hold', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 50000 }), fc.integer({ min: 0, max: 200000 }), (rowCap, maxOffset) => {
+      const budget = rowBudget({ rowCap, maxOffset });
+      assert.equal(budget % rowCap, 0, 'a whole number of pages');
+      const lastStart = budget - rowCap;
+      assert.ok(lastStart <= maxOffset, 'the last page starts within maxOffset');
+      assert.ok(lastStart + rowCap > maxOffset, 'one more page would start past maxOffset');
+      assert.ok(budget <= maxOffset + rowCap);
+    }), { numRuns: 300 });
   });
 });
 
@@ -65,15 +80,15 @@ describe('rows strategy over dates', () => {
     assert.deepEqual(res.rows, [5000, 5000, 5000]);
   });
 
-  test('with maxOffset a window holds up to maxOffset + cap rows and costs ceil(rows / cap) calls', () => {
+  test('with maxOffset a window holds up to the reachable paged budget and costs ceil(rows / cap) calls', () => {
     const plan = planJob({ start: '20240101', end: '20241231', strategy: 'rows', density: constantDensity(5000), rowCap: 6000, maxOffset: 100000 });
     const rows = plan.windowRows ?? [];
-    assert.ok(rows.every((x) => x <= 106000));
-    assert.ok(rows.slice(0, -1).every((x) => x === 105000), '21 trading days per full window');
+    assert.ok(rows.every((x) => x <= 102000));
+    assert.ok(rows.slice(0, -1).every((x) => x === 100000), '20 trading days per full window');
     const weekdays = 262; // 2024 has 262 weekdays
     assert.equal(plan.stats.estimatedRows, weekdays * 5000);
     assert.equal(plan.stats.estimatedCalls, rows.reduce((n, x) => n + Math.ceil(x / 6000), 0));
-    assert.equal(plan.stats.batchCount, Math.ceil(weekdays / 21));
+    assert.equal(plan.stats.batchCount, Math.ceil(weekdays / 20));
     assert.equal(plan.stats.sizeUnit, 'rows');
   });
 
