@@ -126,7 +126,7 @@ export class SqliteJournal {
       this.db
         .prepare("UPDATE sluice_batches SET status = 'split', finished_at = ? WHERE run_id = ? AND batch_key = ?")
         .run(nowIso(), runId, parentKey);
-    })();
+    }).immediate();
   }
 
   finishRun(runId: string, status: RunStatus, report: RunReport): void {

@@ -16,6 +16,12 @@
  * write amplification of re-writing the key index's pages at every batch (see bench/ingest).
  * Run-level changes (createRun, reopenRun, finishRun, close) commit at once.
  *
+ * Other writers on the same file: an open group holds SQLite's write lock, so it never stays open
+ * longer than `groupCommitMs` (a timer commits it even when no further batch arrives), a new group
+ * begins only at the next `commit` call, and after each group the store commits batches one by one
+ * for a short breather (`GROUP_BREATHER_MS`) so that another process polling for the lock gets in.
+ * Writers wait up to `busy_timeout` (60 s) for the lock.
+ *
  * Group commit is off by default, because it is only safe when nothing outside this database
  * records a batch as finished once `commit` returns. The local executor can turn it on (a lost
  * group is refetched on resume); a queue worker that acknowledges its job to Redis after `commit`
@@ -31,6 +37,14 @@ import { scrub } from '../../core/secrets.js';
 import { checkParentDir, checkTableSpec, messageOf } from '../sql.js';
 import { SqliteJournal, hasJournal } from './journal.js';
 import { SqliteTable, DEFAULT_ROWS_PER_STATEMENT } from './table.js';
+
+/** How long a writer waits for SQLite's write lock before failing with "database is locked". */
+export const WRITER_BUSY_TIMEOUT_MS = 60_000;
+/**
+ * After a group commits, batches are committed one by one for this long before the next group
+ * begins. SQLite's busy handler polls at most every 100 ms, so this leaves other writers a window.
+ */
+export const GROUP_BREATHER_MS = 250;
 
 export interface SqliteStoreOptions {
   /** Database file. */
@@ -86,6 +100,7 @@ export class SqliteStore implements Store {
   private journalRef: SqliteJournal | undefined;
   private table: SqliteTable | undefined;
   private group: { rows: number; startedMs: number; timer: NodeJS.Timeout } | undefined;
+  private lastGroupEndMs = Number.NEGATIVE_INFINITY;
   private readonly flushOnExit = (): void => this.flush();
 
   constructor(private readonly options: SqliteStoreOptions) {
@@ -121,7 +136,7 @@ export class SqliteStore implements Store {
       throw new SluiceError(ErrorCodes.NOT_FOUND, `no Sluice database at ${path}`);
     }
     try {
-      db.pragma('busy_timeout = 5000');
+      db.pragma(`busy_timeout = ${mustExist ? 5000 : WRITER_BUSY_TIMEOUT_MS}`);
       // A reader leaves the file as it is (switching to WAL would write to the file).
       if (!mustExist) db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${this.options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
@@ -147,6 +162,7 @@ export class SqliteStore implements Store {
     const group = this.group;
     if (!group) return;
     this.group = undefined;
+    this.lastGroupEndMs = Date.now();
     clearTimeout(group.timer);
     const db = this.db;
     if (!db?.inTransaction) return;
@@ -203,7 +219,7 @@ export class SqliteStore implements Store {
     });
     const db = this.database;
     const groupMs = this.options.groupCommitMs ?? 0;
-    if (groupMs > 0 && !this.group) {
+    if (groupMs > 0 && !this.group && Date.now() - this.lastGroupEndMs >= Math.min(GROUP_BREATHER_MS, groupMs)) {
       this.guard(() => db.exec('BEGIN IMMEDIATE'), `writing batch ${batch.key}`, batch.key);
       const timer = setTimeout(() => this.flushQuietly(), groupMs);
       timer.unref();
@@ -211,7 +227,9 @@ export class SqliteStore implements Store {
     }
     let written: number;
     try {
-      written = write();
+      // IMMEDIATE: take the write lock first (waiting up to busy_timeout); a read that later turns into
+      // a write fails at once with SQLITE_BUSY when another writer committed in between.
+      written = write.immediate();
     } catch (err) {
       table.refresh();
       if (this.group && !db.inTransaction) {
