@@ -1,6 +1,8 @@
 /**
  * Shared CLI plumbing: turn errors into one scrubbed line and an exit code, print JSON.
  */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { isSluiceError, usageError } from '../core/errors.js';
 import { scrub } from '../core/secrets.js';
 
@@ -49,4 +51,10 @@ export function intFlag(name: string, value: string | undefined, { min = 1, max 
     throw usageError(`${name}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
   }
   return n;
+}
+
+/** Throw a usage error naming the flag when the file's folder does not exist. */
+export function checkWritableDir(file: string, flag: string): void {
+  const dir = dirname(resolve(file));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw usageError(`${flag}: folder ${dir} does not exist`);
 }

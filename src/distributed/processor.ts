@@ -43,9 +43,9 @@ export interface JobProcessor {
 
 async function buildParts(payload: JobPayload, connection: RedisConnection, env: NodeJS.ProcessEnv): Promise<Parts> {
   const job = parseJob(payload.job, env, 'queued job');
+  const source = createSource(job, { baseDir: payload.baseDir });
   const store = createStore(job, { baseDir: payload.baseDir, db: payload.db });
   await store.open();
-  const source = createSource(job);
   const rate = job.source.rateLimit ?? 'none';
   // Hold mode: a call holds its slot until it ends, so no delay between grant and request can
   // squeeze more than the quota into the server's window. A call cannot outlast its timeout.

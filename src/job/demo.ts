@@ -21,7 +21,10 @@ export interface DemoOptions {
   readonly signal?: AbortSignal;
 }
 
-/** The demo's job: per-symbol daily prices, 2022-2024, paced at 25 calls/s. */
+/**
+ * The demo's job: per-symbol daily prices, 2022-2024, paced at 25 calls/s. Its table is `demo_daily`,
+ * so emulated prices never mix with a real `daily` table in the same database.
+ */
 export function demoJob(url: string, token: string, codes: readonly string[], db: string): unknown {
   return {
     name: 'demo-daily',
@@ -33,7 +36,7 @@ export function demoJob(url: string, token: string, codes: readonly string[], db
     },
     plan: { start: '20220101', end: '20241231', strategy: 'smart', each: { param: 'ts_code', values: codes } },
     execution: { concurrency: { adaptive: true, min: 2, max: 16 }, retries: 6, timeoutMs: 2000, backoff: { baseMs: 50, maxMs: 1000 } },
-    sink: { type: 'sqlite', path: db, table: 'daily', key: ['ts_code', 'trade_date'] },
+    sink: { type: 'sqlite', path: db, table: 'demo_daily', key: ['ts_code', 'trade_date'] },
   };
 }
 

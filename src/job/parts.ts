@@ -57,7 +57,8 @@ export function readValues(file: string, label: string): string[] {
 export function createSource(job: JobConfig, options: PartsOptions = {}): Source {
   const s = job.source;
   if (s.type === 'file') {
-    return createFileSource({ path: resolvePath(options.baseDir ?? process.cwd(), s.path), api: s.api, dateField: s.dateField, fields: s.fields, rowCap: s.rowCap });
+    return createFileSource({ path: resolvePath(options.baseDir ?? process.cwd(), s.path), api: s.api, dateField: s.dateField, fields: s.fields, rowCap: s.rowCap,
+      windowParams: [job.plan.dateParams.start, job.plan.dateParams.end] });
   }
   if (s.type === 'tushare') {
     return createTushareSource({

@@ -87,6 +87,8 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
   // density from earlier runs can only do so from an existing journal; `rows` needs one.
   const learns = job.plan.learnDensity && job.plan.rowsPerDay === undefined && job.plan.density === undefined;
   let spec = planSpecOf(job, options, { allowMissingDensity: learns && sinkExists(job, options) });
+  const source = createSource(job, options);
+  const limit = createLimit(job);
   // The local engine commits SQLite batches in groups of up to two seconds (see PartsOptions), as bench/ingest measures.
   const store = createStore(job, { ...options, groupCommitMs: options.engine ? 0 : LOCAL_GROUP_COMMIT_MS });
   await store.open();
@@ -126,8 +128,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     const progress = createProgress({ total: pending.length, events, quiet: options.progress === 'quiet' });
     cleanups.push(() => progress.stop());
 
-    const source = createSource(job, options);
-    const ctx: EngineContext = { job, store, source, rate: rateOf(job), limit: createLimit(job), split: splitterOf(spec) };
+    const ctx: EngineContext = { job, store, source, rate: rateOf(job), limit, split: splitterOf(spec) };
     const engine = options.engine ? options.engine(ctx) : createLocalEngine(store, {
       source, pacer: ctx.rate, concurrency: ctx.limit, split: ctx.split,
       retries: job.execution.retries, timeoutMs: job.execution.timeoutMs, backoff: job.execution.backoff,

@@ -78,7 +78,7 @@ export const PlanSchema = z.object({
     .default({ start: 'start_date', end: 'end_date' }),
   each: z.object({
     param: z.string().min(1),
-    values: z.array(z.string()).optional(),
+    values: z.array(z.string()).min(1).optional(),
     valuesFrom: z.string().optional(),
   }).strict().refine((e) => (e.values ? 1 : 0) + (e.valuesFrom ? 1 : 0) === 1, 'expected exactly one of values or valuesFrom').optional(),
   calendar: z.string().optional(),

@@ -31,7 +31,8 @@ export function buildReport(input: BuildReportInput): RunReport {
   const callsMeasured = total.calls > 0;
   const errorRate = callsMeasured ? total.errorRate : null;
   const callsPerSecond = callsMeasured ? total.callsPerSecond : null;
-  const throughput = input.batches.total > 0 && wallMs > 0 ? input.batches.done / (wallMs / 60_000) : null;
+  // Batches this session finished (the monitor's count): a resumed run's earlier sessions took other time.
+  const throughput = input.batches.total > 0 && wallMs > 0 ? mon.batches.done / (wallMs / 60_000) : null;
 
   const analysis = analyzeBatches(plan, mon, input.rowCap);
   const metrics: TargetMetrics = {

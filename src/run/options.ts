@@ -87,7 +87,9 @@ export function openRun(options: ExecutorOptions): RunSetup {
     throw new SluiceError(ErrorCodes.USAGE, `Expected concurrency to be an integer >= 1, got ${concurrency}`);
   }
   const limit = typeof concurrency === 'number' ? fixedLimit(concurrency) : concurrency;
-  const pacer = options.pacer === undefined || isPacer(options.pacer) ? options.pacer : createPacer(options.pacer, { clock, events });
+  // Without a quota calls start unpaced, but through a pacer all the same: the first refusal must
+  // slow every call to that API (and teach it the quota), not only the refused one.
+  const pacer = isPacer(options.pacer) ? options.pacer : createPacer(options.pacer, { clock, events });
   const timeoutMs = nonNegativeInteger('timeoutMs', options.timeoutMs ?? EXECUTOR_DEFAULTS.timeoutMs);
   const controller = new AbortController();
   // every waiting call listens on the run signal; hundreds of them are normal, not a leak

@@ -4,7 +4,7 @@
  * `each` value). Useful to replay an export, or to try a job offline before spending quota.
  * The file is read once and kept in memory; each batch is served in pages of `rowCap` rows.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseDay } from '../core/dates.js';
 import { ErrorCodes, SluiceError } from '../core/errors.js';
 import type { CallContext, Source } from '../core/source.js';
@@ -20,6 +20,8 @@ export interface FileSourceOptions {
   readonly fields?: readonly string[];
   /** Rows per page. @default 6000 */
   readonly rowCap?: number;
+  /** Batch parameters that carry the window (not column filters). @default ['start_date', 'end_date'] */
+  readonly windowParams?: readonly string[];
 }
 
 interface Table {
@@ -96,6 +98,7 @@ function readTable(path: string, dateField: string): Table {
 }
 
 export function createFileSource(opts: FileSourceOptions): Source {
+  if (!existsSync(opts.path)) throw bad(opts.path, 'no such file');
   const rowCap = opts.rowCap ?? 6000;
   const dateField = opts.dateField ?? 'trade_date';
   let table: Table | undefined;
@@ -114,7 +117,9 @@ export function createFileSource(opts: FileSourceOptions): Source {
       });
       const from = batch.window ? parseDay(batch.window.start) : -Infinity;
       const to = batch.window ? parseDay(batch.window.end) : Infinity;
+      const windowParams = new Set(opts.windowParams ?? ['start_date', 'end_date']);
       const equal = Object.entries(batch.params)
+        .filter(([k]) => !windowParams.has(k))
         .map(([k, v]) => [t.fields.indexOf(k), v] as const)
         .filter(([i]) => i >= 0 && t.fields[i] !== dateField);
       const matches: unknown[][] = [];

@@ -72,4 +72,21 @@ describe('sluice run against the emulator', () => {
       await emu.close();
     }
   });
+
+  test('with no configured quota the first refusals slow every call down (no rate-limit storm)', async () => {
+    const emu = await startEmulator({ port: 0, seed: 3, symbols: 10, rate: { calls: 20, intervalMs: 1000, window: 'sliding' } });
+    try {
+      const db = join(dir, 'storm.db');
+      const job = writeDailyJob(dir, { name: 'storm', url: emu.url, token: emu.token, db, start: '20230101', end: '20230615', strategy: 'day', concurrency: 8 });
+      const r = await runCli(['run', job, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const report = JSON.parse(r.stdout);
+      const refused = emu.stats().rejectedRate;
+      // Unpaced, this job drew ~85 % refusals; paced from the first refusal on, a burst at the start.
+      assert.ok(refused <= report.calls.total * 0.25, `${refused} of ${report.calls.total} calls refused`);
+      assert.deepEqual(tableFacts(db, 'daily').checksum, expectedDaily(emu.dataset, '20230101', '20230615'));
+    } finally {
+      await emu.close();
+    }
+  });
 });

@@ -53,6 +53,17 @@ describe('file source', () => {
     assert.equal(result.report.rows.written, 28);
   });
 
+  test('window parameters are not column filters, even when a column has their name', async () => {
+    const dir = tempDir('sluice-file-');
+    const path = join(dir, 'fina.csv');
+    writeFileSync(path, 'ts_code,ann_date,end_date,eps\nA,20230420,20230331,1.5\nA,20230825,20230630,1.7\nA,20231030,20230930,1.9\n');
+    const source = createFileSource({ path, dateField: 'ann_date', windowParams: ['start_date', 'end_date'] });
+    const batch = { key: 'k', params: { start_date: '20230101', end_date: '20231231' }, window: { start: '20230101', end: '20231231' } };
+    const rows = [];
+    for await (const p of source.fetch(batch, simpleCall())) rows.push(...p.items);
+    assert.equal(rows.length, 3);
+  });
+
   test('a missing date column is a job error naming the file', async () => {
     const dir = tempDir('sluice-file-');
     const path = join(dir, 'bad.csv');

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { type DayRange, formatDay, parseDay, partsFromDay, weekday } from '../../src/core/dates.js';
 import { SluiceError } from '../../src/core/errors.js';
-import { type Density, type Strategy, guidePeriod, parseStrategy, periodWindows, smartPeriod, windowsFor } from '../../src/plan/index.js';
+import { type Density, type Strategy, guidePeriod, parseStrategy, periodWindows, rowBudget, smartPeriod, windowsFor } from '../../src/plan/index.js';
 import { assertTiles, rangeArb } from '../helpers/tiling.js';
 
 const r = (a: string, b: string): DayRange => ({ start: parseDay(a), end: parseDay(b) });
@@ -39,7 +39,7 @@ describe('every strategy tiles the range exactly', () => {
     fc.assert(fc.property(rangeArb(3000), fc.integer(), fc.integer({ min: 0, max: 20000 }), fc.integer({ min: 1, max: 50000 }),
       fc.option(fc.integer({ min: 0, max: 200000 }), { nil: undefined }), (range, seed, maxRows, rowCap, maxOffset) => {
         const density = hashedDensity(seed, maxRows);
-        const budget = maxOffset === undefined ? rowCap : maxOffset + rowCap;
+        const budget = rowBudget({ rowCap, maxOffset });
         const res = windowsFor(range, { kind: 'rows' }, { density, budget: { rowCap, maxOffset } });
         assertTiles(range, res.windows);
         res.windows.forEach((w, i) => {

@@ -153,7 +153,8 @@ describe('rate-limit answers', () => {
     let started = 0;
     for (let i = 0; i < 400; i++) void pacer.acquire('k').then(() => started++);
     await clock.advance(59_000);
-    assert.ok(started <= 196 && started >= 190, `started ${started} in a minute`);
+    // spread evenly after one interval's pause for the server's window to drain: never more than the quota
+    assert.ok(started <= 196 && started >= 185, `started ${started} in a minute`);
   });
 
   test('a refusal without a named quota slows a configured quota down at once', async () => {

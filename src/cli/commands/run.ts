@@ -7,7 +7,7 @@ import { loadJobFile } from '../../job/load.js';
 import { baseDirOf } from '../../job/parts.js';
 import { finishRun, withStopSignals } from '../../job/finish.js';
 import { runJob } from '../../job/run.js';
-import { action, intFlag } from '../util.js';
+import { action, checkWritableDir, intFlag } from '../util.js';
 
 interface RunFlags {
   resume?: boolean;
@@ -37,6 +37,9 @@ export function register(program: Command): void {
       const queue = flags.queue;
       // BullMQ and Redis load only when a queue is asked for.
       const distributed = queue ? await import('../../distributed/index.js') : undefined;
+      // Refuse what cannot travel through Redis (literal secrets) before anything is written.
+      if (distributed) distributed.jobPayload(loaded.raw, baseDirOf(jobPath), flags.db);
+      if (flags.html) checkWritableDir(flags.html, '--html');
       return withStopSignals(async (signal) => {
         const result = await runJob(loaded.job, {
           resume: flags.resume,

@@ -177,13 +177,20 @@ export function createPacer(spec: RateLimit | 'adaptive' | undefined, options: P
       g.blockedUntil = Math.max(g.blockedUntil, now + Math.max(0, waitMs));
       let changed = false;
       if (info.quotaPerMinute !== undefined && info.quotaPerMinute > 0) {
+        // The server named its quota: pace just under it, spread evenly (k calls per 60000*k/N ms),
+        // which is safe whether the server counts per minute or over a shorter window.
         const calls = Math.max(1, Math.floor(info.quotaPerMinute * learnedShare));
-        const current = g.rule instanceof SlidingWindowRule && g.rule.intervalMs === 60_000 ? g.rule : undefined;
+        const k = Math.max(1, Math.floor(calls / 60));
+        const intervalMs = Math.ceil((60_000 * k) / calls);
+        const current = g.rule instanceof SlidingWindowRule && g.rule.capacity === k && g.rule.intervalMs === intervalMs ? g.rule : undefined;
         if (current) {
-          changed = current.capacity !== calls;
-          if (changed) current.resize(calls);
+          // refused although already paced at the named quota: widen the margin
+          current.onSuccess(now);
+          changed = current.widenGuard(Math.max(1, intervalMs * 0.01));
         } else {
-          g.rule = new SlidingWindowRule(calls, 60_000, options.guardMs ?? defaultGuardMs(60_000));
+          g.rule = new SlidingWindowRule(k, intervalMs, options.guardMs ?? defaultGuardMs(intervalMs));
+          // the server's window is full right now: let it drain for one interval before the new pace
+          g.blockedUntil = Math.max(g.blockedUntil, now + intervalMs);
           changed = true;
         }
       } else if (g.rule instanceof SlidingWindowRule) {
