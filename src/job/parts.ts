@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ErrorCodes, SluiceError } from '../core/errors.js';
-import type { Limit, RateLimit } from '../core/pacing.js';
+import type { Limit } from '../core/pacing.js';
 import type { Source } from '../core/source.js';
 import type { Store } from '../core/store.js';
 import type { Batch } from '../core/types.js';
@@ -103,11 +103,6 @@ export function createLimit(job: JobConfig): number | Limit {
   if (typeof c === 'number') return c;
   const opts = { min: c.min, max: c.max, initial: c.initial ?? Math.min(c.max, Math.max(c.min, 4)) };
   return c.rule === 'throughput' ? throughputLimit(opts) : gradientLimit(opts);
-}
-
-/** The job's quota as the executor takes it (it builds the pacer with the run's events). */
-export function rateOf(job: JobConfig): RateLimit | 'adaptive' | undefined {
-  return job.source.rateLimit;
 }
 
 /** Row history of earlier runs of this job: done batches with a window. */

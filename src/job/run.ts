@@ -15,7 +15,7 @@ import { createRunMonitor, startMetricsServer } from '../monitor/index.js';
 import { type Plan, planJob } from '../plan/index.js';
 import { buildReport } from '../report/index.js';
 import { createLocalEngine } from './local-engine.js';
-import { createLimit, createSource, createStore, learnedHistory, planSpecOf, rateOf, sinkExists, splitterOf } from './parts.js';
+import { createLimit, createSource, createStore, learnedHistory, planSpecOf, sinkExists, splitterOf } from './parts.js';
 import { createProgress } from './progress.js';
 import type { JobConfig } from './schema.js';
 
@@ -128,7 +128,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     const progress = createProgress({ total: pending.length, events, quiet: options.progress === 'quiet' });
     cleanups.push(() => progress.stop());
 
-    const ctx: EngineContext = { job, store, source, rate: rateOf(job), limit, split: splitterOf(spec) };
+    const ctx: EngineContext = { job, store, source, rate: job.source.rateLimit, limit, split: splitterOf(spec) };
     const engine = options.engine ? options.engine(ctx) : createLocalEngine(store, {
       source, pacer: ctx.rate, concurrency: ctx.limit, split: ctx.split,
       retries: job.execution.retries, timeoutMs: job.execution.timeoutMs, backoff: job.execution.backoff,
