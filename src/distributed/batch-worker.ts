@@ -69,8 +69,10 @@ interface Running {
  */
 async function interrupted<P>(
   job: Job<BatchJobData<P>>, token: string | undefined, signal: AbortSignal, result: (v: BatchVerdict) => BatchJobResult,
+  cancelled: () => Promise<boolean>,
 ): Promise<BatchJobResult> {
-  if (signal.reason !== CLOSING) return result({ status: 'aborted' });
+  // A closing worker may beat its cancel poll: a batch of a cancelled run must not go back to the queue.
+  if (signal.reason !== CLOSING || (await cancelled())) return result({ status: 'aborted' });
   await job.moveToWait(token);
   throw new WaitingError();
 }
@@ -85,6 +87,10 @@ export function startBatchWorker<P>(options: BatchWorkerOptions<P>): BatchWorker
   let closing = false;
 
   const isCancelled = async (runId: string): Promise<boolean> => (await control.exists(cancelKey(queueName, runId))) === 1;
+  const cancelRun = async (runId: string): Promise<void> => {
+    await control.set(cancelKey(queueName, runId), '1', 'EX', 86400).catch(() => undefined);
+    for (const r of running.values()) if (r.runId === runId) r.controller.abort(new Error('run cancelled'));
+  };
 
   const processJob = async (job: Job<BatchJobData<P>>, token?: string): Promise<BatchJobResult> => {
     const data = job.data;
@@ -96,18 +102,23 @@ export function startBatchWorker<P>(options: BatchWorkerOptions<P>): BatchWorker
     const result = (verdict: BatchVerdict): BatchJobResult => ({
       ...verdict, calls: log.result(), callCount: log.callCount, ms: Math.round(performance.now() - started), waits: log.waits,
     });
-    if (await isCancelled(data.runId)) return result({ status: 'aborted' });
+    const cancelled = (): Promise<boolean> => isCancelled(data.runId);
+    if (await cancelled()) return result({ status: 'aborted' });
     const key = job.id ?? `${data.runId}/${data.batch.key}`;
     running.set(key, { runId: data.runId, controller });
     try {
       const verdict = await options.process(data, { signal: controller.signal, events, attemptsMade: job.attemptsMade });
-      if (verdict.status === 'aborted') return await interrupted(job, token, controller.signal, result);
+      if (verdict.status === 'aborted') return await interrupted(job, token, controller.signal, result, cancelled);
       if (verdict.status === 'split') await addBatches<P>(children, data.runId, verdict.children as Batch[], data.payload);
       return result(verdict);
     } catch (err) {
-      if (controller.signal.aborted) return await interrupted(job, token, controller.signal, result);
+      if (controller.signal.aborted) return await interrupted(job, token, controller.signal, result, cancelled);
       // Fatal for the run: a bad token or permission, or a job this worker cannot even build.
-      if (isSluiceError(err) && (err.kind === 'fatal' || err.exitCode === 2)) throw new UnrecoverableError(encodeFatal(err.code, scrub(err.message)));
+      if (isSluiceError(err) && (err.kind === 'fatal' || err.exitCode === 2)) {
+        // Stop the run's other batches now (here and on every worker), before the producer hears of it.
+        await cancelRun(data.runId);
+        throw new UnrecoverableError(encodeFatal(err.code, scrub(err.message)));
+      }
       const message = err instanceof Error ? err.message : String(err);
       const code = isSluiceError(err) ? err.code : 'internal';
       throw new Error(scrub(`${code}: ${message}`));
