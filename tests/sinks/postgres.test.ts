@@ -58,6 +58,34 @@ describe('PostgresStore contract', () => {
 });
 
 describe('PostgresStore specifics', () => {
+  test('concurrent splits of one run all land, children right after their parents', async (t) => {
+    const url = await requirePostgres(t);
+    if (!url) return;
+    const h = await harness(url);
+    try {
+      const parents = Array.from({ length: 60 }, (_, i) => batch(`p${String(i).padStart(2, '0')}`));
+      await h.store.createRun({ id: 'r', job: 'j', startedAt: '2024-01-01T00:00:00.000Z' }, parents);
+      // Four writers (one connection each, like four workers) split every parent at once, then the children.
+      const writers = await Promise.all([0, 1, 2, 3].map(async () => {
+        const s = createPostgresStore({ url, schema: h.schema, table: TABLE });
+        await s.open();
+        return s;
+      }));
+      try {
+        const by = (i: number): PostgresStore => writers[i % writers.length];
+        await Promise.all(parents.map((p, i) => by(i).split('r', p.key, [batch(`${p.key}a`), batch(`${p.key}b`)])));
+        await Promise.all(parents.map((p, i) => by(i + 1).split('r', `${p.key}a`, [batch(`${p.key}a1`), batch(`${p.key}a2`)])));
+      } finally {
+        await Promise.all(writers.map((w) => w.close()));
+      }
+      const keys = (await h.store.batches('r')).map((b) => b.key);
+      const expected = parents.flatMap((p) => [p.key, `${p.key}a`, `${p.key}a1`, `${p.key}a2`, `${p.key}b`]);
+      assert.deepEqual(keys, expected);
+    } finally {
+      await h.store.close();
+    }
+  });
+
   test('COPY round-trips tabs, newlines, backslashes, unicode and nulls', async (t) => {
     const url = await requirePostgres(t);
     if (!url) return;

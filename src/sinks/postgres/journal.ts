@@ -116,6 +116,9 @@ CREATE INDEX IF NOT EXISTS sluice_batches_seq ON ${this.batchTable} (run_id, seq
 
   /** Call inside a transaction. Idempotent: splitting a batch that is already split changes nothing. */
   async split(c: PoolClient, runId: string, parentKey: string, children: readonly Batch[]): Promise<void> {
+    // Splits of one run shift overlapping ranges of seq; taking the run's row first makes them wait
+    // for each other instead of locking batch rows in different orders (a deadlock).
+    await c.query(`SELECT 1 FROM ${this.runs} WHERE id = $1 FOR UPDATE`, [runId]);
     const p = await c.query<{ seq: string; status: string }>(`SELECT seq, status FROM ${this.batchTable} WHERE run_id = $1 AND batch_key = $2 FOR UPDATE`, [runId, parentKey]);
     if (p.rows.length === 0) throw new SluiceError(ErrorCodes.SINK, `batch ${parentKey} of run ${runId} is not in the journal`, { batchKey: parentKey });
     if (p.rows[0].status === 'split') return;
