@@ -84,10 +84,10 @@ export function tushareParams(params: Readonly<Record<string, unknown>>): Record
   return out;
 }
 
-function positiveInt(name: string, value: number | undefined, fallback: number): number {
+function wholeNumber(name: string, value: number | undefined, fallback: number, min: number): number {
   const n = value ?? fallback;
-  if (!Number.isSafeInteger(n) || n < 1) {
-    throw sourceError(ErrorCodes.USAGE, `${name}: expected a whole number >= 1, got ${String(value)}`);
+  if (!Number.isSafeInteger(n) || n < min) {
+    throw sourceError(ErrorCodes.USAGE, `${name}: expected a whole number >= ${min}, got ${String(value)}`);
   }
   return n;
 }
@@ -100,8 +100,9 @@ export function createTushareSource(opts: TushareSourceOptions): Source {
   }
   if (!opts.token) throw sourceError(ErrorCodes.USAGE, `source.token: a Tushare token is required for ${opts.api}`);
   const endpoint = tushareEndpoint(opts.url ?? TUSHARE_URL);
-  const rowCap = positiveInt('source.rowCap', opts.rowCap, 6000);
-  const maxOffset = positiveInt('source.maxOffset', opts.maxOffset, 100_000);
+  const rowCap = wholeNumber('source.rowCap', opts.rowCap, 6000, 1);
+  // 0: the API does not page at all (one call per window).
+  const maxOffset = wholeNumber('source.maxOffset', opts.maxOffset, 100_000, 0);
   const fetchImpl: FetchLike = opts.fetchImpl ?? ((url, init) => fetch(url, init));
   const api = opts.api;
   const label = `tushare ${api}`;
@@ -135,21 +136,31 @@ export function createTushareSource(opts: TushareSourceOptions): Source {
   }
 
   async function* fetchBatch(batch: Batch, ctx: CallContext): AsyncIterable<Page> {
+    const overflow = (): Error => sourceError(ErrorCodes.OVERFLOW,
+      `${label}: batch ${batch.key} holds more than ${maxOffset + rowCap - 1} rows (offset limit ${maxOffset}); the window must be split`,
+      { batchKey: batch.key });
     let offset = 0;
     for (let page = 0; ; page++) {
-      if (offset > maxOffset) {
-        throw sourceError(ErrorCodes.OVERFLOW,
-          `${label}: batch ${batch.key} holds more than ${offset} rows (offset limit ${maxOffset}); the window must be split`,
-          { batchKey: batch.key });
-      }
+      // Past the last page start the server accepts, one probe at maxOffset itself can still prove
+      // the window complete: its page overlaps rows already here, and a short one means nothing follows.
+      // When the last page already started at maxOffset, the probe could show nothing new: split.
+      const probe = offset > maxOffset;
+      if (probe && offset - maxOffset >= rowCap) throw overflow();
+      const at = probe ? maxOffset : offset;
       // Only the request is rewritten; the batch keeps the user's date format.
-      const params = tushareParams({ ...fixed, ...batch.params, limit: rowCap, offset });
+      const params = tushareParams({ ...fixed, ...batch.params, limit: rowCap, offset: at });
       let hasMore: unknown;
       const result = await ctx.call(async (signal) => {
         const answer = await requestPage(params, signal);
         hasMore = answer.hasMore;
         return answer.page;
       }, { page });
+      if (probe) {
+        if (result.items.length >= rowCap || hasMore === true) throw overflow();
+        const fresh = result.items.slice(offset - maxOffset);
+        if (fresh.length > 0) yield { fields: result.fields, items: fresh };
+        return;
+      }
       // The first page is always yielded so that the fields are known even for an empty batch.
       if (page === 0 || result.items.length > 0) yield result;
       // An empty page always ends the batch (no progress is possible). A short page ends it unless

@@ -130,7 +130,7 @@ describe('tushare pagination', () => {
       }), { numRuns: 60 });
   });
 
-  test('a batch that would need an offset beyond maxOffset overflows without calling for it', async () => {
+  test('past maxOffset one probe at maxOffset decides: a full probe page overflows', async () => {
     const fake = fakeFetch([pagingServer(1000, () => true)]);
     const source = createTushareSource({ token: 'tok-abcdef', api: 'daily', rowCap: 100, maxOffset: 250, fetchImpl: fake.fetch });
     const seen: number[] = [];
@@ -138,7 +138,33 @@ describe('tushare pagination', () => {
       for await (const p of source.fetch(batchOf({}, 'k1'), simpleCall())) seen.push(p.items.length);
     }, (err: unknown) => isSluiceError(err) && err.code === 'SLUICE_OVERFLOW' && err.context.batchKey === 'k1');
     assert.deepEqual(seen, [100, 100, 100]);
-    assert.deepEqual(fake.requests.map((r) => (r.body as { params: { offset: number } }).params.offset), [0, 100, 200]);
+    assert.deepEqual(fake.requests.map((r) => (r.body as { params: { offset: number } }).params.offset), [0, 100, 200, 250]);
+  });
+
+  test('a window of exactly the paged budget needs one probe, not a split', async () => {
+    // 3 full pages reach offset 300 > maxOffset 250; the probe at 250 gets the 50 rows 250..299 again, short.
+    const fake = fakeFetch([pagingServer(300, (o, c) => o + c < 300)]);
+    const source = createTushareSource({ token: 'tok-abcdef', api: 'daily', rowCap: 100, maxOffset: 250, fetchImpl: fake.fetch });
+    const pages = await collect(source, batchOf({}), simpleCall());
+    assert.deepEqual(pages.flatMap((p) => p.items.map((r) => r[0])), rows(300).map((r) => r[0]));
+    assert.deepEqual(fake.requests.map((r) => (r.body as { params: { offset: number } }).params.offset), [0, 100, 200, 250]);
+  });
+
+  test('with an offset limit, a window is fetched exactly once iff it holds fewer than maxOffset + rowCap rows', async () => {
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 0, max: 200 }),
+      async (total, cap, maxOffset) => {
+        const fake = fakeFetch([pagingServer(total, (o, c) => o + c < total)]);
+        const source = createTushareSource({ token: 'tok-abcdef', api: 'daily', rowCap: cap, maxOffset, fetchImpl: fake.fetch });
+        const offsets = (): number[] => fake.requests.map((r) => (r.body as { params: { offset: number } }).params.offset);
+        if (total < maxOffset + cap) {
+          const pages = await collect(source, batchOf({}), simpleCall());
+          assert.deepEqual(pages.flatMap((p) => p.items.map((r) => r[0])), rows(total).map((r) => r[0]));
+        } else {
+          await assert.rejects(collect(source, batchOf({}), simpleCall()), (err: unknown) => isSluiceError(err) && err.code === 'SLUICE_OVERFLOW');
+        }
+        assert.ok(offsets().every((o) => o <= maxOffset), `never asks beyond maxOffset: ${offsets().join(',')}`);
+        assert.ok(fake.requests.length <= Math.floor(maxOffset / cap) + 2, 'at most one probe beyond the regular pages');
+      }), { numRuns: 200 });
   });
 
   test('YYYY-MM-DD string params are sent as YYYYMMDD; the batch keeps its own format', async () => {
