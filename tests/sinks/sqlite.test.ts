@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { createSqliteStore, openStoreAt, openStore, type SqliteStore } from '../../src/sinks/index.js';
 import { SluiceError } from '../../src/core/errors.js';
 import { STORE_CONTRACT, batch, rowsOf, type StoreHarness } from './store-contract.js';
+import { GROUP_BREATHER_MS } from '../../src/sinks/sqlite/store.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -92,6 +93,30 @@ describe('SqliteStore specifics', () => {
       ]);
       db.close();
     }
+  });
+
+  test('group commit: a batch the database refuses half-written rolls back its whole group, done marks too', async () => {
+    const h = await harness(2000);
+    await h.store.createRun({ id: 'r', job: 'j', startedAt: '2024-01-01T00:00:00.000Z' }, [batch('a'), batch('b'), batch('c')]);
+    await h.store.commit('r', batch('a'), rowsOf([['s0', 'd', 1, 1]]), 1);
+    h.store.flush();
+    await new Promise((r) => setTimeout(r, GROUP_BREATHER_MS + 20)); // past the breather: b opens a new group
+    await h.store.commit('r', batch('b'), rowsOf([['s1', 'd', 1, 1]]), 1);
+    // A rule of the user's own table that only the database knows about.
+    h.store.database.exec("CREATE TRIGGER no_s9 BEFORE INSERT ON daily WHEN NEW.ts_code = 's9' BEGIN SELECT RAISE(ABORT, 's9 refused'); END");
+    await assert.rejects(
+      h.store.commit('r', batch('c'), rowsOf([['s2', 'd', 1, 1], ['s9', 'd', 2, 2]]), 1),
+      (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_SINK' && e.context.batchKey === 'c' && /s9 refused/.test(e.message) && /1 batches/.test(e.message),
+    );
+    assert.equal(h.store.database.inTransaction, false);
+    // The group (b, c) is gone with its done marks; a, committed earlier, stays.
+    assert.deepEqual(h.store.database.prepare('SELECT ts_code FROM daily ORDER BY ts_code').all(), [{ ts_code: 's0' }]);
+    assert.deepEqual(h.store.database.prepare('SELECT batch_key, status FROM sluice_batches ORDER BY seq').all(), [
+      { batch_key: 'a', status: 'done' }, { batch_key: 'b', status: 'pending' }, { batch_key: 'c', status: 'pending' },
+    ]);
+    // The store keeps working: the next batch starts a new group.
+    await h.store.commit('r', batch('b'), rowsOf([['s1', 'd', 1, 1]]), 1);
+    await h.store.close();
   });
 
   test('bad table, key or schema names are refused before anything is created', () => {

@@ -9,10 +9,11 @@
  * those batches again and the table stays exact. Choose `FULL` to also keep every acknowledged
  * commit across power loss, at the price of one fsync per batch.
  *
- * Group commit: each batch is written in its own SAVEPOINT (rows + done mark, all or nothing)
- * inside a transaction that stays open for up to `groupCommitMs` or `groupCommitRows` rows. A crash
- * before the group's COMMIT loses the whole group's rows together with their done marks, so the
- * batches are simply fetched again on `--resume`: no row is lost or duplicated. This cuts the
+ * Group commit: batches (rows + done mark) are written into one transaction that stays open for up
+ * to `groupCommitMs` or `groupCommitRows` rows. A crash before the group's COMMIT, or a batch that
+ * fails half-written (the group is rolled back and the error stops the run), loses the whole group's
+ * rows together with their done marks, so the batches are simply fetched again on `--resume`: no
+ * row is lost or duplicated. This cuts the
  * write amplification of re-writing the key index's pages at every batch (see bench/ingest).
  * Run-level changes (createRun, reopenRun, finishRun, close) commit at once.
  *
@@ -99,7 +100,7 @@ export class SqliteStore implements Store {
   private db: Database.Database | undefined;
   private journalRef: SqliteJournal | undefined;
   private table: SqliteTable | undefined;
-  private group: { rows: number; startedMs: number; timer: NodeJS.Timeout } | undefined;
+  private group: { rows: number; batches: number; startedMs: number; timer: NodeJS.Timeout } | undefined;
   private lastGroupEndMs = Number.NEGATIVE_INFINITY;
   private readonly flushOnExit = (): void => this.flush();
 
@@ -212,38 +213,50 @@ export class SqliteStore implements Store {
     const table = this.table;
     if (!table) throw new SluiceError(ErrorCodes.SINK, 'this store was opened without a table; cannot write rows');
     const journal = this.journal;
-    const write = this.database.transaction(() => {
-      const written = table.write(rows, batch.key);
+    const db = this.database;
+    table.check(rows, batch.key);
+    const write = (): number => {
+      const written = table.write(rows);
       journal.markDone(runId, batch.key, written, attempts);
       return written;
-    });
-    const db = this.database;
+    };
     const groupMs = this.options.groupCommitMs ?? 0;
     if (groupMs > 0 && !this.group && Date.now() - this.lastGroupEndMs >= Math.min(GROUP_BREATHER_MS, groupMs)) {
       this.guard(() => db.exec('BEGIN IMMEDIATE'), `writing batch ${batch.key}`, batch.key);
       const timer = setTimeout(() => this.flushQuietly(), groupMs);
       timer.unref();
-      this.group = { rows: 0, startedMs: Date.now(), timer };
+      this.group = { rows: 0, batches: 0, startedMs: Date.now(), timer };
+    }
+    const group = this.group;
+    if (!group) {
+      try {
+        // IMMEDIATE: take the write lock first (waiting up to busy_timeout); a read that later turns
+        // into a write fails at once with SQLITE_BUSY when another writer committed in between.
+        return db.transaction(write).immediate();
+      } catch (err) {
+        table.refresh();
+        throw sinkError(err, `writing batch ${batch.key} into ${this.options.table?.table}`, batch.key);
+      }
     }
     let written: number;
     try {
-      // IMMEDIATE: take the write lock first (waiting up to busy_timeout); a read that later turns into
-      // a write fails at once with SQLITE_BUSY when another writer committed in between.
-      written = write.immediate();
+      // No savepoint per batch: it would copy every page the batch touches into a statement journal
+      // (about 15 % of the ingest rate, see bench/ingest). A batch that fails half-written takes its
+      // group down with it instead; the group's done marks go too, so --resume fetches them again.
+      written = write();
     } catch (err) {
+      this.group = undefined;
+      this.lastGroupEndMs = Date.now();
+      clearTimeout(group.timer);
+      if (db.inTransaction) db.exec('ROLLBACK');
       table.refresh();
-      if (this.group && !db.inTransaction) {
-        // The database rolled back the whole group (I/O error, disk full): earlier batches too.
-        this.flush();
-        throw sinkError(err, `writing batch ${batch.key}: the database rolled back the open group of batches; run again with --resume`, batch.key);
-      }
-      throw sinkError(err, `writing batch ${batch.key} into ${this.options.table?.table}`, batch.key);
+      const lost = group.batches === 0 ? '' : ` with the ${group.batches} batches committed before it in the same group`;
+      throw sinkError(err, `writing batch ${batch.key}: rolled back${lost}; run again with --resume to fetch them again`, batch.key);
     }
-    if (this.group) {
-      this.group.rows += written;
-      if (this.group.rows >= (this.options.groupCommitRows ?? 200_000) || Date.now() - this.group.startedMs >= groupMs) {
-        this.guard(() => this.flush(), `committing batch ${batch.key}`, batch.key);
-      }
+    group.rows += written;
+    group.batches += 1;
+    if (group.rows >= (this.options.groupCommitRows ?? 200_000) || Date.now() - group.startedMs >= groupMs) {
+      this.guard(() => this.flush(), `committing batch ${batch.key}`, batch.key);
     }
     return written;
   }

@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { BatchRows, Page } from '../../core/types.js';
 import type { TableSpec } from '../../core/store.js';
+import { SluiceError, ErrorCodes } from '../../core/errors.js';
 import { checkKeyPresent, fieldsOf, inferKinds, quote, type ColumnKind } from '../sql.js';
 
 const SQLITE_TYPE: Record<ColumnKind, string> = {
@@ -51,6 +52,22 @@ function normalized(row: readonly unknown[], width: number): unknown[] {
   const out = new Array<unknown>(width);
   for (let i = 0; i < width; i++) out[i] = bindable(row[i]);
   return out;
+}
+
+/**
+ * Key columns are NOT NULL: refuse such a row before anything is written, so that a bad batch fails
+ * alone and does not take an open commit group down with it.
+ */
+function checkKeyValues(key: readonly string[], page: Page, batchKey: string): void {
+  const at = key.map((k) => page.fields.indexOf(k));
+  for (let r = 0; r < page.items.length; r++) {
+    const row = page.items[r];
+    for (let k = 0; k < at.length; k++) {
+      if (row[at[k]] === null || row[at[k]] === undefined) {
+        throw new SluiceError(ErrorCodes.SINK, `batch ${batchKey}: row ${r + 1} has no value for key column "${key[k]}" (NOT NULL)`, { batchKey });
+      }
+    }
+  }
 }
 
 export class SqliteTable {
@@ -113,13 +130,24 @@ export class SqliteTable {
   }
 
   /**
-   * Upserts every row of every page; call inside a transaction. Throws SLUICE_BAD_JOB when a key
-   * column is missing from a page that has rows. Returns the number of rows written.
+   * Throws SLUICE_BAD_JOB when a key column is missing from a page that has rows, and SLUICE_SINK
+   * when a row has no key value. Writes nothing: call before `write`.
    */
-  write(rows: BatchRows, batchKey: string): number {
+  check(rows: BatchRows, batchKey: string): void {
+    for (const page of rows.pages) {
+      if (page.items.length === 0) continue;
+      checkKeyPresent(this.spec.key, page.fields, batchKey);
+      checkKeyValues(this.spec.key, page, batchKey);
+    }
+  }
+
+  /**
+   * Upserts every row of every page (checked with `check`); call inside a transaction. Returns the
+   * number of rows written.
+   */
+  write(rows: BatchRows): number {
     const fields = fieldsOf(rows);
     if (fields.length === 0) return 0;
-    for (const page of rows.pages) if (page.items.length > 0) checkKeyPresent(this.spec.key, page.fields, batchKey);
     this.ensure(fields, rows.pages);
     let written = 0;
     for (const page of rows.pages) written += this.writePage(page);
