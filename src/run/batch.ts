@@ -54,7 +54,7 @@ export async function runOne(batch: Batch, source: Source, run: RunContext, spli
 
 /** The source failed: stop the run, split the batch, or fail it. */
 function failure(e: unknown, batch: Batch, attempts: number, run: RunContext, split: ExecutorOptions['split']): BatchResult {
-  if (run.signal.aborted) return { status: 'aborted' };
+  if (run.aborted) return { status: 'aborted' };
   const ev = run.events;
   const error = isSluiceError(e)
     ? e
