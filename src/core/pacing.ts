@@ -27,6 +27,12 @@ export interface RateLimitedInfo {
 export interface Pacer {
   /** Resolves when one call for `key` may start; rejects with the signal's reason when aborted. */
   acquire(key: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Optional fast path: take a slot for `key` now if one is free and nobody waits for one, and
+   * return true; return false (taking nothing) otherwise, and the caller falls back to acquire().
+   * Saves a promise per call when no wait is needed.
+   */
+  tryAcquire?(key: string): boolean;
   /** The call that got the last slot was refused for rate: slow down at once. */
   onRateLimited(key: string, info: RateLimitedInfo): void;
   /** A call completed without a rate-limit refusal. */

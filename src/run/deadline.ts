@@ -5,13 +5,16 @@
  * flight) aborts a group whose deadline passed; its other calls started within the same tick, so
  * they would time out within a tick anyway. Timeouts are therefore accurate to about 5 %. The
  * timer stops at the first tick that finds no call in flight, or on dispose().
- * Aborting the run aborts every group at once.
+ * Aborting the run aborts every group at once. Only the registry aborts a group, so it keeps the
+ * group's state in a plain field rather than reading `signal.aborted` per call (every AbortSignal
+ * has a hidden class of its own on Node 20).
  */
 import { setMaxListeners } from 'node:events';
 import type { Clock, TimerHandle } from './clock.js';
 
 export interface ActiveCall {
-  readonly controller: AbortController;
+  /** The call's signal: aborted on timeout or when the run is aborted. */
+  readonly signal: AbortSignal;
   /** True once this call's deadline passed and its signal was aborted for it. */
   readonly timedOut: boolean;
 }
@@ -22,6 +25,7 @@ interface Group extends ActiveCall {
   readonly deadline: number;
   active: number;
   timedOut: boolean;
+  aborted: boolean;
 }
 
 export class CallRegistry {
@@ -31,6 +35,7 @@ export class CallRegistry {
   private timer: TimerHandle | undefined;
   private readonly tickMs: number;
   private settledWaiters: Array<() => void> = [];
+  private runAborted = false;
 
   constructor(
     private readonly clock: Clock,
@@ -41,7 +46,8 @@ export class CallRegistry {
     runSignal.addEventListener(
       'abort',
       () => {
-        for (const g of this.groups) g.controller.abort(runSignal.reason);
+        this.runAborted = true;
+        for (const g of this.groups) abortGroup(g, runSignal.reason);
       },
       { once: true },
     );
@@ -55,13 +61,14 @@ export class CallRegistry {
   /** A call starts at `now` (clock ms). */
   open(now: number): ActiveCall {
     let g = this.current;
-    if (!g || g.controller.signal.aborted || now >= g.openUntil) {
+    if (!g || g.aborted || now >= g.openUntil) {
       const controller = new AbortController();
-      setMaxListeners(0, controller.signal);
-      if (this.runSignal.aborted) controller.abort(this.runSignal.reason);
+      const signal = controller.signal;
+      setMaxListeners(0, signal);
       g = this.timeoutMs > 0
-        ? { controller, openUntil: now + this.tickMs, deadline: now + this.timeoutMs, active: 0, timedOut: false }
-        : { controller, openUntil: Infinity, deadline: Infinity, active: 0, timedOut: false };
+        ? { controller, signal, openUntil: now + this.tickMs, deadline: now + this.timeoutMs, active: 0, timedOut: false, aborted: false }
+        : { controller, signal, openUntil: Infinity, deadline: Infinity, active: 0, timedOut: false, aborted: false };
+      if (this.runAborted) abortGroup(g, this.runSignal.reason);
       this.current = g;
     }
     if (g.active++ === 0) this.groups.add(g);
@@ -102,9 +109,14 @@ export class CallRegistry {
     for (const g of this.groups) {
       if (!g.timedOut && now >= g.deadline) {
         g.timedOut = true;
-        g.controller.abort(new Error(`call timed out after ${this.timeoutMs} ms`));
+        abortGroup(g, new Error(`call timed out after ${this.timeoutMs} ms`));
       }
     }
     if (this.total > 0) this.arm();
   }
+}
+
+function abortGroup(g: Group, reason: unknown): void {
+  g.aborted = true;
+  g.controller.abort(reason);
 }

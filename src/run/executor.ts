@@ -66,12 +66,13 @@ class Execution implements AsyncIterableIterator<BatchOutcome> {
     if (this.closing) return this.end();
     if (!this.setup) {
       try {
-        this.setup = openRun(this.options);
+        // (the abort hook is set here, not by addEventListener in this hot method: every run's
+        // signal has a new hidden class on Node 20, which would deoptimize next() run after run)
+        this.setup = openRun(this.options, this.pumpBound);
       } catch (e) {
         return Promise.reject(e);
       }
       this.input = openInput(this.batches);
-      this.setup.controller.signal.addEventListener('abort', this.pumpBound);
     }
     this.fill();
     if (this.readyHead < this.ready.length) return Promise.resolve({ value: this.take(), done: false });
@@ -83,7 +84,7 @@ class Execution implements AsyncIterableIterator<BatchOutcome> {
 
   async return(): Promise<Result> {
     const setup = this.setup;
-    if (setup && !this.closing && !this.over() && !setup.controller.signal.aborted) {
+    if (setup && !this.closing && !this.over() && !setup.run.aborted) {
       setup.controller.abort(new SluiceError(ErrorCodes.ABORTED, 'consumer stopped reading outcomes'));
     }
     this.fatal = undefined;
@@ -105,15 +106,14 @@ class Execution implements AsyncIterableIterator<BatchOutcome> {
   private over(): boolean {
     const s = this.setup as RunSetup;
     if (s.counter.inflight > 0 || this.readyHead < this.ready.length) return false;
-    if (s.controller.signal.aborted) return true;
+    if (s.run.aborted) return true;
     return this.inputDone && this.children.length === 0 && this.buffered === undefined && !this.inputWaiting;
   }
 
   /** Start batches while the limit allows. */
   private fill(): void {
     const s = this.setup as RunSetup;
-    const signal = s.controller.signal;
-    while (!signal.aborted && s.counter.inflight + this.ready.length - this.readyHead < s.limit.current) {
+    while (!s.run.aborted && s.counter.inflight + this.ready.length - this.readyHead < s.limit.current) {
       const b = this.children.pop() ?? this.pull();
       if (b === undefined) return;
       s.counter.inflight++;
@@ -166,7 +166,7 @@ class Execution implements AsyncIterableIterator<BatchOutcome> {
       }
     } else if (r.status !== 'aborted') {
       this.ready.push(r);
-      if (r.status === 'split' && !s.controller.signal.aborted) {
+      if (r.status === 'split' && !s.run.aborted) {
         for (let i = r.children.length - 1; i >= 0; i--) this.children.push(r.children[i]);
       }
     }
@@ -207,7 +207,6 @@ class Execution implements AsyncIterableIterator<BatchOutcome> {
   private async shutdown(): Promise<void> {
     const s = this.setup;
     if (!s) return;
-    s.controller.signal.removeEventListener('abort', this.pumpBound);
     if (!this.inputDone) this.input?.close();
     if (s.counter.inflight > 0) {
       await new Promise<void>((resolve) => {

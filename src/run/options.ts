@@ -79,7 +79,11 @@ function nonNegativeInteger(name: string, value: number): number {
   return value;
 }
 
-export function openRun(options: ExecutorOptions): RunSetup {
+/**
+ * Build a run from its options. `onAbort` runs when the run is aborted, after `run.aborted` is
+ * set (the executor wakes a waiting consumer with it).
+ */
+export function openRun(options: ExecutorOptions, onAbort?: () => void): RunSetup {
   const clock = options.clock ?? realClock;
   const events = options.events;
   const concurrency = options.concurrency ?? EXECUTOR_DEFAULTS.concurrency;
@@ -94,10 +98,16 @@ export function openRun(options: ExecutorOptions): RunSetup {
   const controller = new AbortController();
   // every waiting call listens on the run signal; hundreds of them are normal, not a leak
   setMaxListeners(0, controller.signal);
-  const outer = options.signal;
-  const onOuterAbort = (): void => controller.abort(new SluiceError(ErrorCodes.ABORTED, 'run cancelled', {}, { cause: outer?.reason }));
-  if (outer?.aborted) onOuterAbort();
-  else outer?.addEventListener('abort', onOuterAbort, { once: true });
+  // The first listener, so every other one (and all code after abort()) sees run.aborted set.
+  // `run` is assigned below, before anything can abort the controller.
+  controller.signal.addEventListener(
+    'abort',
+    () => {
+      run.aborted = true;
+      onAbort?.();
+    },
+    { once: true },
+  );
 
   const counter = { inflight: 0 };
   const adaptive = typeof concurrency !== 'number';
@@ -121,8 +131,13 @@ export function openRun(options: ExecutorOptions): RunSetup {
     random: options.random ?? Math.random,
     events,
     signal: controller.signal,
+    aborted: false,
     calls: new CallRegistry(clock, timeoutMs, controller.signal),
     onSample,
   };
+  const outer = options.signal;
+  const onOuterAbort = (): void => controller.abort(new SluiceError(ErrorCodes.ABORTED, 'run cancelled', {}, { cause: outer?.reason }));
+  if (outer?.aborted) onOuterAbort();
+  else outer?.addEventListener('abort', onOuterAbort, { once: true });
   return { run, controller, limit, counter, dispose: () => outer?.removeEventListener('abort', onOuterAbort) };
 }

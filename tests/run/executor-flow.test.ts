@@ -65,6 +65,20 @@ describe('execute: flow', () => {
     assert.equal(failed?.status === 'failed' && failed.error.code, 'SLUICE_OVERFLOW');
   });
 
+  test('a split function that throws fails that batch (retryable) and the run goes on', async () => {
+    const source = new FakeSource({ maxRows: 0 });
+    const split = (b: Batch): Batch[] | undefined => {
+      if (b.window) throw new Error('split broke');
+      return undefined;
+    };
+    const outcomes = await collect(execute([windowBatch('2024-01-03', '2024-01-04'), { key: 'plain', params: {} }], { source, split }));
+    assert.equal(outcomes.length, 2);
+    const crashed = outcomes.find((o) => o.batch.key !== 'plain');
+    assert.ok(crashed?.status === 'failed' && crashed.error.kind === 'retryable' && /batch crashed: split broke/.test(crashed.error.message));
+    const plain = outcomes.find((o) => o.batch.key === 'plain');
+    assert.equal(plain?.status === 'failed' && plain.error.code, 'SLUICE_OVERFLOW');
+  });
+
   test('backpressure: a consumer that does not pull bounds the batches started', async () => {
     const source = new FakeSource();
     let produced = 0;

@@ -187,6 +187,47 @@ describe('rate-limit answers', () => {
     assert.equal(second, true);
   });
 
+  test('tryAcquire takes a free slot, and takes nothing while the slot is not due', async () => {
+    const clock = new FakeClock();
+    const pacer = createPacer({ calls: 2, intervalMs: 1000 }, { clock, guardMs: 0 });
+    assert.equal(pacer.tryAcquire?.('k'), true);
+    assert.equal(pacer.tryAcquire?.('k'), true);
+    assert.equal(pacer.tryAcquire?.('k'), false, 'the quota is used up');
+    let got = false;
+    void pacer.acquire('k').then(() => (got = true));
+    await clock.advance(999);
+    assert.equal(got, false);
+    await clock.advance(1);
+    assert.equal(got, true, 'the refused tryAcquire kept no slot');
+  });
+
+  test('tryAcquire does not jump a waiter whose slot came due before its timer fired', async () => {
+    // a clock whose timers fire only when told: time can pass with a waiter still queued
+    let now = 0;
+    const timers: Array<() => void> = [];
+    const clock = { now: () => now, setTimer: (fn: () => void) => timers.push(fn), clearTimer: () => {} };
+    const pacer = createPacer({ calls: 1, intervalMs: 1000 }, { clock, guardMs: 0 });
+    assert.equal(pacer.tryAcquire?.('k'), true);
+    let got = false;
+    void pacer.acquire('k').then(() => (got = true));
+    now = 1500;
+    assert.equal(pacer.tryAcquire?.('k'), false, 'the queued waiter goes first');
+    for (const fn of timers.splice(0)) fn();
+    await flush();
+    assert.equal(got, true);
+    assert.equal(pacer.tryAcquire?.('k'), false, 'the waiter has the slot');
+  });
+
+  test('tryAcquire honours a refusal pause', async () => {
+    const clock = new FakeClock();
+    const pacer = createPacer(undefined, { clock });
+    assert.equal(pacer.tryAcquire?.('k'), true);
+    pacer.onRateLimited('k', { retryAfterMs: 300 });
+    assert.equal(pacer.tryAcquire?.('k'), false);
+    await clock.advance(300);
+    assert.equal(pacer.tryAcquire?.('k'), true);
+  });
+
   test('unpaced keys cost no timer', async () => {
     const clock = new FakeClock();
     const pacer = createPacer(undefined, { clock });

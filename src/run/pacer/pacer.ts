@@ -144,17 +144,24 @@ export function createPacer(spec: RateLimit | 'adaptive' | undefined, options: P
     options.events.emit('pace:rate', { api: key, tMs: Date.now(), callsPerMinute });
   };
 
+  /** A free slot now and nobody queued before us: take it. */
+  const takeFree = (g: Gate): boolean => {
+    if (g.head < g.waiters.length) return false;
+    const now = clock.now();
+    if (dueAt(g, now) > now) return false;
+    take(g, now);
+    return true;
+  };
+
   return {
+    tryAcquire(key: string): boolean {
+      return takeFree(gateFor(key));
+    },
+
     acquire(key: string, signal?: AbortSignal): Promise<void> {
       if (signal?.aborted) return Promise.reject(abortReason(signal));
       const g = gateFor(key);
-      if (g.head >= g.waiters.length) {
-        const now = clock.now();
-        if (dueAt(g, now) <= now) {
-          take(g, now);
-          return RESOLVED;
-        }
-      }
+      if (takeFree(g)) return RESOLVED;
       return new Promise<void>((resolve, reject) => {
         const w: Waiter = { resolve, reject, signal, done: false };
         if (signal) {
