@@ -17,7 +17,7 @@
  * The end-to-end section (against the emulator) is bench/ingest-e2e.ts, run last (`--no-e2e` skips it).
  */
 import Database from 'better-sqlite3';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import type { Batch, BatchRows } from '../src/core/types.js';
 import { createSqliteStore } from '../src/sinks/sqlite/store.js';
 import { endToEnd } from './ingest-e2e.js';
+import { cliNodeFlags } from '../src/cli/node-flags.js';
 
 export const DAILY_FIELDS = [
   'ts_code', 'trade_date', 'open', 'high', 'low', 'close', 'pre_close', 'change', 'pct_chg', 'vol', 'amount',
@@ -182,7 +183,7 @@ function median(values: number[]): number {
 
 /** RSS figures from a fresh process. */
 function rssInChild(total: number, groupCommitMs: number): RssResult {
-  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--rss-only', String(total), '--group-commit-ms', String(groupCommitMs)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(process.execPath, [...cliNodeFlags(), fileURLToPath(import.meta.url), '--rss-only', String(total), '--group-commit-ms', String(groupCommitMs)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out) as RssResult;
 }
 
@@ -205,7 +206,17 @@ export async function benchSqlite(total: number, repeat: number, rowsPerStatemen
   };
 }
 
+/** Measure under the flags the `sluice` command runs with: re-run this bench with them when missing. */
+function underCliFlags(): boolean {
+  const flags = cliNodeFlags();
+  if (flags.every((f) => process.execArgv.includes(f))) return true;
+  const child = spawnSync(process.execPath, [...process.execArgv, ...flags, ...process.argv.slice(1)], { stdio: 'inherit' });
+  process.exitCode = child.status ?? 1;
+  return false;
+}
+
 export async function main(): Promise<void> {
+  if (!underCliFlags()) return;
   const rssOnly = flag('--rss-only');
   if (rssOnly) {
     process.stdout.write(JSON.stringify(await benchRss(Number(rssOnly), Number(flag('--group-commit-ms') ?? 0))));
@@ -216,7 +227,7 @@ export async function main(): Promise<void> {
   const per = Number(flag('--rows-per-statement') ?? 1);
   const groupMs = Number(flag('--group-commit-ms') ?? 2000);
   const big = process.argv.includes('--big');
-  const out: Record<string, unknown> = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length, loadavg: (await import('node:os')).loadavg() } };
+  const out: Record<string, unknown> = { machine: { node: process.version, nodeFlags: process.execArgv, cpus: (await import('node:os')).cpus().length, loadavg: (await import('node:os')).loadavg() } };
   out.sqlite = await benchSqlite(total, repeat, per, groupMs);
   const rss1 = rssInChild(1_000_000, groupMs);
   const rss: Record<string, unknown> = { groupCommitMs: groupMs, '1M': rss1 };

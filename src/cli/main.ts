@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --optimize-for-size
 /**
  * The `sluice` command. Each command lives in its own file under commands/ and registers itself;
  * this file only wires them and maps usage errors to exit 2. Only the command being run is

@@ -55,15 +55,23 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     printLine(`sluice demo: the emulator answered ${stats.calls} calls (${stats.rejectedRate} refused for rate)`);
     printLine([
       'next:',
-      `  sluice report latest --db ${db}            # the stored run report`,
-      `  sluice report latest --db ${db} --runs 5   # trend across runs`,
-      `  sluice targets latest --db ${db}           # performance targets`,
-      `  open ${html}                                # charts`,
+      ...alignComments([
+        [`sluice report latest --db ${db}`, 'the stored run report'],
+        [`sluice report latest --db ${db} --runs 5`, 'trend across runs'],
+        [`sluice targets latest --db ${db}`, 'performance targets'],
+        [`open ${html}`, 'charts'],
+        ['sluice run examples/daily.yaml', 'your own job (see README)'],
+      ]),
       '  sluice plan --start 20100101 --end 20241231 --strategy rows --rows-per-day 5000 --row-cap 6000',
-      '  sluice run examples/daily.yaml             # your own job (see README)',
     ].join('\n'));
     return code;
   } finally {
     await emulator.close();
   }
+}
+
+/** `  command   # comment` lines with the comments in one column. */
+function alignComments(lines: readonly (readonly [string, string])[]): string[] {
+  const width = Math.max(...lines.map(([cmd]) => cmd.length));
+  return lines.map(([cmd, note]) => `  ${cmd.padEnd(width)}   # ${note}`);
 }

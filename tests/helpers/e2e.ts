@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { checksum, type Checksum, type Dataset } from '../../src/emulator/index.js';
+import { cliNodeFlags } from '../../src/cli/node-flags.js';
 
 export const CLI = resolve('dist/src/cli/main.js');
 export const DAILY_FIELDS = ['ts_code', 'trade_date', 'open', 'high', 'low', 'close', 'vol', 'amount'] as const;
@@ -63,7 +64,7 @@ export interface CliResult {
 }
 
 export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [...cliNodeFlags(), CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Collect a child's output until it exits. */
