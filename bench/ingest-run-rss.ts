@@ -3,12 +3,14 @@
  * `daily` from an emulator running in another process (so the emulator's memory is not counted)
  * into SQLite, with no quota, so the run is CPU-bound.
  *
- *   node dist/bench/ingest-run-rss.js [--rows 1m|10m|both] [--repeat N] [--concurrency N]
+ *   node dist/bench/ingest-run-rss.js [--rows 1m|10m|both] [--repeat N] [--concurrency N] [--by date|symbol]
  *
- * The job fetches by trade date over all 5,000 symbols with `strategy: rows` (no `each`): windows
- * of up to ~100,000 rows paged by 6,000, the fewest calls a quota-bound user can spend
- * (rows / 6,000 + one short page per window). It is also the hardest case for memory: every batch
- * is a whole window of rows.
+ * By default (`--by date`) the job fetches by trade date over all 5,000 symbols with
+ * `strategy: rows` (no `each`): windows of up to ~100,000 rows paged by 6,000, the fewest calls a
+ * quota-bound user can spend (rows / 6,000 + one short page per window). It is also the hardest
+ * case for memory: every batch is a whole window of rows, and `concurrency` of them are in flight.
+ * `--by symbol` adds `each` over the 5,000 codes instead: one small batch (one call) per symbol,
+ * 5,000 calls whatever the range, to show the floor of a run that holds little.
  *
  * Memory is read from outside, from /proc/<pid>/status of the run process every 100 ms: VmRSS for
  * the timeline, VmHWM (the kernel's high-water mark, so nothing between two samples is missed) for
@@ -86,7 +88,7 @@ async function startEmulatorProcess(): Promise<{ url: string; child: ChildProces
   throw new Error('the emulator exited before printing its address');
 }
 
-async function runOnce(size: string, url: string, concurrency: number): Promise<RunRss> {
+async function runOnce(size: string, url: string, concurrency: number, by: string): Promise<RunRss> {
   const { start, end } = SIZES[size];
   const dir = mkdtempSync(join(tmpdir(), 'sluice-run-rss-'));
   try {
@@ -95,7 +97,9 @@ async function runOnce(size: string, url: string, concurrency: number): Promise<
     writeFileSync(jobPath, JSON.stringify({
       name: `run-rss-${size}`,
       source: { type: 'tushare', url, token: DEMO_TOKEN, api: 'daily', rowCap: 6000 },
-      plan: { start, end, strategy: 'rows', rowsPerDay: SYMBOLS },
+      plan: by === 'symbol'
+        ? { start, end, strategy: 'rows', rowsPerDay: 1, each: { param: 'ts_code', values: dataset({ symbols: SYMBOLS }).universe.codes } }
+        : { start, end, strategy: 'rows', rowsPerDay: SYMBOLS },
       execution: { concurrency },
       sink: { type: 'sqlite', path: db, table: 'daily', key: ['ts_code', 'trade_date'] },
     }));
@@ -163,13 +167,15 @@ export async function main(): Promise<void> {
   if (!sizes.every((s) => s in SIZES)) throw new Error(`--rows: expected 1m, 10m or both, got ${which}`);
   const repeat = Number(flag('--repeat') ?? 1);
   const concurrency = Number(flag('--concurrency') ?? 4);
+  const by = flag('--by') ?? 'date';
+  if (by !== 'date' && by !== 'symbol') throw new Error(`--by: expected date or symbol, got ${by}`);
   const emulator = await startEmulatorProcess();
   const runs: RunRss[] = [];
   try {
-    console.log(`sluice run, ${SYMBOLS} symbols, strategy rows, rowCap 6000, concurrency ${concurrency}, no quota; node ${cliNodeFlags().join(' ')}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(`sluice run, ${SYMBOLS} symbols, strategy rows by ${by}, rowCap 6000, concurrency ${concurrency}, no quota; node ${cliNodeFlags().join(' ')}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     for (let i = 0; i < repeat; i++) {
       for (const size of sizes) {
-        const r = await runOnce(size, emulator.url, concurrency);
+        const r = await runOnce(size, emulator.url, concurrency, by);
         runs.push(r);
         console.log(line(r));
       }
@@ -178,7 +184,7 @@ export async function main(): Promise<void> {
     emulator.child.kill('SIGTERM');
   }
   const peaks = (size: string): number[] => runs.filter((r) => r.size === size).map((r) => r.peakRssMb);
-  const summary: Record<string, unknown> = { machine: { node: process.version, cpus: cpus().length, loadavg: loadavg() }, concurrency, runs };
+  const summary: Record<string, unknown> = { machine: { node: process.version, cpus: cpus().length, loadavg: loadavg() }, by, concurrency, runs };
   if (sizes.length === 2) summary.peak10Mvs1M = Math.round((Math.max(...peaks('10m')) / Math.max(...peaks('1m'))) * 1000) / 1000;
   const ok = runs.every((r) => r.status === 'succeeded' && r.writtenRows === r.expectedRows && r.tableRows === r.expectedRows);
   summary.rowsOk = ok;
