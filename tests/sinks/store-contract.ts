@@ -98,6 +98,32 @@ export const STORE_CONTRACT: readonly (readonly [string, (h: StoreHarness) => Pr
     assert.deepEqual((await store.batches('r1', ['pending'])).map((b) => b.key), ['a', 'b1x', 'b1y', 'b1z', 'b2', 'c']);
     await assert.rejects(store.split('r1', 'nope', [batch('z')]), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_SINK');
   }],
+  ['splits keep plan order against a list model: random ones, and one spot split until its room runs out', async ({ store }) => {
+    const model = ['p0', 'p1', 'p2', 'p3', 'p4', 'p5'];
+    await store.createRun({ id: 'r1', job: 'j', startedAt: start(1) }, model.map((k) => batch(k)));
+    const split = async (parent: string, count: number): Promise<void> => {
+      const children = Array.from({ length: count }, (_, i) => `${parent}.${i}`);
+      await store.split('r1', parent, children.map((k) => batch(k)));
+      model.splice(model.indexOf(parent) + 1, 0, ...children);
+    };
+    // 20 times the first child of the last split: the room after p1 is divided again and again.
+    let deep = 'p1';
+    for (let i = 0; i < 20; i++) {
+      await split(deep, 2);
+      deep = `${deep}.0`;
+    }
+    // Then random unsplit batches (a fixed pseudo-random walk), 2 to 4 children each.
+    let x = 7;
+    const rand = (n: number): number => (x = (x * 1103515245 + 12345) % 2147483648) % n;
+    const splitKeys = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      const open = model.filter((k) => !splitKeys.has(k) && !model.includes(`${k}.0`));
+      const parent = open[rand(open.length)];
+      splitKeys.add(parent);
+      await split(parent, 2 + rand(3));
+    }
+    assert.deepEqual((await store.batches('r1')).map((b) => b.key), model);
+  }],
   ['a retried split changes nothing; markRunning leaves split and done batches alone', async ({ store }) => {
     await store.createRun({ id: 'r1', job: 'j', startedAt: start(1) }, [batch('a'), batch('b'), batch('c')]);
     await store.markRunning('r1', 'b');

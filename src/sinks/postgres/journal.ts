@@ -7,6 +7,7 @@ import type { Batch } from '../../core/types.js';
 import type { BatchRecord, BatchStatus, RunRecord, RunStatus } from '../../core/store.js';
 import type { RunReport } from '../../core/report.js';
 import { SluiceError, ErrorCodes } from '../../core/errors.js';
+import { childSeqs, plannedSeq, shiftFor } from '../seq.js';
 import {
   UNFINISHED, errorText, nowIso, paramsJson, reportJson, toBatchRecord, toRunRecord, windowJson,
   type BatchRow, type RunRow,
@@ -56,18 +57,18 @@ CREATE INDEX IF NOT EXISTS sluice_batches_seq ON ${this.batchTable} (run_id, seq
   }
 
   /** `keepExisting`: skip batches whose key is already in the run (a retried split). */
-  private async insertBatches(c: PoolClient, runId: string, firstSeq: number, batches: readonly Batch[], keepExisting = false): Promise<void> {
+  private async insertBatches(c: PoolClient, runId: string, seqs: readonly number[], batches: readonly Batch[], keepExisting = false): Promise<void> {
     if (batches.length === 0) return;
     await c.query(
       `INSERT INTO ${this.batchTable} (run_id, seq, batch_key, params, "window")
        SELECT $1, s, k, p, w FROM unnest($2::bigint[], $3::text[], $4::jsonb[], $5::jsonb[]) AS u (s, k, p, w)${keepExisting ? '\n       ON CONFLICT (run_id, batch_key) DO NOTHING' : ''}`,
-      [runId, batches.map((_, i) => firstSeq + i), batches.map((b) => b.key), batches.map(paramsJson), batches.map(windowJson)],
+      [runId, seqs, batches.map((b) => b.key), batches.map(paramsJson), batches.map(windowJson)],
     );
   }
 
   async createRun(c: PoolClient, run: { id: string; job: string; startedAt: string }, batches: readonly Batch[]): Promise<void> {
     await c.query(`INSERT INTO ${this.runs} (id, job, status, started_at) VALUES ($1, $2, 'running', $3)`, [run.id, run.job, run.startedAt]);
-    await this.insertBatches(c, run.id, 0, batches);
+    await this.insertBatches(c, run.id, batches.map((_, i) => plannedSeq(i)), batches);
   }
 
   async latestUnfinishedRun(c: PoolClient, job: string): Promise<RunRecord | undefined> {
@@ -116,15 +117,23 @@ CREATE INDEX IF NOT EXISTS sluice_batches_seq ON ${this.batchTable} (run_id, seq
 
   /** Call inside a transaction. Idempotent: splitting a batch that is already split changes nothing. */
   async split(c: PoolClient, runId: string, parentKey: string, children: readonly Batch[]): Promise<void> {
-    // Splits of one run shift overlapping ranges of seq; taking the run's row first makes them wait
-    // for each other instead of locking batch rows in different orders (a deadlock).
+    // Splits of one run may shift overlapping ranges of seq; taking the run's row first makes them
+    // wait for each other instead of locking batch rows in different orders (a deadlock).
     await c.query(`SELECT 1 FROM ${this.runs} WHERE id = $1 FOR UPDATE`, [runId]);
     const p = await c.query<{ seq: string; status: string }>(`SELECT seq, status FROM ${this.batchTable} WHERE run_id = $1 AND batch_key = $2 FOR UPDATE`, [runId, parentKey]);
     if (p.rows.length === 0) throw new SluiceError(ErrorCodes.SINK, `batch ${parentKey} of run ${runId} is not in the journal`, { batchKey: parentKey });
     if (p.rows[0].status === 'split') return;
     const seq = Number(p.rows[0].seq);
-    await c.query(`UPDATE ${this.batchTable} SET seq = seq + $3 WHERE run_id = $1 AND seq > $2`, [runId, seq, children.length]);
-    await this.insertBatches(c, runId, seq + 1, children, true);
+    const nextSeq = async (): Promise<number | undefined> => {
+      const r = await c.query<{ s: string | null }>(`SELECT min(seq) AS s FROM ${this.batchTable} WHERE run_id = $1 AND seq > $2`, [runId, seq]);
+      return r.rows[0].s === null ? undefined : Number(r.rows[0].s);
+    };
+    let seqs = childSeqs(seq, await nextSeq(), children.length);
+    if (!seqs) {
+      await c.query(`UPDATE ${this.batchTable} SET seq = seq + $3 WHERE run_id = $1 AND seq > $2`, [runId, seq, shiftFor(children.length)]);
+      seqs = childSeqs(seq, await nextSeq(), children.length) as number[];
+    }
+    await this.insertBatches(c, runId, seqs, children, true);
     await c.query(`UPDATE ${this.batchTable} SET status = 'split', finished_at = $3 WHERE run_id = $1 AND batch_key = $2`, [runId, parentKey, nowIso()]);
   }
 

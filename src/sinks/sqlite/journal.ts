@@ -1,7 +1,7 @@
 /**
  * The run journal (`sluice_runs`, `sluice_batches`) in a SQLite database. Synchronous: better-sqlite3
  * runs each call to completion, so callers can wrap several calls in one `db.transaction`.
- * Plan order is an integer `seq`; a split shifts the later batches to make room for the children.
+ * Plan order is an integer `seq`, spread so that a split's children fit after their parent (see ../seq.ts).
  */
 import type Database from 'better-sqlite3';
 import type { Batch } from '../../core/types.js';
@@ -12,6 +12,7 @@ import {
   UNFINISHED, errorText, nowIso, paramsJson, reportJson, toBatchRecord, toRunRecord, windowJson,
   type BatchRow, type RunRow,
 } from '../records.js';
+import { childSeqs, plannedSeq, shiftFor } from '../seq.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sluice_runs (
@@ -71,7 +72,7 @@ export class SqliteJournal {
   createRun(run: { id: string; job: string; startedAt: string }, batches: readonly Batch[]): void {
     this.db.transaction(() => {
       this.db.prepare("INSERT INTO sluice_runs (id, job, status, started_at) VALUES (?, ?, 'running', ?)").run(run.id, run.job, run.startedAt);
-      batches.forEach((b, i) => this.insertBatch.run(run.id, i, b.key, paramsJson(b), windowJson(b)));
+      batches.forEach((b, i) => this.insertBatch.run(run.id, plannedSeq(i), b.key, paramsJson(b), windowJson(b)));
     })();
   }
 
@@ -121,8 +122,14 @@ export class SqliteJournal {
       const parent = this.db.prepare('SELECT seq, status FROM sluice_batches WHERE run_id = ? AND batch_key = ?').get(runId, parentKey) as { seq: number; status: string } | undefined;
       if (!parent) throw new SluiceError(ErrorCodes.SINK, `batch ${parentKey} of run ${runId} is not in the journal`, { batchKey: parentKey });
       if (parent.status === 'split') return;
-      this.db.prepare('UPDATE sluice_batches SET seq = seq + ? WHERE run_id = ? AND seq > ?').run(children.length, runId, parent.seq);
-      children.forEach((c, i) => this.insertChild.run(runId, parent.seq + 1 + i, c.key, paramsJson(c), windowJson(c)));
+      const nextSeq = (): number | undefined =>
+        (this.db.prepare('SELECT min(seq) AS s FROM sluice_batches WHERE run_id = ? AND seq > ?').get(runId, parent.seq) as { s: number | null }).s ?? undefined;
+      let seqs = childSeqs(parent.seq, nextSeq(), children.length);
+      if (!seqs) {
+        this.db.prepare('UPDATE sluice_batches SET seq = seq + ? WHERE run_id = ? AND seq > ?').run(shiftFor(children.length), runId, parent.seq);
+        seqs = childSeqs(parent.seq, nextSeq(), children.length) as number[];
+      }
+      children.forEach((c, i) => this.insertChild.run(runId, seqs[i], c.key, paramsJson(c), windowJson(c)));
       this.db
         .prepare("UPDATE sluice_batches SET status = 'split', finished_at = ? WHERE run_id = ? AND batch_key = ?")
         .run(nowIso(), runId, parentKey);
