@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { doneBatches, expectedDaily, finished, runCli, sleepMs, spawnCli, tableFacts, tempDir, writeDailyJob } from '../helpers/e2e.js';
@@ -78,6 +79,39 @@ describe('kill -9 and --resume', () => {
     assert.match(r.stderr, /SIGINT: stopping/);
     const stored = await runCli(['report', 'latest', '--db', db, '--json']);
     assert.equal(JSON.parse(stored.stdout).status, 'interrupted');
+    const resumed = await runCli(['run', job, '--resume', '--quiet']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.deepEqual(tableFacts(db, 'daily').checksum, expectedDaily(emu.dataset, START, END, codes));
+  });
+
+  test('a batch the database refuses stops the run (exit 1, batch named); once the cause is gone, --resume lands the exact table', async () => {
+    const db = join(dir, 'refused.db');
+    const codes = emu.dataset.universe.codes.slice(0, 12);
+    const refused = codes[7];
+    // The user's own rule on a table Sluice then widens: one symbol's rows are refused by a trigger.
+    const pre = new Database(db);
+    pre.exec('CREATE TABLE daily (ts_code TEXT NOT NULL, trade_date TEXT NOT NULL, PRIMARY KEY (ts_code, trade_date))');
+    pre.exec(`CREATE TRIGGER refuse BEFORE INSERT ON daily WHEN NEW.ts_code = '${refused}' BEGIN SELECT RAISE(ABORT, 'refused by rule'); END`);
+    pre.close();
+    const job = writeDailyJob(dir, { name: 'refused', url: emu.url, token: emu.token, db, each: codes, rate: { calls: 200, intervalMs: 1000 }, concurrency: 2 });
+    const failed = await runCli(['run', job, '--quiet']);
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.match(failed.stderr, /refused by rule/);
+    assert.match(failed.stderr, new RegExp(refused.replace('.', '\\.')));
+    assert.match(failed.stderr, /--resume/);
+    // Whatever the journal marks done is in the table: no done mark without its rows.
+    const check = new Database(db, { readonly: true });
+    const doneKeys = check.prepare("SELECT params FROM sluice_batches WHERE status = 'done'").all() as { params: string }[];
+    for (const { params } of doneKeys) {
+      const p = JSON.parse(params) as { ts_code: string; start_date: string; end_date: string };
+      const want = expectedDaily(emu.dataset, p.start_date, p.end_date, [p.ts_code]).count;
+      const got = (check.prepare('SELECT count(*) AS n FROM daily WHERE ts_code = ? AND trade_date BETWEEN ? AND ?').get(p.ts_code, p.start_date, p.end_date) as { n: number }).n;
+      assert.equal(got, want, `done batch ${p.ts_code} ${p.start_date}..${p.end_date} has its rows`);
+    }
+    check.close();
+    const fix = new Database(db);
+    fix.exec('DROP TRIGGER refuse');
+    fix.close();
     const resumed = await runCli(['run', job, '--resume', '--quiet']);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.deepEqual(tableFacts(db, 'daily').checksum, expectedDaily(emu.dataset, START, END, codes));
