@@ -28,7 +28,7 @@ export interface ExecutorOptions {
    * last (released when it asks for the next one). A call that would go past it waits before its
    * pacing slot; the oldest batch in flight may always go on, so batches larger than the budget
    * still complete. See budget.ts for the exact rule and bound.
-   * @default 200000
+   * @default 50000
    */
   readonly maxRowsHeld?: number;
   /**
@@ -67,7 +67,7 @@ export interface ExecutorOptions {
   readonly random?: () => number;
 }
 
-export const EXECUTOR_DEFAULTS = { concurrency: 4, maxRowsHeld: 200_000, retries: 5, maxRateLimitRetries: 50, timeoutMs: 30_000 } as const;
+export const EXECUTOR_DEFAULTS = { concurrency: 4, maxRowsHeld: 50_000, retries: 5, maxRateLimitRetries: 50, timeoutMs: 30_000 } as const;
 
 export interface RunSetup {
   readonly run: RunContext;

@@ -34,10 +34,10 @@ describe('job file validation', () => {
     assert.equal(job.plan.strategy, 'smart');
     assert.deepEqual(job.plan.dateParams, { start: 'start_date', end: 'end_date' });
     assert.equal(job.execution.concurrency, 4);
-    assert.equal(job.execution.maxRowsHeld, 200_000);
+    assert.equal(job.execution.maxRowsHeld, 50_000);
     assert.equal(job.source.rowCap, 6000);
     const partial = parseJob({ ...base, execution: { concurrency: 2 } }, {}, 'job.yaml');
-    assert.equal(partial.execution.maxRowsHeld, 200_000);
+    assert.equal(partial.execution.maxRowsHeld, 50_000);
     assert.equal(parseJob({ ...base, execution: { maxRowsHeld: 0 } }, {}, 'job.yaml').execution.maxRowsHeld, 0);
   });
 
