@@ -4,6 +4,7 @@
  * into SQLite, with no quota, so the run is CPU-bound.
  *
  *   node dist/bench/ingest-run-rss.js [--rows 1m|10m|both] [--repeat N] [--concurrency N] [--by date|symbol]
+ *     [--max-rows-held N]   (the job's execution.maxRowsHeld; default: the job default, 0 = no limit)
  *
  * By default (`--by date`) the job fetches by trade date over all 5,000 symbols with
  * `strategy: rows` (no `each`): windows of up to ~100,000 rows paged by 6,000, the fewest calls a
@@ -88,7 +89,7 @@ async function startEmulatorProcess(): Promise<{ url: string; child: ChildProces
   throw new Error('the emulator exited before printing its address');
 }
 
-async function runOnce(size: string, url: string, concurrency: number, by: string): Promise<RunRss> {
+async function runOnce(size: string, url: string, concurrency: number, by: string, maxRowsHeld: number | undefined): Promise<RunRss> {
   const { start, end } = SIZES[size];
   const dir = mkdtempSync(join(tmpdir(), 'sluice-run-rss-'));
   try {
@@ -100,7 +101,7 @@ async function runOnce(size: string, url: string, concurrency: number, by: strin
       plan: by === 'symbol'
         ? { start, end, strategy: 'rows', rowsPerDay: 1, each: { param: 'ts_code', values: dataset({ symbols: SYMBOLS }).universe.codes } }
         : { start, end, strategy: 'rows', rowsPerDay: SYMBOLS },
-      execution: { concurrency },
+      execution: maxRowsHeld === undefined ? { concurrency } : { concurrency, maxRowsHeld },
       sink: { type: 'sqlite', path: db, table: 'daily', key: ['ts_code', 'trade_date'] },
     }));
     const child = spawn(process.execPath, [...cliNodeFlags(), CLI_MAIN, 'run', jobPath, '--json', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -168,14 +169,16 @@ export async function main(): Promise<void> {
   const repeat = Number(flag('--repeat') ?? 1);
   const concurrency = Number(flag('--concurrency') ?? 4);
   const by = flag('--by') ?? 'date';
+  const held = flag('--max-rows-held');
+  const maxRowsHeld = held === undefined ? undefined : Number(held);
   if (by !== 'date' && by !== 'symbol') throw new Error(`--by: expected date or symbol, got ${by}`);
   const emulator = await startEmulatorProcess();
   const runs: RunRss[] = [];
   try {
-    console.log(`sluice run, ${SYMBOLS} symbols, strategy rows by ${by}, rowCap 6000, concurrency ${concurrency}, no quota; node ${cliNodeFlags().join(' ')}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(`sluice run, ${SYMBOLS} symbols, strategy rows by ${by}, rowCap 6000, concurrency ${concurrency}, maxRowsHeld ${maxRowsHeld ?? 'default'}, no quota; node ${cliNodeFlags().join(' ')}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     for (let i = 0; i < repeat; i++) {
       for (const size of sizes) {
-        const r = await runOnce(size, emulator.url, concurrency, by);
+        const r = await runOnce(size, emulator.url, concurrency, by, maxRowsHeld);
         runs.push(r);
         console.log(line(r));
       }
@@ -184,7 +187,7 @@ export async function main(): Promise<void> {
     emulator.child.kill('SIGTERM');
   }
   const peaks = (size: string): number[] => runs.filter((r) => r.size === size).map((r) => r.peakRssMb);
-  const summary: Record<string, unknown> = { machine: { node: process.version, cpus: cpus().length, loadavg: loadavg() }, by, concurrency, runs };
+  const summary: Record<string, unknown> = { machine: { node: process.version, cpus: cpus().length, loadavg: loadavg() }, by, concurrency, maxRowsHeld: maxRowsHeld ?? 'default', runs };
   if (sizes.length === 2) summary.peak10Mvs1M = Math.round((Math.max(...peaks('10m')) / Math.max(...peaks('1m'))) * 1000) / 1000;
   const ok = runs.every((r) => r.status === 'succeeded' && r.writtenRows === r.expectedRows && r.tableRows === r.expectedRows);
   summary.rowsOk = ok;

@@ -17,6 +17,8 @@ export interface ExecutorEventMap {
   };
   /** Time a call waited for a pacing slot (quota) or after a rate-limit answer. */
   'pace:wait': { readonly api: string; readonly tMs: number; readonly waitMs: number; readonly reason: 'quota' | 'rate-limited' };
+  /** Time a call of batch `key` waited for room in the row budget (maxRowsHeld), before pacing. */
+  'rows:wait': { readonly key: string; readonly tMs: number; readonly waitMs: number; readonly heldRows: number; readonly maxRowsHeld: number };
   /** Rate learned or changed (calls per interval). */
   'pace:rate': { readonly api: string; readonly tMs: number; readonly callsPerMinute: number };
   'concurrency': { readonly tMs: number; readonly limit: number; readonly inflight: number };

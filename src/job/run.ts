@@ -130,7 +130,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
 
     const ctx: EngineContext = { job, store, source, rate: job.source.rateLimit, limit, split: splitterOf(spec) };
     const engine = options.engine ? options.engine(ctx) : createLocalEngine(store, {
-      source, pacer: ctx.rate, concurrency: ctx.limit, split: ctx.split,
+      source, pacer: ctx.rate, concurrency: ctx.limit, split: ctx.split, maxRowsHeld: job.execution.maxRowsHeld,
       retries: job.execution.retries, timeoutMs: job.execution.timeoutMs, backoff: job.execution.backoff,
     });
     cleanups.push(() => engine.close());

@@ -98,6 +98,8 @@ export const ExecutionSchema = z.object({
       initial: positiveInt.optional(),
     }).strict(),
   ]).default(4),
+  /** Most fetched rows held in memory at once by a local run (0 = no limit); see ExecutorOptions. */
+  maxRowsHeld: z.number().int().min(0).default(50_000),
   retries: z.number().int().min(0).max(100).default(5),
   timeoutMs: positiveInt.default(30_000),
   backoff: z.object({ baseMs: positiveInt.default(250), maxMs: positiveInt.default(30_000) }).strict().optional(),
@@ -119,7 +121,7 @@ export const JobSchema = z.object({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected a name of letters, digits, _ . -'),
   source: SourceSchema,
   plan: PlanSchema,
-  execution: ExecutionSchema.default({ concurrency: 4, retries: 5, timeoutMs: 30_000 }),
+  execution: ExecutionSchema.default({ concurrency: 4, maxRowsHeld: 50_000, retries: 5, timeoutMs: 30_000 }),
   sink: z.preprocess((v) => (v && typeof v === 'object' && !('type' in v) ? { ...v, type: 'sqlite' } : v), SinkSchema),
   alerts: z.array(AlertRuleSchema).default([]),
   targets: z.record(z.string(), z.number()).optional(),

@@ -30,6 +30,8 @@ export function createRunMetrics(events: Emitter<ExecutorEventMap>): RunMetrics 
   const waitSeconds = new Counter({
     name: 'sluice_rate_limit_wait_seconds_total', help: 'Time spent waiting for pacing, by reason', labelNames: ['api', 'reason'], registers: [registry],
   });
+  const rowWaits = new Counter({ name: 'sluice_row_budget_waits_total', help: 'Calls that waited for room in the row budget (maxRowsHeld)', registers: [registry] });
+  const rowWaitSeconds = new Counter({ name: 'sluice_row_budget_wait_seconds_total', help: 'Time calls spent waiting for room in the row budget', registers: [registry] });
   const batches = new Counter({ name: 'sluice_batches_total', help: 'Batches by outcome', labelNames: ['outcome'], registers: [registry] });
   new Gauge({
     name: 'sluice_process_rss_bytes', help: 'Resident set size of the process', registers: [registry],
@@ -51,6 +53,10 @@ export function createRunMetrics(events: Emitter<ExecutorEventMap>): RunMetrics 
     events.on('pace:wait', (e) => {
       waits.inc({ api: e.api, reason: e.reason });
       waitSeconds.inc({ api: e.api, reason: e.reason }, e.waitMs / 1000);
+    }),
+    events.on('rows:wait', (e) => {
+      rowWaits.inc();
+      rowWaitSeconds.inc(e.waitMs / 1000);
     }),
     events.on('batch:done', () => batches.inc({ outcome: 'done' })),
     events.on('batch:fail', () => batches.inc({ outcome: 'failed' })),

@@ -8,6 +8,7 @@ import { ErrorCodes, SluiceError, isSluiceError } from '../core/errors.js';
 import { scrub } from '../core/secrets.js';
 import { BatchCalls, abortedError, type RunContext } from './call.js';
 import { openRun, type ExecutorOptions } from './options.js';
+import type { Ticket } from './budget.js';
 import type { BatchOutcome } from './outcome.js';
 
 /** Internal result: an outcome, or a reason the run must stop. */
@@ -18,12 +19,12 @@ export type BatchResult = BatchOutcome | { readonly status: 'fatal'; readonly er
  * outcome). One async function, not a chain of .catch() on an inner one: that would cost a
  * promise and a microtask hop per batch.
  */
-export async function runOne(batch: Batch, source: Source, run: RunContext, split: ExecutorOptions['split']): Promise<BatchResult> {
+export async function runOne(batch: Batch, source: Source, run: RunContext, split: ExecutorOptions['split'], ticket?: Ticket): Promise<BatchResult> {
   try {
     const ev = run.events;
     const t0 = run.clock.now();
     if (ev?.has('batch:start')) ev.emit('batch:start', { key: batch.key, tMs: Date.now() });
-    const ctx = new BatchCalls(batch, run);
+    const ctx = new BatchCalls(batch, run, ticket);
     const pages: Page[] = [];
     let rowCount = 0;
     let fields: readonly string[] | undefined;

@@ -13,6 +13,7 @@ import { backoffMs, type BackoffOptions } from './backoff.js';
 import { scrub } from '../core/secrets.js';
 import { sleep, type Clock } from './clock.js';
 import type { CallRegistry } from './deadline.js';
+import type { Ticket } from './budget.js';
 
 /** What every call of a run shares. */
 export interface RunContext {
@@ -58,6 +59,8 @@ export class BatchCalls implements CallContext {
   constructor(
     private readonly batch: Batch,
     private readonly run: RunContext,
+    /** The batch's place in the row budget; undefined when the run has none. */
+    private readonly ticket?: Ticket,
   ) {}
 
   get signal(): AbortSignal {
@@ -72,12 +75,22 @@ export class BatchCalls implements CallContext {
     let lastRefused = false;
     for (;;) {
       if (run.aborted) throw abortedError(run.signal);
+      // room in the row budget first: a call waiting for rows must not hold (or spend) quota
+      const ticket = this.ticket;
+      if (ticket !== undefined && !ticket.budget.tryAdmit(ticket)) {
+        await this.waitForRows(ticket);
+        if (run.aborted) {
+          ticket.budget.settle(ticket, 0);
+          throw abortedError(run.signal);
+        }
+      }
       // the synchronous fast path when a slot is free: no promise, no timing of a wait
       if (run.pacer && !run.pacer.tryAcquire?.(run.api)) {
         const t0 = run.clock.now();
         try {
           await run.pacer.acquire(run.api, run.signal);
         } catch {
+          ticket?.budget.settle(ticket, 0);
           throw abortedError(run.signal);
         }
         const waitMs = run.clock.now() - t0;
@@ -100,6 +113,7 @@ export class BatchCalls implements CallContext {
       } finally {
         run.calls.close(active);
       }
+      ticket?.budget.settle(ticket, page !== undefined && thrown === undefined ? page.items.length : 0);
       const ms = run.clock.now() - t;
       if (page !== undefined && thrown === undefined) {
         run.pacer?.onSuccess(run.api);
@@ -141,6 +155,21 @@ export class BatchCalls implements CallContext {
       lastRefused = false;
       if (failures > run.retries) throw error;
       await this.pause(backoffMs(failures, run.backoff, run.random));
+    }
+  }
+
+  private async waitForRows(ticket: Ticket): Promise<void> {
+    const run = this.run;
+    const t0 = run.clock.now();
+    try {
+      await ticket.budget.admit(ticket);
+    } catch {
+      throw abortedError(run.signal);
+    }
+    const ev = run.events;
+    if (ev?.has('rows:wait')) {
+      const b = ticket.budget;
+      ev.emit('rows:wait', { key: this.batch.key, tMs: Date.now(), waitMs: run.clock.now() - t0, heldRows: b.held, maxRowsHeld: b.limit });
     }
   }
 

@@ -4,7 +4,9 @@
  * Backpressure: work starts only while the consumer asks for outcomes (inside `next()` or while a
  * `next()` is pending), and only while (in flight + finished but not yet consumed) < limit. A
  * consumer that stops pulling therefore holds at most `limit` batches in memory, and the input is
- * read lazily. Overflowed batches are split and their children run before new input.
+ * read lazily. The row budget (maxRowsHeld, budget.ts) bounds the rows held across those batches:
+ * the rows of the outcome the consumer took last count until it calls next() again.
+ * Overflowed batches are split and their children run before new input.
  * A fatal error aborts every call of the run at once; outcomes that had already finished are
  * yielded, then the iterator throws the fatal SluiceError. Cancellation (options.signal) ends the
  * iterator normally after the finished outcomes; batches cut short by it or by a fatal error are
@@ -16,6 +18,7 @@ import { ErrorCodes, SluiceError } from '../core/errors.js';
 import { runOne, type BatchResult } from './batch.js';
 import { openRun, type ExecutorOptions, type RunSetup } from './options.js';
 import type { BatchOutcome } from './outcome.js';
+import type { RowBudget, Ticket } from './budget.js';
 
 type Next = IteratorResult<Batch> | Promise<IteratorResult<Batch>>;
 type Result = IteratorResult<BatchOutcome, undefined>;
@@ -41,7 +44,11 @@ class Execution implements AsyncIterableIterator<BatchOutcome> {
   private input: Input | undefined;
   private readonly children: Batch[] = [];
   private ready: BatchOutcome[] = [];
+  /** Rows each ready outcome holds in the row budget (same indexes as `ready`; unused without one). */
+  private readyRows: number[] = [];
   private readyHead = 0;
+  /** Rows of the outcome the consumer took last, released when it asks for the next one. */
+  private takenRows = 0;
   private inputDone = false;
   private inputWaiting = false;
   private buffered: Batch | undefined;
@@ -74,6 +81,11 @@ class Execution implements AsyncIterableIterator<BatchOutcome> {
       }
       this.input = openInput(this.batches);
     }
+    if (this.takenRows > 0) {
+      const rows = this.takenRows;
+      this.takenRows = 0;
+      (this.setup.budget as RowBudget).release(rows);
+    }
     this.fill();
     if (this.readyHead < this.ready.length) return Promise.resolve({ value: this.take(), done: false });
     if (this.over()) return this.end();
@@ -95,9 +107,11 @@ class Execution implements AsyncIterableIterator<BatchOutcome> {
 
   private take(): BatchOutcome {
     const outcome = this.ready[this.readyHead];
+    if (this.readyRows.length > 0) this.takenRows = this.readyRows[this.readyHead];
     this.ready[this.readyHead++] = undefined as unknown as BatchOutcome;
     if (this.readyHead > 1024 && this.readyHead * 2 > this.ready.length) {
       this.ready = this.ready.slice(this.readyHead);
+      if (this.readyRows.length > 0) this.readyRows = this.readyRows.slice(this.readyHead);
       this.readyHead = 0;
     }
     return outcome;
@@ -110,15 +124,25 @@ class Execution implements AsyncIterableIterator<BatchOutcome> {
     return this.inputDone && this.children.length === 0 && this.buffered === undefined && !this.inputWaiting;
   }
 
-  /** Start batches while the limit allows. */
+  /**
+   * Start batches while the limit allows, and while the row budget has room for a page (or
+   * nothing is in flight: the run must go on).
+   */
   private fill(): void {
     const s = this.setup as RunSetup;
+    const budget = s.budget;
     while (!s.run.aborted && s.counter.inflight + this.ready.length - this.readyHead < s.limit.current) {
+      if (budget !== undefined && s.counter.inflight > 0 && !budget.roomForPage()) return;
       const b = this.children.pop() ?? this.pull();
       if (b === undefined) return;
       s.counter.inflight++;
       this.concurrencyEvent();
-      void runOne(b, this.options.source, s.run, this.options.split).then(this.finishBound);
+      if (budget === undefined) {
+        void runOne(b, this.options.source, s.run, this.options.split).then(this.finishBound);
+      } else {
+        const ticket = budget.open(b.key);
+        void runOne(b, this.options.source, s.run, this.options.split, ticket).then((r) => this.finish(r, ticket));
+      }
     }
   }
 
@@ -156,7 +180,7 @@ class Execution implements AsyncIterableIterator<BatchOutcome> {
     return r.value;
   }
 
-  private finish(r: BatchResult): void {
+  private finish(r: BatchResult, ticket?: Ticket): void {
     const s = this.setup as RunSetup;
     s.counter.inflight--;
     if (r.status === 'fatal') {
@@ -166,10 +190,13 @@ class Execution implements AsyncIterableIterator<BatchOutcome> {
       }
     } else if (r.status !== 'aborted') {
       this.ready.push(r);
+      if (ticket !== undefined) this.readyRows.push(r.status === 'done' ? ticket.rows : 0);
       if (r.status === 'split' && !s.run.aborted) {
         for (let i = r.children.length - 1; i >= 0; i--) this.children.push(r.children[i]);
       }
     }
+    // a done batch's rows stay held by its outcome; any other batch's rows are dropped
+    if (ticket !== undefined) ticket.budget.close(ticket, r.status === 'done');
     this.concurrencyEvent();
     if (s.counter.inflight === 0) this.drained?.();
     this.pump();

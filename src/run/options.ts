@@ -13,6 +13,7 @@ import { CallRegistry } from './deadline.js';
 import type { RunContext } from './call.js';
 import { fixedLimit } from './limits/fixed.js';
 import { createPacer } from './pacer/pacer.js';
+import { RowBudget } from './budget.js';
 
 export interface ExecutorOptions {
   readonly source: Source;
@@ -21,6 +22,15 @@ export interface ExecutorOptions {
    * @default 4
    */
   readonly concurrency?: number | Limit;
+  /**
+   * Most fetched rows the run holds in memory at once (0 = no limit): rows of pages fetched by
+   * batches in flight, of finished outcomes not yet taken, and of the outcome the consumer took
+   * last (released when it asks for the next one). A call that would go past it waits before its
+   * pacing slot; the oldest batch in flight may always go on, so batches larger than the budget
+   * still complete. See budget.ts for the exact rule and bound.
+   * @default 50000
+   */
+  readonly maxRowsHeld?: number;
   /**
    * Call pacing: a Pacer (shared between runs), or a spec the executor builds one from.
    * @default undefined (unpaced; a refusal still waits as told)
@@ -57,7 +67,7 @@ export interface ExecutorOptions {
   readonly random?: () => number;
 }
 
-export const EXECUTOR_DEFAULTS = { concurrency: 4, retries: 5, maxRateLimitRetries: 50, timeoutMs: 30_000 } as const;
+export const EXECUTOR_DEFAULTS = { concurrency: 4, maxRowsHeld: 50_000, retries: 5, maxRateLimitRetries: 50, timeoutMs: 30_000 } as const;
 
 export interface RunSetup {
   readonly run: RunContext;
@@ -65,6 +75,8 @@ export interface RunSetup {
   readonly limit: Limit;
   /** Batches in flight, kept current by the executor (limit samples read it). */
   readonly counter: { inflight: number };
+  /** The row budget; undefined when unlimited. */
+  readonly budget: RowBudget | undefined;
   dispose(): void;
 }
 
@@ -95,6 +107,10 @@ export function openRun(options: ExecutorOptions, onAbort?: () => void): RunSetu
   // slow every call to that API (and teach it the quota), not only the refused one.
   const pacer = isPacer(options.pacer) ? options.pacer : createPacer(options.pacer, { clock, events });
   const timeoutMs = nonNegativeInteger('timeoutMs', options.timeoutMs ?? EXECUTOR_DEFAULTS.timeoutMs);
+  const maxRowsHeld = nonNegativeInteger('maxRowsHeld', options.maxRowsHeld ?? EXECUTOR_DEFAULTS.maxRowsHeld);
+  // a call reserves room for a full page; a source without a usable row cap reserves nothing
+  const cap = options.source.rowCap;
+  const budget = maxRowsHeld > 0 ? new RowBudget(maxRowsHeld, Number.isSafeInteger(cap) && cap > 0 ? cap : 0) : undefined;
   const controller = new AbortController();
   // every waiting call listens on the run signal; hundreds of them are normal, not a leak
   setMaxListeners(0, controller.signal);
@@ -104,6 +120,7 @@ export function openRun(options: ExecutorOptions, onAbort?: () => void): RunSetu
     'abort',
     () => {
       run.aborted = true;
+      budget?.abort(controller.signal.reason);
       onAbort?.();
     },
     { once: true },
@@ -139,5 +156,5 @@ export function openRun(options: ExecutorOptions, onAbort?: () => void): RunSetu
   const onOuterAbort = (): void => controller.abort(new SluiceError(ErrorCodes.ABORTED, 'run cancelled', {}, { cause: outer?.reason }));
   if (outer?.aborted) onOuterAbort();
   else outer?.addEventListener('abort', onOuterAbort, { once: true });
-  return { run, controller, limit, counter, dispose: () => outer?.removeEventListener('abort', onOuterAbort) };
+  return { run, controller, limit, counter, budget, dispose: () => outer?.removeEventListener('abort', onOuterAbort) };
 }

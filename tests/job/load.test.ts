@@ -34,7 +34,16 @@ describe('job file validation', () => {
     assert.equal(job.plan.strategy, 'smart');
     assert.deepEqual(job.plan.dateParams, { start: 'start_date', end: 'end_date' });
     assert.equal(job.execution.concurrency, 4);
+    assert.equal(job.execution.maxRowsHeld, 50_000);
     assert.equal(job.source.rowCap, 6000);
+    const partial = parseJob({ ...base, execution: { concurrency: 2 } }, {}, 'job.yaml');
+    assert.equal(partial.execution.maxRowsHeld, 50_000);
+    assert.equal(parseJob({ ...base, execution: { maxRowsHeld: 0 } }, {}, 'job.yaml').execution.maxRowsHeld, 0);
+  });
+
+  test('execution.maxRowsHeld must be an integer >= 0', () => {
+    assert.match(refusal({ ...base, execution: { maxRowsHeld: -1 } }), /execution\.maxRowsHeld/);
+    assert.match(refusal({ ...base, execution: { maxRowsHeld: 1.5 } }), /execution\.maxRowsHeld/);
   });
 
   test('an unknown key is refused by name', () => {

@@ -29,6 +29,8 @@ describe('Prometheus /metrics', () => {
       events.emit('call:end', { api: 'daily', key: 'x', tMs: 11, page: 0, attempt: 1, ms: 3000, rows: 0, status: 'rate-limited', code: 40203 });
       events.emit('pace:wait', { api: 'daily', tMs: 11, waitMs: 1500, reason: 'rate-limited' });
       events.emit('batch:done', { key: 'b0', tMs: 12, rows: 500, calls: 1, ms: 80 });
+      events.emit('rows:wait', { key: 'b2', tMs: 13, waitMs: 250, heldRows: 9000, maxRowsHeld: 8000 });
+      events.emit('rows:wait', { key: 'b3', tMs: 14, waitMs: 500, heldRows: 9000, maxRowsHeld: 8000 });
 
       const res = await fetch(server.url);
       assert.equal(res.status, 200);
@@ -46,6 +48,8 @@ describe('Prometheus /metrics', () => {
       assert.equal(m.get('sluice_rate_limit_waits_total{api="daily",reason="rate-limited"}'), 1);
       assert.equal(m.get('sluice_rate_limit_wait_seconds_total{api="daily",reason="rate-limited"}'), 1.5);
       assert.equal(m.get('sluice_batches_total{outcome="done"}'), 1);
+      assert.equal(m.get('sluice_row_budget_waits_total'), 2);
+      assert.equal(m.get('sluice_row_budget_wait_seconds_total'), 0.75);
       const rss = m.get('sluice_process_rss_bytes')!;
       assert.ok(rss > 10 * 1024 * 1024 && rss < 64 * 1024 ** 3, `rss ${rss}`);
 
