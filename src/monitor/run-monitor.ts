@@ -35,6 +35,8 @@ export interface MonitorSnapshot {
   readonly concurrency: { readonly observed: boolean; readonly min: number; readonly max: number; readonly final: number; readonly maxInflight: number };
   /** Last learned pace per API (calls per minute). */
   readonly paceRates: Readonly<Record<string, number>>;
+  /** Calls that waited for the row budget (rows held in memory), their total wait, and the budget (null: never hit). */
+  readonly rowBudget: { readonly waits: number; readonly waitMs: number; readonly maxRowsHeld: number | null };
   readonly memory: ResourceStats;
   /** v8 heap growth per space from the monitor's start to now (or to stop()). */
   readonly heapGrowth: HeapGrowth | null;
@@ -74,6 +76,7 @@ export function createRunMonitor(events: Emitter<ExecutorEventMap>, opts: RunMon
   const paceRates: Record<string, number> = {};
   const b = { started: 0, done: 0, failed: 0, split: 0, committed: 0, under: 0 };
   const conc = { observed: false, min: Infinity, max: 0, final: 0, maxInflight: 0 };
+  const rowBudget = { waits: 0, waitMs: 0, maxRowsHeld: null as number | null };
 
   const sampler = new ResourceSampler({ intervalMs: opts.sampleIntervalMs ?? 1000, now, read: opts.readMemory, maxPoints: opts.maxTimelineBuckets });
   const origSample = sampler.sample.bind(sampler);
@@ -104,6 +107,11 @@ export function createRunMonitor(events: Emitter<ExecutorEventMap>, opts: RunMon
       latency[i] += 1;
     }),
     events.on('pace:wait', (e) => calls.onPaceWait(e)),
+    events.on('rows:wait', (e) => {
+      rowBudget.waits += 1;
+      rowBudget.waitMs += e.waitMs;
+      rowBudget.maxRowsHeld = e.maxRowsHeld;
+    }),
     events.on('pace:rate', (e) => {
       paceRates[e.api] = e.callsPerMinute;
     }),
@@ -153,6 +161,7 @@ export function createRunMonitor(events: Emitter<ExecutorEventMap>, opts: RunMon
         },
         concurrency: { ...conc, min: conc.observed ? conc.min : 0 },
         paceRates: { ...paceRates },
+        rowBudget: { ...rowBudget },
         memory: sampler.stats(),
         heapGrowth: stopped ? endGrowth : growthBetween(startHeap, heap.snapshot('now')),
         bucketMs: timeline.bucketMs,

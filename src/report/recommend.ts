@@ -19,6 +19,9 @@ export interface RecommendInput {
   readonly concurrencyMax: number;
   /** Last learned pace per API, calls per minute. */
   readonly paceRates: Readonly<Record<string, number>>;
+  readonly wallMs: number;
+  /** Waits for the row budget (rows held in memory); maxRowsHeld null when it never bound. */
+  readonly rowBudget: { readonly waits: number; readonly waitMs: number; readonly maxRowsHeld: number | null };
 }
 
 export type Rule = (r: RecommendInput) => string | null;
@@ -38,6 +41,8 @@ export const RULE_LIMITS = {
   pinnedShare: 0.8,
   latencyRise: 1.5,
   minActiveBuckets: 6,
+  /** Row-budget waits (summed over batches) as a share of the wall time. */
+  rowBudgetShare: 0.25,
 } as const;
 
 export const slowGeneration: Rule = (r) =>
@@ -47,7 +52,7 @@ export const slowGeneration: Rule = (r) =>
 
 export const highMemory: Rule = (r) =>
   r.memoryGrowthMb !== null && r.memoryGrowthMb > RULE_LIMITS.highMemoryMb
-    ? `Memory grew by ${r.memoryGrowthMb.toFixed(1)} MB during the run: lower concurrency or the row cap so fewer rows are held at once (stream pages to the sink).`
+    ? `Memory grew by ${r.memoryGrowthMb.toFixed(1)} MB during the run: lower execution.maxRowsHeld (rows held in memory at once) or plan smaller windows.`
     : null;
 
 export const poorOptimization: Rule = (r) =>
@@ -104,8 +109,15 @@ export const overflowedWindows: Rule = (r) =>
     ? `${r.analysis.overflowedWindows} window(s) overflowed the row cap and were split: plan smaller windows or use the \`rows\` strategy with a density.`
     : null;
 
+export const rowBudgetBound: Rule = (r) => {
+  const b = r.rowBudget;
+  if (b.maxRowsHeld === null || r.wallMs <= 0 || b.waitMs / r.wallMs < RULE_LIMITS.rowBudgetShare) return null;
+  return `Calls waited ${(b.waitMs / 1000).toFixed(1)} s in all (${pct(b.waitMs / r.wallMs)} of the run's wall time) for fetched rows to be written ` +
+    `(execution.maxRowsHeld ${b.maxRowsHeld}): raise it if memory allows, or plan windows smaller than it.`;
+};
+
 export const RULES: readonly Rule[] = [
-  slowGeneration, highMemory, poorOptimization, useRowsStrategy, lowerRate, serverBottleneck, upstreamFaults, overflowedWindows,
+  slowGeneration, highMemory, poorOptimization, useRowsStrategy, lowerRate, serverBottleneck, upstreamFaults, overflowedWindows, rowBudgetBound,
 ];
 
 export function recommend(input: RecommendInput): string[] {

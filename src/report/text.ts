@@ -48,7 +48,8 @@ export function formatSummary(r: RunReport): string {
     `Latency: avg ${c.avgMs.toFixed(1)} ms, p50 ${c.p50Ms.toFixed(1)} ms, p95 ${c.p95Ms.toFixed(1)} ms, p99 ${c.p99Ms.toFixed(1)} ms`,
     `Rows: ${r.rows.fetched} fetched, ${r.rows.written} written`,
     `Memory: start ${r.memory.startRssMb.toFixed(1)} MB, peak ${r.memory.peakRssMb.toFixed(1)} MB` +
-      (num(r.memory.growthMb) === null ? '' : `, growth ${num(r.memory.growthMb)!.toFixed(1)} MB (rated)`),
+      (num(r.memory.growthMb) === null ? '' : `, growth ${num(r.memory.growthMb)!.toFixed(1)} MB (rated)`) +
+      (num(r.memory.rowBudgetWaits) ? `; row budget ${String(r.memory.maxRowsHeld)}: ${num(r.memory.rowBudgetWaits)} waits, ${(num(r.memory.rowBudgetWaitMs)! / 1000).toFixed(1)} s` : ''),
     `Concurrency: min ${r.concurrency.min}, max ${r.concurrency.max}, final ${r.concurrency.final}`,
     'Ratings:',
     ...Object.entries(r.ratings).map(([k, v]) => `  ${(RATING_LABEL[k] ?? k).padEnd(26)} ${v ?? 'not measured'}`),

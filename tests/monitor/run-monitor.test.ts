@@ -14,6 +14,15 @@ function setup(opts: { rowCap?: number; maxTimelineBuckets?: number; timelineBuc
 }
 
 describe('createRunMonitor', () => {
+  test('row budget waits are counted, with the budget they hit', () => {
+    const { events, mon } = setup();
+    assert.deepEqual(mon.snapshot().rowBudget, { waits: 0, waitMs: 0, maxRowsHeld: null });
+    events.emit('rows:wait', { key: 'a', tMs: 1, waitMs: 120, heldRows: 51_000, maxRowsHeld: 50_000 });
+    events.emit('rows:wait', { key: 'b', tMs: 2, waitMs: 30, heldRows: 50_500, maxRowsHeld: 50_000 });
+    assert.deepEqual(mon.snapshot().rowBudget, { waits: 2, waitMs: 150, maxRowsHeld: 50_000 });
+    mon.stop();
+  });
+
   test('counts calls, rows, batches and concurrency from executor events', () => {
     const { events, clock, mon, setRss } = setup({ rowCap: 1000 });
     events.emit('concurrency', { tMs: 0, limit: 4, inflight: 0 });

@@ -84,6 +84,13 @@ describe('text and trend', () => {
     assert.match(text, /Recommendations:/);
   });
 
+  test('formatSummary names the row budget only when calls waited for it', () => {
+    const r = sampleReport();
+    assert.doesNotMatch(formatSummary(r), /row budget/);
+    const waited = { ...r, memory: { ...r.memory, rowBudgetWaits: 3, rowBudgetWaitMs: 4200, maxRowsHeld: 50_000 } };
+    assert.match(formatSummary(waited), /row budget 50000: 3 waits, 4\.2 s/);
+  });
+
   test('trendTable orders oldest first and gives deltas vs the previous run', () => {
     const a = sampleReport({ runId: 'a', startedAt: '2026-11-01T00:00:00Z', finishedAt: '2026-11-01T00:00:20Z' });
     const b = sampleReport({ runId: 'b', startedAt: '2026-11-02T00:00:00Z', finishedAt: '2026-11-02T00:00:10Z' }, { failEvery: 5 });

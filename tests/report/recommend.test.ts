@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   recommend, slowGeneration, highMemory, poorOptimization, useRowsStrategy, lowerRate, serverBottleneck,
-  upstreamFaults, overflowedWindows, type RecommendInput,
+  upstreamFaults, overflowedWindows, rowBudgetBound, type RecommendInput,
 } from '../../src/report/recommend.js';
 import { CallMonitor } from '../../src/monitor/calls.js';
 import type { BatchAnalysis } from '../../src/report/analyze.js';
@@ -20,7 +20,7 @@ function base(over: Partial<RecommendInput> = {}): RecommendInput {
   for (let i = 0; i < 100; i++) calls.onCallEnd({ api: 'daily', key: 'k', tMs: i * 100 + 50, page: 0, attempt: 1, ms: 50, rows: 10, status: 'ok' });
   return {
     generationMs: 0.5, memoryGrowthMb: 20, reductionRate: 96.7, analysis, doneBatches: 10, calls: calls.total(),
-    timeline: [], concurrencyMax: 8, paceRates: {}, ...over,
+    timeline: [], concurrencyMax: 8, paceRates: {}, wallMs: 10_000, rowBudget: { waits: 0, waitMs: 0, maxRowsHeld: null }, ...over,
   };
 }
 
@@ -97,5 +97,16 @@ describe('recommendations', () => {
   test('overflowed windows -> smaller windows or rows strategy', () => {
     assert.match(overflowedWindows(base({ analysis: { ...analysis, overflowedWindows: 3 } }))!, /3 window\(s\) overflowed/);
     assert.equal(overflowedWindows(base()), null);
+  });
+
+  test('row budget: fires when calls spent a quarter of the wall time waiting for rows to be written', () => {
+    assert.equal(rowBudgetBound(base()), null);
+    // A budget that never bound, or waits under a quarter of the wall time: quiet.
+    assert.equal(rowBudgetBound(base({ rowBudget: { waits: 0, waitMs: 0, maxRowsHeld: null } })), null);
+    assert.equal(rowBudgetBound(base({ rowBudget: { waits: 9, waitMs: 2499, maxRowsHeld: 50_000 } })), null);
+    const advice = rowBudgetBound(base({ rowBudget: { waits: 40, waitMs: 6000, maxRowsHeld: 50_000 } }));
+    assert.match(advice!, /6\.0 s/);
+    assert.match(advice!, /60\.0%/);
+    assert.match(advice!, /maxRowsHeld 50000/);
   });
 });
