@@ -13,7 +13,7 @@ import { scrub } from '../core/secrets.js';
 import type { Batch } from '../core/types.js';
 import { addBatches } from './jobs.js';
 import { closeRedis, connectRedis, redisOptions, type RedisConnection } from './redis.js';
-import { type BatchJobData, type BatchJobResult, type BatchVerdict, CallLog, cancelKey, encodeFatal, QUEUE_PREFIX } from './wire.js';
+import { type BatchJobData, type BatchJobResult, type BatchVerdict, CallLog, cancelKey, encodeCancel, encodeFatal, QUEUE_PREFIX } from './wire.js';
 
 export interface BatchContext {
   /** Aborted when the run is cancelled (fatal error elsewhere, producer interrupted) or the worker closes. */
@@ -87,8 +87,9 @@ export function startBatchWorker<P>(options: BatchWorkerOptions<P>): BatchWorker
   let closing = false;
 
   const isCancelled = async (runId: string): Promise<boolean> => (await control.exists(cancelKey(queueName, runId))) === 1;
-  const cancelRun = async (runId: string): Promise<void> => {
-    await control.set(cancelKey(queueName, runId), '1', 'EX', 86400).catch(() => undefined);
+  /** The flag carries the fatal reason, so the producer learns it even if this worker dies before failing the job. */
+  const cancelRun = async (runId: string, reason: string): Promise<void> => {
+    await control.set(cancelKey(queueName, runId), reason, 'EX', 86400).catch(() => undefined);
     for (const r of running.values()) if (r.runId === runId) r.controller.abort(new Error('run cancelled'));
   };
 
@@ -116,8 +117,9 @@ export function startBatchWorker<P>(options: BatchWorkerOptions<P>): BatchWorker
       // Fatal for the run: a bad token or permission, or a job this worker cannot even build.
       if (isSluiceError(err) && (err.kind === 'fatal' || err.exitCode === 2)) {
         // Stop the run's other batches now (here and on every worker), before the producer hears of it.
-        await cancelRun(data.runId);
-        throw new UnrecoverableError(encodeFatal(err.code, scrub(err.message)));
+        const message = scrub(err.message);
+        await cancelRun(data.runId, encodeCancel(data.batch.key, err.code, message));
+        throw new UnrecoverableError(encodeFatal(err.code, message));
       }
       const message = err instanceof Error ? err.message : String(err);
       const code = isSluiceError(err) ? err.code : 'internal';

@@ -13,7 +13,7 @@ import type { Batch } from '../core/types.js';
 import { Inbox } from './inbox.js';
 import { addBatches, finishedState, registerQueue, removeJobs } from './jobs.js';
 import { closeRedis, connectRedis, ensureReachable, redisOptions, settleWithin, type RedisConnection } from './redis.js';
-import { type BatchJobResult, cancelKey, decodeFatal, jobIdFor, lostReason, QUEUE_PREFIX, runTag } from './wire.js';
+import { type BatchJobResult, cancelKey, decodeCancel, decodeFatal, jobIdFor, lostReason, QUEUE_PREFIX, runTag } from './wire.js';
 
 export interface QueueRunOptions<P> {
   /** The run's queue (BullMQ prefix QUEUE_PREFIX). */
@@ -111,6 +111,13 @@ export async function* runOnQueue<P>(options: QueueRunOptions<P>): AsyncGenerato
         const result = settled.result as BatchJobResult;
         if (result.status === 'aborted') {
           if (!signal.aborted) {
+            // A worker hit a fatal error and cancelled the run (its flag says why): stop here, even
+            // if that worker died before its job could report the failure.
+            const fatal = decodeCancel(await client.get(cancelKey(queue.name, runId)));
+            if (fatal) {
+              await cancel();
+              throw fatal;
+            }
             // Stopped by a stale cancel flag or a closing worker: run it again.
             settledIds.delete(settled.jobId);
             await addBatches(queue, runId, [expected], options.payload);

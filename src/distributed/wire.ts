@@ -94,6 +94,28 @@ export function decodeFatal(reason: string): SluiceError | undefined {
   return new SluiceError(m[1] as ErrorCode, m[2]);
 }
 
+/**
+ * The value of a run's cancel flag when a worker cancelled it for a fatal error: the error and the
+ * batch that hit it, so the producer can report it even if that worker died before failing the job.
+ * A producer's own cancel stores "1".
+ */
+export function encodeCancel(batchKey: string, code: string, message: string): string {
+  return JSON.stringify({ batchKey, fatal: encodeFatal(code, message) });
+}
+
+/** The fatal error a cancel flag carries (with its batch key), or undefined. */
+export function decodeCancel(value: string | null): SluiceError | undefined {
+  if (value === null || !value.startsWith('{')) return undefined;
+  try {
+    const v = JSON.parse(value) as { batchKey?: unknown; fatal?: unknown };
+    const fatal = typeof v.fatal === 'string' ? decodeFatal(v.fatal) : undefined;
+    if (fatal && typeof v.batchKey === 'string') fatal.context.batchKey = v.batchKey;
+    return fatal;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A job that failed without a verdict (lost to stalls, or an error outside the executor). */
 export function lostReason(reason: string): { error: string; code: string } {
   return { error: reason || 'job failed in the worker', code: ErrorCodes.RETRYABLE };

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { ErrorCodes, SluiceError } from '../../src/core/errors.js';
 import { addBatches } from '../../src/distributed/jobs.js';
 import { startBatchWorker, type BatchProcessor } from '../../src/distributed/batch-worker.js';
-import { cancelKey } from '../../src/distributed/wire.js';
+import { cancelKey, encodeCancel } from '../../src/distributed/wire.js';
 import { REDIS_URL, redisAvailable } from './redis-check.js';
 import { batches, cleanupQueues, closeLater, collect, testQueue } from './queue-fixture.js';
 
@@ -98,6 +98,28 @@ describe('BullMQ producer and workers', () => {
     for (let i = 0; i < 50 && (await queue.getJobCountByTypes('active')) > 0; i += 1) await new Promise((r) => setTimeout(r, 100));
     assert.equal(await queue.getJobCountByTypes('active'), 0);
     assert.ok(aborted >= 2, `${aborted} running batches aborted`);
+  });
+
+  test('a fatal error whose worker never reports the job still stops the run, from the cancel flag', async (t) => {
+    if (!(await redisAvailable(t))) return;
+    const queue = testQueue();
+    const redis = new Redis(REDIS_URL);
+    try {
+      worker(queue.name, async (data, ctx) => {
+        // b0 plays a worker that flagged the run cancelled for a bad token and died before failing
+        // its job: no failed event will ever come. Every batch then ends aborted.
+        if (data.batch.key === 'b0') await redis.set(cancelKey(queue.name, 'run-dead'), encodeCancel('b0', ErrorCodes.AUTH, 'token rejected (40101)'));
+        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+        return { status: 'aborted' };
+      }, { concurrency: 3 });
+      const got = await collect({ queue, runId: 'run-dead', batches: batches(6), payload: {} });
+      assert.ok(got.error instanceof SluiceError, String(got.error));
+      assert.equal(got.error.code, ErrorCodes.AUTH);
+      assert.equal(got.error.context.batchKey, 'b0');
+      assert.equal(await queue.getJobCountByTypes('waiting', 'delayed'), 0);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   test('a job that keeps failing outside the executor comes back as lost', async (t) => {
