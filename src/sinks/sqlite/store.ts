@@ -96,11 +96,19 @@ function isSluiceDatabase(db: Database.Database): boolean {
   }
 }
 
+/** A transaction holding several batch commits, committed by size or by its timer. */
+interface OpenGroup {
+  rows: number;
+  batches: number;
+  readonly startedMs: number;
+  readonly timer: NodeJS.Timeout;
+}
+
 export class SqliteStore implements Store {
   private db: Database.Database | undefined;
   private journalRef: SqliteJournal | undefined;
   private table: SqliteTable | undefined;
-  private group: { rows: number; batches: number; startedMs: number; timer: NodeJS.Timeout } | undefined;
+  private group: OpenGroup | undefined;
   private lastGroupEndMs = Number.NEGATIVE_INFINITY;
   private readonly flushOnExit = (): void => this.flush();
 
@@ -158,13 +166,19 @@ export class SqliteStore implements Store {
     process.on('exit', this.flushOnExit);
   }
 
-  /** Commits the open group of batch commits, if any. */
-  flush(): void {
+  /** Forgets the open group (its timer too) and returns it; the caller commits or rolls back. */
+  private endGroup(): OpenGroup | undefined {
     const group = this.group;
-    if (!group) return;
+    if (!group) return undefined;
     this.group = undefined;
     this.lastGroupEndMs = Date.now();
     clearTimeout(group.timer);
+    return group;
+  }
+
+  /** Commits the open group of batch commits, if any. */
+  flush(): void {
+    if (!this.endGroup()) return;
     const db = this.db;
     if (!db?.inTransaction) return;
     try {
@@ -242,9 +256,7 @@ export class SqliteStore implements Store {
       // group down with it instead; the group's done marks go too, so --resume fetches them again.
       written = write();
     } catch (err) {
-      this.group = undefined;
-      this.lastGroupEndMs = Date.now();
-      clearTimeout(group.timer);
+      this.endGroup();
       if (db.inTransaction) db.exec('ROLLBACK');
       table.refresh();
       const lost = group.batches === 0 ? '' : ` with the ${group.batches} batches committed before it in the same group`;
