@@ -66,7 +66,9 @@ async function benchNoop(): Promise<void> {
   const a = median(ours);
   const b = median(theirs);
   console.log('(a) no-op batches per CPU second (median of 9 alternating runs of 50 000, concurrency 8)');
-  console.log(`    runs: sluice ${ours.map((x) => (x / 1000).toFixed(0)).join(' ')} k; p-queue ${theirs.map((x) => (x / 1000).toFixed(0)).join(' ')} k`);
+  console.log(
+    `    runs: sluice ${ours.map((x) => (x / 1000).toFixed(0)).join(' ')} k; p-queue ${theirs.map((x) => (x / 1000).toFixed(0)).join(' ')} k`,
+  );
   console.log(`    sluice execute   ${a.toFixed(0).padStart(8)}`);
   console.log(`    p-queue@9        ${b.toFixed(0).padStart(8)}`);
   console.log(`    ratio            ${(a / b).toFixed(2)}x`);
@@ -90,7 +92,11 @@ async function benchQuota(): Promise<void> {
   };
   await measure('sluice sliding', async () => {
     const source = new HttpSource(server.url);
-    for await (const o of execute(batches(QUOTA_CALLS), { source, concurrency: 8, pacer: { calls: QUOTA, intervalMs: INTERVAL_MS } })) {
+    for await (const o of execute(batches(QUOTA_CALLS), {
+      source,
+      concurrency: 8,
+      pacer: { calls: QUOTA, intervalMs: INTERVAL_MS },
+    })) {
       if (o.status !== 'done') throw new Error(`batch ${o.batch.key} ${o.status}`);
     }
   });
@@ -98,7 +104,9 @@ async function benchQuota(): Promise<void> {
   await measure('p-queue strict', () => pQueueQuota(server.url, QUOTA_CALLS, QUOTA, INTERVAL_MS, true));
   await measure('bottleneck reservoir', () => bottleneckQuota(server.url, QUOTA_CALLS, QUOTA, INTERVAL_MS));
   await server.close();
-  console.log(`(b) achieved calls/s ÷ quota, ${QUOTA_CALLS} calls, quota ${QUOTA}/${INTERVAL_MS} ms sliding window, 8 in flight`);
+  console.log(
+    `(b) achieved calls/s ÷ quota, ${QUOTA_CALLS} calls, quota ${QUOTA}/${INTERVAL_MS} ms sliding window, 8 in flight`,
+  );
   for (const [name, share, rejected] of rows) {
     console.log(`    ${name.padEnd(22)} ${share.toFixed(3)}   refused ${rejected}`);
   }
@@ -131,7 +139,9 @@ async function benchAdaptive(): Promise<void> {
   await server.close();
   console.log(`(c) adaptive pace, unknown quota ${quota}/s (sliding second), ${runMs / 1000} s run`);
   console.log(`    90 % of quota reached after   ${(reachedMs / 1000).toFixed(2)} s`);
-  console.log(`    refused                       ${server.rejected} of ${total} calls (${((100 * server.rejected) / total).toFixed(2)} %)`);
+  console.log(
+    `    refused                       ${server.rejected} of ${total} calls (${((100 * server.rejected) / total).toFixed(2)} %)`,
+  );
   console.log(`    last 10 s: achieved ÷ quota   ${lastShare.toFixed(3)}   (batches done ${done})`);
 }
 
@@ -163,8 +173,12 @@ async function benchKnee(): Promise<void> {
   console.log(`(d) calls/s on a server with a capacity knee at ${capacity} in progress (${baseMs} ms each below it)`);
   console.log(`    fixed            ${fixed.map(([n, r]) => `${n}:${r.toFixed(0)}`).join('  ')}`);
   console.log(`    best fixed (${best[0]})  ${best[1].toFixed(0)}`);
-  console.log(`    gradient         ${g.toFixed(0)}   ÷ best fixed ${(g / best[1]).toFixed(3)}   (final limit ${gradient.current})`);
-  console.log(`    seed rule        ${s.toFixed(0)}   ÷ best fixed ${(s / best[1]).toFixed(3)}   (final limit ${seed.current})`);
+  console.log(
+    `    gradient         ${g.toFixed(0)}   ÷ best fixed ${(g / best[1]).toFixed(3)}   (final limit ${gradient.current})`,
+  );
+  console.log(
+    `    seed rule        ${s.toFixed(0)}   ÷ best fixed ${(s / best[1]).toFixed(3)}   (final limit ${seed.current})`,
+  );
 }
 
 const started = performance.now();

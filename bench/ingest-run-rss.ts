@@ -74,8 +74,22 @@ function readStatus(pid: number): { rss: number; hwm: number } | undefined {
 
 /** The emulator as a separate `sluice emulate` process; resolves once it prints where it listens. */
 async function startEmulatorProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [...cliNodeFlags(), CLI_MAIN, 'emulate', '--port', '0', '--json', '--symbols', String(SYMBOLS), '--latency-ms', '0'],
-    { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(
+    process.execPath,
+    [
+      ...cliNodeFlags(),
+      CLI_MAIN,
+      'emulate',
+      '--port',
+      '0',
+      '--json',
+      '--symbols',
+      String(SYMBOLS),
+      '--latency-ms',
+      '0',
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   const lines = createInterface({ input: child.stdout! });
   let text = '';
   for await (const line of lines) {
@@ -84,27 +98,47 @@ async function startEmulatorProcess(): Promise<{ url: string; child: ChildProces
       const { url } = JSON.parse(text) as { url: string };
       lines.close();
       return { url, child };
-    } catch { /* the JSON spans several lines */ }
+    } catch {
+      /* the JSON spans several lines */
+    }
   }
   throw new Error('the emulator exited before printing its address');
 }
 
-async function runOnce(size: string, url: string, concurrency: number, by: string, maxRowsHeld: number | undefined): Promise<RunRss> {
+async function runOnce(
+  size: string,
+  url: string,
+  concurrency: number,
+  by: string,
+  maxRowsHeld: number | undefined,
+): Promise<RunRss> {
   const { start, end } = SIZES[size];
   const dir = mkdtempSync(join(tmpdir(), 'sluice-run-rss-'));
   try {
     const db = join(dir, 'rss.db');
     const jobPath = join(dir, 'job.json');
-    writeFileSync(jobPath, JSON.stringify({
-      name: `run-rss-${size}`,
-      source: { type: 'tushare', url, token: DEMO_TOKEN, api: 'daily', rowCap: 6000 },
-      plan: by === 'symbol'
-        ? { start, end, strategy: 'rows', rowsPerDay: 1, each: { param: 'ts_code', values: dataset({ symbols: SYMBOLS }).universe.codes } }
-        : { start, end, strategy: 'rows', rowsPerDay: SYMBOLS },
-      execution: maxRowsHeld === undefined ? { concurrency } : { concurrency, maxRowsHeld },
-      sink: { type: 'sqlite', path: db, table: 'daily', key: ['ts_code', 'trade_date'] },
-    }));
-    const child = spawn(process.execPath, [...cliNodeFlags(), CLI_MAIN, 'run', jobPath, '--json', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    writeFileSync(
+      jobPath,
+      JSON.stringify({
+        name: `run-rss-${size}`,
+        source: { type: 'tushare', url, token: DEMO_TOKEN, api: 'daily', rowCap: 6000 },
+        plan:
+          by === 'symbol'
+            ? {
+                start,
+                end,
+                strategy: 'rows',
+                rowsPerDay: 1,
+                each: { param: 'ts_code', values: dataset({ symbols: SYMBOLS }).universe.codes },
+              }
+            : { start, end, strategy: 'rows', rowsPerDay: SYMBOLS },
+        execution: maxRowsHeld === undefined ? { concurrency } : { concurrency, maxRowsHeld },
+        sink: { type: 'sqlite', path: db, table: 'daily', key: ['ts_code', 'trade_date'] },
+      }),
+    );
+    const child = spawn(process.execPath, [...cliNodeFlags(), CLI_MAIN, 'run', jobPath, '--json', '--quiet'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const pid = child.pid as number;
     const t0 = performance.now();
     const samples: Array<{ t: number; rss: number }> = [];
@@ -118,7 +152,9 @@ async function runOnce(size: string, url: string, concurrency: number, by: strin
     sample();
     const timer = setInterval(sample, 100);
     let stdout = '';
-    child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
     // The report is printed last: read the high-water mark again as soon as output ends.
     child.stdout!.on('end', sample);
     const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
@@ -126,7 +162,10 @@ async function runOnce(size: string, url: string, concurrency: number, by: strin
     const wallMs = performance.now() - t0;
     if (code !== 0) throw new Error(`sluice run exited with ${code}`);
     const report = JSON.parse(stdout) as {
-      status: string; rows: { written: number }; calls: { total: number }; batches: { total: number };
+      status: string;
+      rows: { written: number };
+      calls: { total: number };
+      batches: { total: number };
       memory: { startRssMb: number; peakRssMb: number; peakHeapMb: number; growthMb: number | null };
     };
     const conn = new Database(db, { readonly: true });
@@ -148,7 +187,12 @@ async function runOnce(size: string, url: string, concurrency: number, by: strin
       firstHalfPeakMb: mb(first),
       secondHalfPeakMb: mb(second),
       secondHalfVsFirstHalf: Math.round((second / first) * 1000) / 1000,
-      report: { startRssMb: report.memory.startRssMb, peakRssMb: report.memory.peakRssMb, peakHeapMb: report.memory.peakHeapMb, growthMb: report.memory.growthMb },
+      report: {
+        startRssMb: report.memory.startRssMb,
+        peakRssMb: report.memory.peakRssMb,
+        peakHeapMb: report.memory.peakHeapMb,
+        growthMb: report.memory.growthMb,
+      },
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -157,9 +201,11 @@ async function runOnce(size: string, url: string, concurrency: number, by: strin
 
 function line(r: RunRss): string {
   const rowsOk = r.writtenRows === r.expectedRows && r.tableRows === r.expectedRows ? 'rows ok' : 'ROWS WRONG';
-  return `  ${r.size.padEnd(3)} ${r.status}, ${r.writtenRows} rows (${rowsOk}), ${r.calls} calls, ${r.batches} batches, ${r.wallS} s: ` +
+  return (
+    `  ${r.size.padEnd(3)} ${r.status}, ${r.writtenRows} rows (${rowsOk}), ${r.calls} calls, ${r.batches} batches, ${r.wallS} s: ` +
     `peak RSS ${r.peakRssMb} MB (VmHWM); halves ${r.firstHalfPeakMb} / ${r.secondHalfPeakMb} MB = ${r.secondHalfVsFirstHalf}; ` +
-    `report: start ${r.report.startRssMb}, peak ${r.report.peakRssMb}, heap peak ${r.report.peakHeapMb} MB`;
+    `report: start ${r.report.startRssMb}, peak ${r.report.peakRssMb}, heap peak ${r.report.peakHeapMb} MB`
+  );
 }
 
 export async function main(): Promise<void> {
@@ -175,7 +221,11 @@ export async function main(): Promise<void> {
   const emulator = await startEmulatorProcess();
   const runs: RunRss[] = [];
   try {
-    console.log(`sluice run, ${SYMBOLS} symbols, strategy rows by ${by}, rowCap 6000, concurrency ${concurrency}, maxRowsHeld ${maxRowsHeld ?? 'default'}, no quota; node ${cliNodeFlags().join(' ')}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(
+      `sluice run, ${SYMBOLS} symbols, strategy rows by ${by}, rowCap 6000, concurrency ${concurrency}, maxRowsHeld ${maxRowsHeld ?? 'default'}, no quota; node ${cliNodeFlags().join(' ')}; load ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
     for (let i = 0; i < repeat; i++) {
       for (const size of sizes) {
         const r = await runOnce(size, emulator.url, concurrency, by, maxRowsHeld);
@@ -187,9 +237,18 @@ export async function main(): Promise<void> {
     emulator.child.kill('SIGTERM');
   }
   const peaks = (size: string): number[] => runs.filter((r) => r.size === size).map((r) => r.peakRssMb);
-  const summary: Record<string, unknown> = { machine: { node: process.version, cpus: cpus().length, loadavg: loadavg() }, by, concurrency, maxRowsHeld: maxRowsHeld ?? 'default', runs };
-  if (sizes.length === 2) summary.peak10Mvs1M = Math.round((Math.max(...peaks('10m')) / Math.max(...peaks('1m'))) * 1000) / 1000;
-  const ok = runs.every((r) => r.status === 'succeeded' && r.writtenRows === r.expectedRows && r.tableRows === r.expectedRows);
+  const summary: Record<string, unknown> = {
+    machine: { node: process.version, cpus: cpus().length, loadavg: loadavg() },
+    by,
+    concurrency,
+    maxRowsHeld: maxRowsHeld ?? 'default',
+    runs,
+  };
+  if (sizes.length === 2)
+    summary.peak10Mvs1M = Math.round((Math.max(...peaks('10m')) / Math.max(...peaks('1m'))) * 1000) / 1000;
+  const ok = runs.every(
+    (r) => r.status === 'succeeded' && r.writtenRows === r.expectedRows && r.tableRows === r.expectedRows,
+  );
   summary.rowsOk = ok;
   console.log(JSON.stringify(summary));
   if (!ok) process.exitCode = 1;

@@ -28,7 +28,17 @@ import { endToEnd } from './ingest-e2e.js';
 import { cliNodeFlags } from '../src/cli/node-flags.js';
 
 export const DAILY_FIELDS = [
-  'ts_code', 'trade_date', 'open', 'high', 'low', 'close', 'pre_close', 'change', 'pct_chg', 'vol', 'amount',
+  'ts_code',
+  'trade_date',
+  'open',
+  'high',
+  'low',
+  'close',
+  'pre_close',
+  'change',
+  'pct_chg',
+  'vol',
+  'amount',
 ] as const;
 
 const SYMBOLS = 5000;
@@ -40,10 +50,19 @@ export function dailyRow(i: number): unknown[] {
   const base = 10 + (sym % 90) + ((day * 7 + sym) % 13) / 10;
   const y = 2000 + Math.floor(day / 366);
   const md = day % 366;
-  const date = `${y}${String(1 + Math.floor(md / 31) % 12).padStart(2, '0')}${String(1 + (md % 31)).padStart(2, '0')}`;
+  const date = `${y}${String(1 + (Math.floor(md / 31) % 12)).padStart(2, '0')}${String(1 + (md % 31)).padStart(2, '0')}`;
   return [
-    `${String(sym).padStart(6, '0')}.${sym % 2 === 0 ? 'SZ' : 'SH'}`, `${date}_${day}`,
-    base, base * 1.03, base * 0.97, base * 1.01, base, base * 0.01, 1.0 + (sym % 7) / 10, 1000.5 + sym * 3, 12345.25 + day,
+    `${String(sym).padStart(6, '0')}.${sym % 2 === 0 ? 'SZ' : 'SH'}`,
+    `${date}_${day}`,
+    base,
+    base * 1.03,
+    base * 0.97,
+    base * 1.01,
+    base,
+    base * 0.01,
+    1.0 + (sym % 7) / 10,
+    1000.5 + sym * 3,
+    12345.25 + day,
   ];
 }
 
@@ -84,16 +103,26 @@ function mb(bytes: number): number {
 }
 
 /** Rows/s through SqliteStore.commit (journal row + upsert + done mark per batch). */
-export async function benchStoreCommit(total: number, rowsPerStatement = 1, groupCommitMs = 0): Promise<ThroughputResult> {
+export async function benchStoreCommit(
+  total: number,
+  rowsPerStatement = 1,
+  groupCommitMs = 0,
+): Promise<ThroughputResult> {
   const dir = tempDir();
   try {
-    const store = createSqliteStore({ path: join(dir, 'store.db'), table: { table: 'daily', key: ['ts_code', 'trade_date'] }, rowsPerStatement, groupCommitMs });
+    const store = createSqliteStore({
+      path: join(dir, 'store.db'),
+      table: { table: 'daily', key: ['ts_code', 'trade_date'] },
+      rowsPerStatement,
+      groupCommitMs,
+    });
     await store.open();
     const batches = [...Array(Math.ceil(total / 6000)).keys()].map((n) => ({ key: `b${n}`, params: { n } }));
     await store.createRun({ id: 'bench', job: 'bench', startedAt: new Date().toISOString() }, batches);
     const t0 = performance.now();
     let rows = 0;
-    for (const { batch, rows: batchRows } of dailyBatches(total)) rows += await store.commit('bench', batch, batchRows, 1);
+    for (const { batch, rows: batchRows } of dailyBatches(total))
+      rows += await store.commit('bench', batch, batchRows, 1);
     const ms = performance.now() - t0;
     await store.close();
     return { rows, ms: Math.round(ms), rowsPerSecond: Math.round((rows / ms) * 1000) };
@@ -134,7 +163,11 @@ export function benchRawInsert(total: number): ThroughputResult {
 export async function benchRss(total: number, groupCommitMs = 0): Promise<RssResult> {
   const dir = tempDir();
   try {
-    const store = createSqliteStore({ path: join(dir, 'rss.db'), table: { table: 'daily', key: ['ts_code', 'trade_date'] }, groupCommitMs });
+    const store = createSqliteStore({
+      path: join(dir, 'rss.db'),
+      table: { table: 'daily', key: ['ts_code', 'trade_date'] },
+      groupCommitMs,
+    });
     await store.open();
     const count = Math.ceil(total / 6000);
     await store.createRun({ id: 'rss', job: 'bench', startedAt: new Date().toISOString() }, []);
@@ -145,7 +178,9 @@ export async function benchRss(total: number, groupCommitMs = 0): Promise<RssRes
     const t0 = performance.now();
     for (const { batch, rows } of dailyBatches(total)) {
       // Journal rows are added as we go so that the journal itself is not a big up-front allocation.
-      store.database.prepare('INSERT INTO sluice_batches (run_id, seq, batch_key, params) VALUES (?, ?, ?, ?)').run('rss', n, batch.key, '{}');
+      store.database
+        .prepare('INSERT INTO sluice_batches (run_id, seq, batch_key, params) VALUES (?, ?, ?, ?)')
+        .run('rss', n, batch.key, '{}');
       await store.commit('rss', batch, rows, 1);
       const rss = process.memoryUsage.rss();
       if (n < count / 2) firstHalf = Math.max(firstHalf, rss);
@@ -183,12 +218,28 @@ function median(values: number[]): number {
 
 /** RSS figures from a fresh process. */
 function rssInChild(total: number, groupCommitMs: number): RssResult {
-  const out = execFileSync(process.execPath, [...cliNodeFlags(), fileURLToPath(import.meta.url), '--rss-only', String(total), '--group-commit-ms', String(groupCommitMs)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(
+    process.execPath,
+    [
+      ...cliNodeFlags(),
+      fileURLToPath(import.meta.url),
+      '--rss-only',
+      String(total),
+      '--group-commit-ms',
+      String(groupCommitMs),
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return JSON.parse(out) as RssResult;
 }
 
 /** Raw vs store, alternating, `repeat` times each; medians and their ratio. */
-export async function benchSqlite(total: number, repeat: number, rowsPerStatement = 1, groupCommitMs = 2000): Promise<Record<string, unknown>> {
+export async function benchSqlite(
+  total: number,
+  repeat: number,
+  rowsPerStatement = 1,
+  groupCommitMs = 2000,
+): Promise<Record<string, unknown>> {
   const raw: number[] = [];
   const perBatch: number[] = [];
   const grouped: number[] = [];
@@ -199,10 +250,17 @@ export async function benchSqlite(total: number, repeat: number, rowsPerStatemen
   }
   const ratio = (x: number[]): number => Math.round((median(x) / median(raw)) * 1000) / 1000;
   return {
-    rows: total, rowsPerStatement, groupCommitMs,
-    rawRowsPerSecond: raw, perBatchCommitRowsPerSecond: perBatch, groupCommitRowsPerSecond: grouped,
-    rawMedian: median(raw), perBatchCommitMedian: median(perBatch), groupCommitMedian: median(grouped),
-    perBatchCommitRatio: ratio(perBatch), groupCommitRatio: ratio(grouped),
+    rows: total,
+    rowsPerStatement,
+    groupCommitMs,
+    rawRowsPerSecond: raw,
+    perBatchCommitRowsPerSecond: perBatch,
+    groupCommitRowsPerSecond: grouped,
+    rawMedian: median(raw),
+    perBatchCommitMedian: median(perBatch),
+    groupCommitMedian: median(grouped),
+    perBatchCommitRatio: ratio(perBatch),
+    groupCommitRatio: ratio(grouped),
   };
 }
 
@@ -210,7 +268,9 @@ export async function benchSqlite(total: number, repeat: number, rowsPerStatemen
 function underCliFlags(): boolean {
   const flags = cliNodeFlags();
   if (flags.every((f) => process.execArgv.includes(f))) return true;
-  const child = spawnSync(process.execPath, [...process.execArgv, ...flags, ...process.argv.slice(1)], { stdio: 'inherit' });
+  const child = spawnSync(process.execPath, [...process.execArgv, ...flags, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+  });
   process.exitCode = child.status ?? 1;
   return false;
 }
@@ -227,7 +287,14 @@ export async function main(): Promise<void> {
   const per = Number(flag('--rows-per-statement') ?? 1);
   const groupMs = Number(flag('--group-commit-ms') ?? 2000);
   const big = process.argv.includes('--big');
-  const out: Record<string, unknown> = { machine: { node: process.version, nodeFlags: process.execArgv, cpus: (await import('node:os')).cpus().length, loadavg: (await import('node:os')).loadavg() } };
+  const out: Record<string, unknown> = {
+    machine: {
+      node: process.version,
+      nodeFlags: process.execArgv,
+      cpus: (await import('node:os')).cpus().length,
+      loadavg: (await import('node:os')).loadavg(),
+    },
+  };
   out.sqlite = await benchSqlite(total, repeat, per, groupMs);
   const rss1 = rssInChild(1_000_000, groupMs);
   const rss: Record<string, unknown> = { groupCommitMs: groupMs, '1M': rss1 };

@@ -77,13 +77,23 @@ console.log(`  median, clean heap    ${line(warm)}`);
 console.log(`  median, back to back  ${line(backToBack)}`);
 console.log(`  heap held by one plan ${mb(retained)} MB (heapUsed after full GC, minus before)`);
 const before = Math.max(rssStart, maxRssStartKb * 1024);
-console.log(`  peak RSS, one plan    ${mb(firstPeakRss)} MB (start ${mb(rssStart)} MB, growth ${mb(firstPeakRss - before)} MB)`);
-console.log(`  peak RSS, all runs    ${mb(peakRss)} MB (includes garbage of the back-to-back plans before V8 collects it)`);
+console.log(
+  `  peak RSS, one plan    ${mb(firstPeakRss)} MB (start ${mb(rssStart)} MB, growth ${mb(firstPeakRss - before)} MB)`,
+);
+console.log(
+  `  peak RSS, all runs    ${mb(peakRss)} MB (includes garbage of the back-to-back plans before V8 collects it)`,
+);
 const heapOk = retained < 50 * 1024 * 1024 && firstPeakRss - before < 50 * 1024 * 1024;
-console.log(`  goal < 50 ms and < 50 MB: ${crossMedian < 50 && heapOk ? 'met' : 'NOT met'} (median wall ${crossMedian.toFixed(1)} ms, one plan ${mb(retained)} MB heap / ${mb(firstPeakRss - before)} MB RSS growth)`);
+console.log(
+  `  goal < 50 ms and < 50 MB: ${crossMedian < 50 && heapOk ? 'met' : 'NOT met'} (median wall ${crossMedian.toFixed(1)} ms, one plan ${mb(retained)} MB heap / ${mb(firstPeakRss - before)} MB RSS growth)`,
+);
 
 // --- one range per strategy ---
-console.log(`  load average          ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${availableParallelism()} CPUs (wall times inflate under load)`);
+console.log(
+  `  load average          ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} on ${availableParallelism()} CPUs (wall times inflate under load)`,
+);
 console.log(`\nplanning ${START}..${END} (13,149 days), median of ${RUNS} runs:`);
 const strategies: [string, PlanSpec][] = [
   ['smart', { start: START, end: END }],
@@ -96,9 +106,14 @@ const strategies: [string, PlanSpec][] = [
   ['half', { start: START, end: END, strategy: 'half' }],
   ['year', { start: START, end: END, strategy: 'year' }],
   ['days:30', { start: START, end: END, strategy: 'days:30' }],
-  ['rows (5000/day, cap 6000, offset 100000)', { start: START, end: END, strategy: 'rows', density: constantDensity(5000), rowCap: 6000, maxOffset: 100000 }],
+  [
+    'rows (5000/day, cap 6000, offset 100000)',
+    { start: START, end: END, strategy: 'rows', density: constantDensity(5000), rowCap: 6000, maxOffset: 100000 },
+  ],
 ];
 for (const [name, spec] of strategies) {
   const r = timeRuns(spec, RUNS);
-  console.log(`  ${name.padEnd(42)} ${median(r.ms).toFixed(3).padStart(8)} ms wall ${median(r.cpuMs).toFixed(3).padStart(8)} ms CPU  ${String(r.batches).padStart(6)} windows`);
+  console.log(
+    `  ${name.padEnd(42)} ${median(r.ms).toFixed(3).padStart(8)} ms wall ${median(r.cpuMs).toFixed(3).padStart(8)} ms CPU  ${String(r.batches).padStart(6)} windows`,
+  );
 }

@@ -42,9 +42,14 @@ export interface WorkerBenchFigure {
 }
 
 function startWorkerProcess(queueUrl: string, job: string, concurrency: number, token: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI, 'worker', '--queue', queueUrl, '--job', job, '--concurrency', String(concurrency)], {
-    env: { ...process.env, TUSHARE_TOKEN: token }, stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'worker', '--queue', queueUrl, '--job', job, '--concurrency', String(concurrency)],
+    {
+      env: { ...process.env, TUSHARE_TOKEN: token },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let text = '';
     child.stderr?.on('data', (d: Buffer) => {
@@ -55,48 +60,89 @@ function startWorkerProcess(queueUrl: string, job: string, concurrency: number, 
   });
 }
 
-function runProducer(jobPath: string, queueUrl: string, token: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runProducer(
+  jobPath: string,
+  queueUrl: string,
+  token: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [CLI, 'run', jobPath, '--queue', queueUrl, '--json'], {
-    env: { ...process.env, TUSHARE_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TUSHARE_TOKEN: token },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stdout?.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
 async function stopAll(children: readonly ChildProcess[]): Promise<void> {
-  await Promise.all(children.map((c) => new Promise<void>((resolve) => {
-    if (c.exitCode !== null || c.signalCode !== null) return resolve();
-    c.once('exit', () => resolve());
-    c.kill('SIGTERM');
-  })));
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) return resolve();
+          c.once('exit', () => resolve());
+          c.kill('SIGTERM');
+        }),
+    ),
+  );
 }
 
 export async function benchWorkers(options: WorkerBenchOptions = {}): Promise<WorkerBenchFigure[]> {
   const queueUrl = options.queueUrl ?? process.env.SLUICE_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const symbols = options.symbols ?? 40;
   const concurrency = options.concurrency ?? 4;
-  const emu = await startEmulator({ port: 0, seed: 5, symbols, latencyMs: options.latencyMs ?? 20, knee: 64, rate: { calls: 1_000_000, intervalMs: 60_000 } });
+  const emu = await startEmulator({
+    port: 0,
+    seed: 5,
+    symbols,
+    latencyMs: options.latencyMs ?? 20,
+    knee: 64,
+    rate: { calls: 1_000_000, intervalMs: 60_000 },
+  });
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-workers-'));
   const figures: WorkerBenchFigure[] = [];
   try {
     for (const count of options.workers ?? [1, 2, 4]) {
       const name = `bench-workers-${count}-${randomUUID().slice(0, 8)}`;
       const jobPath = join(dir, `${name}.json`);
-      writeFileSync(jobPath, JSON.stringify({
-        name,
-        source: { type: 'tushare', url: emu.url, token: '${TUSHARE_TOKEN}', api: 'daily', rowCap: 6000, rateLimit: { calls: 1_000_000, intervalMs: 60_000 } },
-        plan: { start: '20230101', end: '20231231', strategy: 'month', each: { param: 'ts_code', values: emu.dataset.universe.codes.slice(0, symbols) } },
-        execution: { concurrency, retries: 5, timeoutMs: 10_000 },
-        sink: { type: 'sqlite', path: join(dir, `${name}.db`), table: 'daily', key: ['ts_code', 'trade_date'] },
-      }));
-      const workers = await Promise.all(Array.from({ length: count }, () => startWorkerProcess(queueUrl, name, concurrency, emu.token)));
+      writeFileSync(
+        jobPath,
+        JSON.stringify({
+          name,
+          source: {
+            type: 'tushare',
+            url: emu.url,
+            token: '${TUSHARE_TOKEN}',
+            api: 'daily',
+            rowCap: 6000,
+            rateLimit: { calls: 1_000_000, intervalMs: 60_000 },
+          },
+          plan: {
+            start: '20230101',
+            end: '20231231',
+            strategy: 'month',
+            each: { param: 'ts_code', values: emu.dataset.universe.codes.slice(0, symbols) },
+          },
+          execution: { concurrency, retries: 5, timeoutMs: 10_000 },
+          sink: { type: 'sqlite', path: join(dir, `${name}.db`), table: 'daily', key: ['ts_code', 'trade_date'] },
+        }),
+      );
+      const workers = await Promise.all(
+        Array.from({ length: count }, () => startWorkerProcess(queueUrl, name, concurrency, emu.token)),
+      );
       try {
         const callsBefore = emu.stats().calls;
         const r = await runProducer(jobPath, queueUrl, emu.token);
-        if (r.code !== 0) throw new Error(`run with ${count} workers exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+        if (r.code !== 0)
+          throw new Error(
+            `run with ${count} workers exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+          );
         const report = JSON.parse(r.stdout) as { wallMs: number; batches: { done: number } };
         figures.push({
           workers: count,
@@ -136,7 +182,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
   } else {
     for (const f of figures) {
-      process.stdout.write(`workers ${f.workers}: ${f.batches} batches, ${f.calls} calls in ${f.wallMs} ms = ${f.batchesPerSecond} batches/s\n`);
+      process.stdout.write(
+        `workers ${f.workers}: ${f.batches} batches, ${f.calls} calls in ${f.wallMs} ms = ${f.batchesPerSecond} batches/s\n`,
+      );
     }
   }
 }

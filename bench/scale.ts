@@ -49,7 +49,8 @@ export async function benchCopyPath(url: string, total: number): Promise<Through
     await store.createRun({ id: 'bench', job: 'bench', startedAt: new Date().toISOString() }, batches);
     const t0 = performance.now();
     let rows = 0;
-    for (const { batch, rows: batchRows } of dailyBatches(total)) rows += await store.commit('bench', batch, batchRows, 1);
+    for (const { batch, rows: batchRows } of dailyBatches(total))
+      rows += await store.commit('bench', batch, batchRows, 1);
     return result(rows, performance.now() - t0);
   } finally {
     await store.close();
@@ -71,13 +72,16 @@ export async function benchRowByRow(url: string, total: number): Promise<Through
     );
     const cols = DAILY_FIELDS.map((f) => `"${f}"`).join(', ');
     const params = DAILY_FIELDS.map((_, i) => `$${i + 1}`).join(', ');
-    const updates = DAILY_FIELDS.slice(2).map((f) => `"${f}" = EXCLUDED."${f}"`).join(', ');
+    const updates = DAILY_FIELDS.slice(2)
+      .map((f) => `"${f}" = EXCLUDED."${f}"`)
+      .join(', ');
     const text = `INSERT INTO "${schema}".daily (${cols}) VALUES (${params}) ON CONFLICT (ts_code, trade_date) DO UPDATE SET ${updates}`;
     const t0 = performance.now();
     let rows = 0;
     for (const { rows: batchRows } of dailyBatches(total)) {
       await c.query('BEGIN');
-      for (const row of batchRows.pages[0].items) await c.query({ name: 'sluice-bench-insert', text, values: row as unknown[] });
+      for (const row of batchRows.pages[0].items)
+        await c.query({ name: 'sluice-bench-insert', text, values: row as unknown[] });
       await c.query('COMMIT');
       rows += batchRows.rowCount;
     }
@@ -102,9 +106,13 @@ export async function benchPostgres(url: string, total: number, repeat: number):
     rowByRow.push((await benchRowByRow(url, total)).rowsPerSecond);
   }
   return {
-    url: redactUrls(url), rows: total, batchRows: 6000,
-    copyRowsPerSecond: copy, rowByRowRowsPerSecond: rowByRow,
-    copyMedian: median(copy), rowByRowMedian: median(rowByRow),
+    url: redactUrls(url),
+    rows: total,
+    batchRows: 6000,
+    copyRowsPerSecond: copy,
+    rowByRowRowsPerSecond: rowByRow,
+    copyMedian: median(copy),
+    rowByRowMedian: median(rowByRow),
     speedup: Math.round((median(copy) / median(rowByRow)) * 100) / 100,
   };
 }

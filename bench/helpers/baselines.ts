@@ -10,7 +10,12 @@ import type { CallContext, Source } from '../../src/core/source.js';
 import { httpCall, RateLimitedHttp } from './http-source.js';
 
 /** Run `calls` GETs through a scheduler function that wraps one task. */
-async function callLoop(url: string, calls: number, concurrency: number, schedule: (task: () => Promise<Page>) => Promise<Page>): Promise<void> {
+async function callLoop(
+  url: string,
+  calls: number,
+  concurrency: number,
+  schedule: (task: () => Promise<Page>) => Promise<Page>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < calls) {
@@ -29,13 +34,23 @@ async function callLoop(url: string, calls: number, concurrency: number, schedul
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
-export async function pQueueQuota(url: string, calls: number, quota: number, intervalMs: number, strict: boolean): Promise<void> {
+export async function pQueueQuota(
+  url: string,
+  calls: number,
+  quota: number,
+  intervalMs: number,
+  strict: boolean,
+): Promise<void> {
   const queue = new PQueue({ concurrency: Infinity, intervalCap: quota, interval: intervalMs, strict });
   await callLoop(url, calls, 8, (task) => queue.add(task) as Promise<Page>);
 }
 
 export async function bottleneckQuota(url: string, calls: number, quota: number, intervalMs: number): Promise<void> {
-  const limiter = new Bottleneck({ reservoir: quota, reservoirRefreshAmount: quota, reservoirRefreshInterval: intervalMs });
+  const limiter = new Bottleneck({
+    reservoir: quota,
+    reservoirRefreshAmount: quota,
+    reservoirRefreshInterval: intervalMs,
+  });
   await callLoop(url, calls, 8, (task) => limiter.schedule(task));
   await limiter.stop({ dropWaitingJobs: false });
 }

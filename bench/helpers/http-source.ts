@@ -41,15 +41,21 @@ export class HttpSource implements Source {
   constructor(private readonly url: string) {}
 
   async *fetch(_batch: Batch, ctx: CallContext): AsyncIterable<Page> {
-    yield await ctx.call(async (signal) => {
-      try {
-        return await httpCall(this.url, signal);
-      } catch (e) {
-        if (e instanceof RateLimitedHttp) {
-          throw new SluiceError(ErrorCodes.RATE_LIMITED, 'HTTP 429', { retryAfterMs: e.retryAfterMs, upstreamCode: 429 });
+    yield await ctx.call(
+      async (signal) => {
+        try {
+          return await httpCall(this.url, signal);
+        } catch (e) {
+          if (e instanceof RateLimitedHttp) {
+            throw new SluiceError(ErrorCodes.RATE_LIMITED, 'HTTP 429', {
+              retryAfterMs: e.retryAfterMs,
+              upstreamCode: 429,
+            });
+          }
+          throw e;
         }
-        throw e;
-      }
-    }, { page: 0 });
+      },
+      { page: 0 },
+    );
   }
 }

@@ -44,7 +44,11 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
 }
 
 /** Parse a positive integer flag or throw a usage error naming the flag. */
-export function intFlag(name: string, value: string | undefined, { min = 1, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {
+export function intFlag(
+  name: string,
+  value: string | undefined,
+  { min = 1, max = Number.MAX_SAFE_INTEGER } = {},
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {

@@ -56,7 +56,10 @@ export function detectFormat(text: string): DateFormat | undefined {
 export function parseDay(text: string, label = 'date'): number {
   const m = COMPACT.exec(text) ?? DASHED.exec(text);
   if (!m) {
-    throw new SluiceError(ErrorCodes.BAD_DATE, `${label}: expected a date as YYYYMMDD or YYYY-MM-DD, got ${JSON.stringify(text)}`);
+    throw new SluiceError(
+      ErrorCodes.BAD_DATE,
+      `${label}: expected a date as YYYYMMDD or YYYY-MM-DD, got ${JSON.stringify(text)}`,
+    );
   }
   const year = Number(m[1]);
   const month = Number(m[2]);
@@ -113,8 +116,11 @@ export interface DayRange {
  * Parse an inclusive range; `end` may be `today`. Returns day numbers and the format to answer in
  * (the start's format). Throws SLUICE_BAD_DATE when start > end.
  */
-export function parseRange(startText: string, endText: string, labels = { start: 'start', end: 'end' }):
-  DayRange & { format: DateFormat } {
+export function parseRange(
+  startText: string,
+  endText: string,
+  labels = { start: 'start', end: 'end' },
+): DayRange & { format: DateFormat } {
   const start = parseDay(startText, labels.start);
   const end = endText === 'today' ? today() : parseDay(endText, labels.end);
   if (start > end) {

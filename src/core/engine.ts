@@ -8,7 +8,13 @@ import type { Batch } from './types.js';
 
 export type EngineOutcome =
   | { readonly status: 'done'; readonly batch: Batch; readonly rows: number; readonly attempts: number }
-  | { readonly status: 'failed'; readonly batch: Batch; readonly error: string; readonly code: string; readonly attempts: number }
+  | {
+      readonly status: 'failed';
+      readonly batch: Batch;
+      readonly error: string;
+      readonly code: string;
+      readonly attempts: number;
+    }
   | { readonly status: 'split'; readonly batch: Batch; readonly children: readonly Batch[] };
 
 export interface EngineRunOptions {

@@ -6,22 +6,51 @@ import type { CallStatus } from './types.js';
 
 export interface ExecutorEventMap {
   'batch:start': { readonly key: string; readonly tMs: number };
-  'batch:done': { readonly key: string; readonly tMs: number; readonly rows: number; readonly calls: number; readonly ms: number };
+  'batch:done': {
+    readonly key: string;
+    readonly tMs: number;
+    readonly rows: number;
+    readonly calls: number;
+    readonly ms: number;
+  };
   'batch:fail': { readonly key: string; readonly tMs: number; readonly error: string; readonly code: string };
   'batch:split': { readonly key: string; readonly tMs: number; readonly children: readonly string[] };
-  'call:start': { readonly api: string; readonly key: string; readonly tMs: number; readonly page: number; readonly attempt: number };
+  'call:start': {
+    readonly api: string;
+    readonly key: string;
+    readonly tMs: number;
+    readonly page: number;
+    readonly attempt: number;
+  };
   'call:end': {
-    readonly api: string; readonly key: string; readonly tMs: number; readonly page: number;
-    readonly attempt: number; readonly ms: number; readonly rows: number; readonly status: CallStatus;
+    readonly api: string;
+    readonly key: string;
+    readonly tMs: number;
+    readonly page: number;
+    readonly attempt: number;
+    readonly ms: number;
+    readonly rows: number;
+    readonly status: CallStatus;
     readonly code?: string | number;
   };
   /** Time a call waited for a pacing slot (quota) or after a rate-limit answer. */
-  'pace:wait': { readonly api: string; readonly tMs: number; readonly waitMs: number; readonly reason: 'quota' | 'rate-limited' };
+  'pace:wait': {
+    readonly api: string;
+    readonly tMs: number;
+    readonly waitMs: number;
+    readonly reason: 'quota' | 'rate-limited';
+  };
   /** Time a call of batch `key` waited for room in the row budget (maxRowsHeld), before pacing. */
-  'rows:wait': { readonly key: string; readonly tMs: number; readonly waitMs: number; readonly heldRows: number; readonly maxRowsHeld: number };
+  'rows:wait': {
+    readonly key: string;
+    readonly tMs: number;
+    readonly waitMs: number;
+    readonly heldRows: number;
+    readonly maxRowsHeld: number;
+  };
   /** Rate learned or changed (calls per interval). */
   'pace:rate': { readonly api: string; readonly tMs: number; readonly callsPerMinute: number };
-  'concurrency': { readonly tMs: number; readonly limit: number; readonly inflight: number };
+  concurrency: { readonly tMs: number; readonly limit: number; readonly inflight: number };
 }
 
 export type EventName = keyof ExecutorEventMap;
@@ -36,7 +65,11 @@ export class Emitter<M extends { [K in keyof M]: unknown } = ExecutorEventMap> {
     this.listeners.set(name, list);
     return () => {
       const current = this.listeners.get(name);
-      if (current) this.listeners.set(name, current.filter((f) => f !== fn));
+      if (current)
+        this.listeners.set(
+          name,
+          current.filter((f) => f !== fn),
+        );
     };
   }
 

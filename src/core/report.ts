@@ -51,9 +51,21 @@ export interface RunReport {
   };
   readonly rows: { readonly fetched: number; readonly written: number; readonly [extra: string]: unknown };
   readonly memory: { readonly peakRssMb: number; readonly startRssMb: number; readonly [extra: string]: unknown };
-  readonly concurrency: { readonly min: number; readonly max: number; readonly final: number; readonly [extra: string]: unknown };
-  readonly batches: { readonly total: number; readonly done: number; readonly failed: number; readonly [extra: string]: unknown };
-  readonly ratings: Readonly<Record<'generationTime' | 'memory' | 'optimizationRate' | 'callRate' | 'errorRate', Rating | null>>;
+  readonly concurrency: {
+    readonly min: number;
+    readonly max: number;
+    readonly final: number;
+    readonly [extra: string]: unknown;
+  };
+  readonly batches: {
+    readonly total: number;
+    readonly done: number;
+    readonly failed: number;
+    readonly [extra: string]: unknown;
+  };
+  readonly ratings: Readonly<
+    Record<'generationTime' | 'memory' | 'optimizationRate' | 'callRate' | 'errorRate', Rating | null>
+  >;
   readonly targets: { readonly met: boolean; readonly checks: readonly TargetCheck[] };
   readonly recommendations: readonly string[];
   readonly [extra: string]: unknown;

@@ -13,7 +13,16 @@ import { scrub } from '../core/secrets.js';
 import type { Batch } from '../core/types.js';
 import { addBatches } from './jobs.js';
 import { closeRedis, connectRedis, redisOptions, type RedisConnection } from './redis.js';
-import { type BatchJobData, type BatchJobResult, type BatchVerdict, CallLog, cancelKey, encodeCancel, encodeFatal, QUEUE_PREFIX } from './wire.js';
+import {
+  type BatchJobData,
+  type BatchJobResult,
+  type BatchVerdict,
+  CallLog,
+  cancelKey,
+  encodeCancel,
+  encodeFatal,
+  QUEUE_PREFIX,
+} from './wire.js';
 
 export interface BatchContext {
   /** Aborted when the run is cancelled (fatal error elsewhere, producer interrupted) or the worker closes. */
@@ -68,7 +77,10 @@ interface Running {
  * goes back to the queue for another worker (or this one, later); otherwise the run was cancelled.
  */
 async function interrupted<P>(
-  job: Job<BatchJobData<P>>, token: string | undefined, signal: AbortSignal, result: (v: BatchVerdict) => BatchJobResult,
+  job: Job<BatchJobData<P>>,
+  token: string | undefined,
+  signal: AbortSignal,
+  result: (v: BatchVerdict) => BatchJobResult,
   cancelled: () => Promise<boolean>,
 ): Promise<BatchJobResult> {
   // A closing worker may beat its cancel poll: a batch of a cancelled run must not go back to the queue.
@@ -86,7 +98,8 @@ export function startBatchWorker<P>(options: BatchWorkerOptions<P>): BatchWorker
   const running = new Map<string, Running>();
   let closing = false;
 
-  const isCancelled = async (runId: string): Promise<boolean> => (await control.exists(cancelKey(queueName, runId))) === 1;
+  const isCancelled = async (runId: string): Promise<boolean> =>
+    (await control.exists(cancelKey(queueName, runId))) === 1;
   /** The flag carries the fatal reason, so the producer learns it even if this worker dies before failing the job. */
   const cancelRun = async (runId: string, reason: string): Promise<void> => {
     await control.set(cancelKey(queueName, runId), reason, 'EX', 86400).catch(() => undefined);
@@ -101,16 +114,25 @@ export function startBatchWorker<P>(options: BatchWorkerOptions<P>): BatchWorker
     const events: ExecutorEvents = new Emitter();
     const detach = log.attach(events);
     const result = (verdict: BatchVerdict): BatchJobResult => ({
-      ...verdict, calls: log.result(), callCount: log.callCount, ms: Math.round(performance.now() - started), waits: log.waits,
+      ...verdict,
+      calls: log.result(),
+      callCount: log.callCount,
+      ms: Math.round(performance.now() - started),
+      waits: log.waits,
     });
     const cancelled = (): Promise<boolean> => isCancelled(data.runId);
     if (await cancelled()) return result({ status: 'aborted' });
     const key = job.id ?? `${data.runId}/${data.batch.key}`;
     running.set(key, { runId: data.runId, controller });
     try {
-      const verdict = await options.process(data, { signal: controller.signal, events, attemptsMade: job.attemptsMade });
+      const verdict = await options.process(data, {
+        signal: controller.signal,
+        events,
+        attemptsMade: job.attemptsMade,
+      });
       if (verdict.status === 'aborted') return await interrupted(job, token, controller.signal, result, cancelled);
-      if (verdict.status === 'split') await addBatches<P>(children, data.runId, verdict.children as Batch[], data.payload);
+      if (verdict.status === 'split')
+        await addBatches<P>(children, data.runId, verdict.children as Batch[], data.payload);
       return result(verdict);
     } catch (err) {
       if (controller.signal.aborted) return await interrupted(job, token, controller.signal, result, cancelled);

@@ -41,7 +41,16 @@ export function createBullmqEngine(options: BullmqEngineOptions): Engine {
 
   return {
     async *run({ runId, batches, signal, events }: EngineRunOptions): AsyncIterable<EngineOutcome> {
-      const follow = runOnQueue({ queue, connection, runId, batches, payload, signal, events, reconcileMs: options.reconcileMs });
+      const follow = runOnQueue({
+        queue,
+        connection,
+        runId,
+        batches,
+        payload,
+        signal,
+        events,
+        reconcileMs: options.reconcileMs,
+      });
       for await (const o of follow) {
         if (o.kind === 'lost') {
           await store.markFailed(runId, o.batch.key, o.error, 1);
@@ -50,7 +59,8 @@ export function createBullmqEngine(options: BullmqEngineOptions): Engine {
         }
         const r = o.result;
         if (r.status === 'done') yield { status: 'done', batch: o.batch, rows: r.rows, attempts: r.attempts };
-        else if (r.status === 'failed') yield { status: 'failed', batch: o.batch, error: r.error, code: r.code, attempts: r.attempts };
+        else if (r.status === 'failed')
+          yield { status: 'failed', batch: o.batch, error: r.error, code: r.code, attempts: r.attempts };
         else if (r.status === 'split') yield { status: 'split', batch: o.batch, children: r.children };
       }
     },

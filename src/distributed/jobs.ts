@@ -29,7 +29,12 @@ export function batchJobOptions(runId: string, batchKey: string): JobsOptions {
  * Enqueue `batches` for `runId`. A job left finished by an earlier attempt of the same run is
  * removed first so the batch runs again; a job still waiting or active is left alone.
  */
-export async function addBatches<P>(queue: Queue, runId: string, batches: readonly Batch[], payload: P): Promise<string[]> {
+export async function addBatches<P>(
+  queue: Queue,
+  runId: string,
+  batches: readonly Batch[],
+  payload: P,
+): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < batches.length; i += CHUNK) {
     const chunk = batches.slice(i, i + CHUNK);
@@ -72,7 +77,10 @@ export async function removeJobs(queue: Queue, ids: readonly string[]): Promise<
 }
 
 /** The finished state of a job: its result or its failed reason; undefined while unfinished. */
-export async function finishedState(queue: Queue, id: string): Promise<{ result: unknown } | { failedReason: string } | undefined> {
+export async function finishedState(
+  queue: Queue,
+  id: string,
+): Promise<{ result: unknown } | { failedReason: string } | undefined> {
   const state = await queue.getJobState(id);
   if (state !== 'completed' && state !== 'failed') return undefined;
   const job: Job | undefined = await queue.getJob(id);

@@ -43,7 +43,10 @@ export function jobPayload(job: unknown, baseDir: string, db?: string): JobPaylo
     );
   }
   if (db !== undefined && secretIn(JSON.stringify(db))) {
-    throw new SluiceError(ErrorCodes.USAGE, '--db: with --queue a password in the URL would be sent to workers through Redis; set PGPASSWORD in each worker\'s environment instead');
+    throw new SluiceError(
+      ErrorCodes.USAGE,
+      "--db: with --queue a password in the URL would be sent to workers through Redis; set PGPASSWORD in each worker's environment instead",
+    );
   }
   return { ...body, hash: createHash('sha256').update(text).digest('hex').slice(0, 32) };
 }

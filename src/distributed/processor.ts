@@ -5,7 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import { ErrorCodes } from '../core/errors.js';
-import type { Pacer } from '../core/pacing.js';
 import type { Source } from '../core/source.js';
 import type { Store } from '../core/store.js';
 import type { Batch } from '../core/types.js';
@@ -31,7 +30,10 @@ interface Parts {
 /** Pacing keys are shared by every job that calls the same API endpoint with the same credentials. */
 export function pacePrefix(job: JobConfig): string {
   const s = job.source as { url?: string; token?: string };
-  const who = createHash('sha256').update(`${s.url ?? ''}\n${s.token ?? ''}`).digest('hex').slice(0, 16);
+  const who = createHash('sha256')
+    .update(`${s.url ?? ''}\n${s.token ?? ''}`)
+    .digest('hex')
+    .slice(0, 16);
   return `sluice:pace:${who}`;
 }
 
@@ -51,7 +53,10 @@ async function buildParts(payload: JobPayload, connection: RedisConnection, env:
   // squeeze more than the quota into the server's window. A call cannot outlast its timeout.
   const holdMs = job.execution.timeoutMs > 0 ? job.execution.timeoutMs + 1000 : 300_000;
   const pacer = createRedisPacer({ connection, prefix: pacePrefix(job), rate, holdMs });
-  const spec = { dateParams: job.plan.dateParams, each: job.plan.each ? { param: job.plan.each.param, values: [] } : undefined };
+  const spec = {
+    dateParams: job.plan.dateParams,
+    each: job.plan.each ? { param: job.plan.each.param, values: [] } : undefined,
+  };
   return { job, store, source, pacer, split: (batch) => splitBatch(batch, spec) };
 }
 

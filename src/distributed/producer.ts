@@ -12,8 +12,24 @@ import type { ExecutorEvents } from '../core/events.js';
 import type { Batch } from '../core/types.js';
 import { Inbox } from './inbox.js';
 import { addBatches, finishedState, registerQueue, removeJobs } from './jobs.js';
-import { closeRedis, connectRedis, ensureReachable, redisOptions, settleWithin, type RedisConnection } from './redis.js';
-import { type BatchJobResult, cancelKey, decodeCancel, decodeFatal, jobIdFor, lostReason, QUEUE_PREFIX, runTag } from './wire.js';
+import {
+  closeRedis,
+  connectRedis,
+  ensureReachable,
+  redisOptions,
+  settleWithin,
+  type RedisConnection,
+} from './redis.js';
+import {
+  type BatchJobResult,
+  cancelKey,
+  decodeCancel,
+  decodeFatal,
+  jobIdFor,
+  lostReason,
+  QUEUE_PREFIX,
+  runTag,
+} from './wire.js';
 
 export interface QueueRunOptions<P> {
   /** The run's queue (BullMQ prefix QUEUE_PREFIX). */
@@ -80,7 +96,9 @@ export async function* runOnQueue<P>(options: QueueRunOptions<P>): AsyncGenerato
       if (signal.aborted && deadline === Infinity) {
         await cancel();
         // Jobs removed above will not report; keep waiting only for those still running.
-        const present = await Promise.all([...outstanding.keys()].map(async (id) => [id, await queue.getJobState(id)] as const));
+        const present = await Promise.all(
+          [...outstanding.keys()].map(async (id) => [id, await queue.getJobState(id)] as const),
+        );
         for (const [id, state] of present) if (state === 'unknown') outstanding.delete(id);
         deadline = performance.now() + (options.drainMs ?? 15000);
         continue;
@@ -149,7 +167,12 @@ export async function* runOnQueue<P>(options: QueueRunOptions<P>): AsyncGenerato
 
 /** Read the queue's event stream from `lastEventId`; this run's finished jobs go to `inbox`. */
 function followEvents(
-  queueName: string, connection: RedisConnection, lastEventId: string, tag: string, inbox: Inbox<Settled>, onActive: (jobId: string) => void,
+  queueName: string,
+  connection: RedisConnection,
+  lastEventId: string,
+  tag: string,
+  inbox: Inbox<Settled>,
+  onActive: (jobId: string) => void,
 ): QueueEvents {
   const reader = new QueueEvents(queueName, {
     connection: { maxRetriesPerRequest: null, ...redisOptions(connection) },
@@ -172,13 +195,24 @@ function relay(events: ExecutorEvents, batch: Batch, result: BatchJobResult): vo
   const now = Date.now();
   const api = result.calls[0]?.api;
   if (api !== undefined && result.waits) {
-    if (result.waits.quotaMs > 0) events.emit('pace:wait', { api, tMs: now, waitMs: result.waits.quotaMs, reason: 'quota' });
-    if (result.waits.rateLimitedMs > 0) events.emit('pace:wait', { api, tMs: now, waitMs: result.waits.rateLimitedMs, reason: 'rate-limited' });
+    if (result.waits.quotaMs > 0)
+      events.emit('pace:wait', { api, tMs: now, waitMs: result.waits.quotaMs, reason: 'quota' });
+    if (result.waits.rateLimitedMs > 0)
+      events.emit('pace:wait', { api, tMs: now, waitMs: result.waits.rateLimitedMs, reason: 'rate-limited' });
   }
   for (const c of result.calls) {
     const end = now - c.agoMs;
     events.emit('call:start', { api: c.api, key: batch.key, tMs: end - c.ms, page: c.page, attempt: c.attempt });
-    const base = { api: c.api, key: batch.key, tMs: end, page: c.page, attempt: c.attempt, ms: c.ms, rows: c.rows, status: c.status };
+    const base = {
+      api: c.api,
+      key: batch.key,
+      tMs: end,
+      page: c.page,
+      attempt: c.attempt,
+      ms: c.ms,
+      rows: c.rows,
+      status: c.status,
+    };
     events.emit('call:end', c.code === undefined ? base : { ...base, code: c.code });
   }
   if (result.status === 'done') {

@@ -64,7 +64,14 @@ type Keys = [string, string, string, string];
 interface PacerClient extends Redis {
   sluiceAcquire(...args: [...Keys, number, number, number, string, number, number]): Promise<ScriptReply>;
   sluiceRelease(...args: [...Keys, string]): Promise<number>;
-  sluiceRateLimited(k1: string, k2: string, k3: string, cooldownMs: number, quota: number, adaptive: string): Promise<number>;
+  sluiceRateLimited(
+    k1: string,
+    k2: string,
+    k3: string,
+    cooldownMs: number,
+    quota: number,
+    adaptive: string,
+  ): Promise<number>;
 }
 
 /** Default safety margin for a fixed quota. */
@@ -76,8 +83,10 @@ export function defaultMarginMs(rate: RedisRate): number {
 export function createRedisPacer(options: RedisPacerOptions): RedisPacer {
   const { rate } = options;
   if (rate !== 'adaptive' && rate !== 'none') {
-    if (!Number.isInteger(rate.calls) || rate.calls < 1) throw new RangeError(`rate.calls: expected a whole number >= 1, got ${rate.calls}`);
-    if (!Number.isFinite(rate.intervalMs) || rate.intervalMs <= 0) throw new RangeError(`rate.intervalMs: expected a number > 0, got ${rate.intervalMs}`);
+    if (!Number.isInteger(rate.calls) || rate.calls < 1)
+      throw new RangeError(`rate.calls: expected a whole number >= 1, got ${rate.calls}`);
+    if (!Number.isFinite(rate.intervalMs) || rate.intervalMs <= 0)
+      throw new RangeError(`rate.intervalMs: expected a number > 0, got ${rate.intervalMs}`);
   }
   const prefix = options.prefix ?? 'sluice:pace';
   const marginMs = options.marginMs ?? defaultMarginMs(rate);
@@ -109,7 +118,9 @@ export function createRedisPacer(options: RedisPacerOptions): RedisPacer {
   };
 
   const track = (p: Promise<unknown>): void => {
-    const guarded = p.catch((err: unknown) => log().warn({ err: String(err) }, 'redis pacer: background update failed'));
+    const guarded = p.catch((err: unknown) =>
+      log().warn({ err: String(err) }, 'redis pacer: background update failed'),
+    );
     pending.add(guarded);
     void guarded.finally(() => pending.delete(guarded));
   };
@@ -121,7 +132,15 @@ export function createRedisPacer(options: RedisPacerOptions): RedisPacer {
         signal?.throwIfAborted();
         counter += 1;
         const member = `${instance}:${counter}`;
-        const [waitMs, , perMinuteMilli, nowMs] = await client.sluiceAcquire(...keys, calls, intervalMs, marginMs, member, holdMs, inflightPollMs);
+        const [waitMs, , perMinuteMilli, nowMs] = await client.sluiceAcquire(
+          ...keys,
+          calls,
+          intervalMs,
+          marginMs,
+          member,
+          holdMs,
+          inflightPollMs,
+        );
         rates.set(key, perMinuteMilli < 0 ? Infinity : perMinuteMilli / 1000);
         if (waitMs <= 0) {
           if (holdMs > 0) held.set(key, [...(held.get(key) ?? []), member]);
@@ -137,9 +156,11 @@ export function createRedisPacer(options: RedisPacerOptions): RedisPacer {
       const pauseMs = Math.max(0, Math.round(info.retryAfterMs ?? cooldownMs));
       const quota = info.quotaPerMinute !== undefined && info.quotaPerMinute > 0 ? Math.floor(info.quotaPerMinute) : -1;
       track(
-        client.sluiceRateLimited(starts, cooldown, learned, pauseMs, quota, rate === 'adaptive' ? '1' : '0').then((learnedPerMinute) => {
-          if (learnedPerMinute > 0) rates.set(key, Math.min(fixedPerMinute, learnedPerMinute));
-        }),
+        client
+          .sluiceRateLimited(starts, cooldown, learned, pauseMs, quota, rate === 'adaptive' ? '1' : '0')
+          .then((learnedPerMinute) => {
+            if (learnedPerMinute > 0) rates.set(key, Math.min(fixedPerMinute, learnedPerMinute));
+          }),
       );
     },
 

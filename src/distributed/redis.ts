@@ -19,7 +19,9 @@ export function redisOptions(connection: RedisConnection, flag = '--queue'): Red
   try {
     url = new URL(connection);
   } catch {
-    throw usageError(`${flag}: expected a URL like redis://127.0.0.1:6379, got ${JSON.stringify(redactUrls(connection))}`);
+    throw usageError(
+      `${flag}: expected a URL like redis://127.0.0.1:6379, got ${JSON.stringify(redactUrls(connection))}`,
+    );
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
     throw usageError(`${flag}: expected a redis:// or rediss:// URL, got ${JSON.stringify(redactUrls(connection))}`);
@@ -28,7 +30,8 @@ export function redisOptions(connection: RedisConnection, flag = '--queue'): Red
   registerSecret(password);
   const dbText = url.pathname.replace(/^\//, '');
   const db = dbText === '' ? 0 : Number(dbText);
-  if (!Number.isInteger(db) || db < 0) throw usageError(`${flag}: database number must be a whole number, got ${JSON.stringify(dbText)}`);
+  if (!Number.isInteger(db) || db < 0)
+    throw usageError(`${flag}: database number must be a whole number, got ${JSON.stringify(dbText)}`);
   const options: RedisOptions = {
     host: url.hostname || '127.0.0.1',
     port: url.port ? Number(url.port) : 6379,
@@ -59,10 +62,21 @@ export function connectRedis(connection: RedisConnection): Redis {
 }
 
 /** Resolves when Redis answers PING; a usage error naming `flag` after `timeoutMs` without an answer. */
-export async function ensureReachable(client: Redis, connection: RedisConnection, timeoutMs = 5000, flag = '--queue'): Promise<void> {
+export async function ensureReachable(
+  client: Redis,
+  connection: RedisConnection,
+  timeoutMs = 5000,
+  flag = '--queue',
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(usageError(`${flag}: cannot reach Redis at ${redactedQueueUrl(connection)} (no answer in ${timeoutMs} ms)`)), timeoutMs);
+    timer = setTimeout(
+      () =>
+        reject(
+          usageError(`${flag}: cannot reach Redis at ${redactedQueueUrl(connection)} (no answer in ${timeoutMs} ms)`),
+        ),
+      timeoutMs,
+    );
   });
   try {
     await Promise.race([client.ping(), timeout]);
@@ -86,7 +100,9 @@ export async function settleWithin(work: Promise<unknown>, timeoutMs: number): P
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     work.catch(() => undefined),
-    new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); }),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    }),
   ]);
   clearTimeout(timer);
 }

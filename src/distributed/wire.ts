@@ -139,7 +139,15 @@ export class CallLog {
     const offCalls = events.on('call:end', (e) => {
       this.count += 1;
       if (this.records.length >= MAX_CALL_RECORDS) return;
-      const record = { api: e.api, page: e.page, attempt: e.attempt, ms: e.ms, rows: e.rows, status: e.status, endMs: this.now() };
+      const record = {
+        api: e.api,
+        page: e.page,
+        attempt: e.attempt,
+        ms: e.ms,
+        rows: e.rows,
+        status: e.status,
+        endMs: this.now(),
+      };
       this.records.push(e.code === undefined ? record : { ...record, code: e.code });
     });
     const offWaits = events.on('pace:wait', (e) => {

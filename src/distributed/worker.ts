@@ -58,15 +58,18 @@ export async function startWorker(options: WorkerOptions): Promise<SluiceWorker>
 
   const serve = (queueName: string): void => {
     if (workers.has(queueName) || closing) return;
-    workers.set(queueName, startBatchWorker<JobPayload>({
-      connection: options.queueUrl,
+    workers.set(
       queueName,
-      process: processor.process,
-      concurrency: options.concurrency ?? 4,
-      lockDurationMs: options.lockDurationMs,
-      stalledIntervalMs: options.stalledIntervalMs,
-      onError,
-    }));
+      startBatchWorker<JobPayload>({
+        connection: options.queueUrl,
+        queueName,
+        process: processor.process,
+        concurrency: options.concurrency ?? 4,
+        lockDurationMs: options.lockDurationMs,
+        stalledIntervalMs: options.stalledIntervalMs,
+        onError,
+      }),
+    );
     options.onQueue?.(queueName);
   };
 
@@ -87,7 +90,9 @@ export async function startWorker(options: WorkerOptions): Promise<SluiceWorker>
     discovering = true;
     discover()
       .catch((err: unknown) => onError(err instanceof Error ? err : new Error(String(err))))
-      .finally(() => { discovering = false; });
+      .finally(() => {
+        discovering = false;
+      });
   }, options.discoverMs ?? 2000);
 
   return {

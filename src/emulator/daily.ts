@@ -10,7 +10,17 @@ import { codesParam, dayRange, pickRow, type ApiTable, type PreparedQuery } from
 import type { Universe } from './universe.js';
 
 export const DAILY_FIELDS = [
-  'ts_code', 'trade_date', 'open', 'high', 'low', 'close', 'pre_close', 'change', 'pct_chg', 'vol', 'amount',
+  'ts_code',
+  'trade_date',
+  'open',
+  'high',
+  'low',
+  'close',
+  'pre_close',
+  'change',
+  'pct_chg',
+  'vol',
+  'amount',
 ] as const;
 
 export class DailyPrices {
@@ -19,7 +29,11 @@ export class DailyPrices {
   private readonly dayCounts: Int32Array;
   private readonly dateText: (string | undefined)[];
 
-  constructor(readonly seed: number, readonly calendar: TradingCalendar, readonly universe: Universe) {
+  constructor(
+    readonly seed: number,
+    readonly calendar: TradingCalendar,
+    readonly universe: Universe,
+  ) {
     const n = universe.size;
     this.freq = new Float64Array(n);
     this.phase = new Float64Array(n);

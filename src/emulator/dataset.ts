@@ -35,10 +35,19 @@ export interface Dataset {
   /** Resolve a `fields` request ('a,b', an array, or empty = all) to indices; throws ParamError. */
   pick(api: string, fields?: string | readonly string[]): { names: string[]; pick: number[] };
   /** One page as the server would answer it (rows [offset, offset+limit), limit clamped to the cap). */
-  page(api: string, params: Readonly<Record<string, unknown>>, fields: string | readonly string[] | undefined,
-    offset: number, limit: number): DataPage;
+  page(
+    api: string,
+    params: Readonly<Record<string, unknown>>,
+    fields: string | readonly string[] | undefined,
+    offset: number,
+    limit: number,
+  ): DataPage;
   /** Every row matching `params` (no cap, no paging), in the API's order: the ground truth. */
-  rows(api: string, params: Readonly<Record<string, unknown>>, fields?: string | readonly string[]): Iterable<unknown[]>;
+  rows(
+    api: string,
+    params: Readonly<Record<string, unknown>>,
+    fields?: string | readonly string[],
+  ): Iterable<unknown[]>;
   /** Number of rows matching `params`. */
   count(api: string, params: Readonly<Record<string, unknown>>): number;
 }
@@ -49,8 +58,12 @@ const cache = new Map<string, Dataset>();
  * The rows a job over `api` with `params` should land, as arrays in `fields` order (all fields when
  * left out). Same as `dataset(opts).rows(api, params, fields)`, collected.
  */
-export function expectedRows(opts: DatasetOptions, api: string, params: Readonly<Record<string, unknown>>,
-  fields?: string | readonly string[]): unknown[][] {
+export function expectedRows(
+  opts: DatasetOptions,
+  api: string,
+  params: Readonly<Record<string, unknown>>,
+  fields?: string | readonly string[],
+): unknown[][] {
   return [...dataset(opts).rows(api, params, fields)];
 }
 
@@ -63,7 +76,8 @@ export function dataset(opts: DatasetOptions = {}): Dataset {
   if (!Number.isSafeInteger(symbols) || symbols < 1 || symbols > MAX_SYMBOLS) {
     throw new RangeError(`symbols: expected a whole number from 1 to ${MAX_SYMBOLS}, got ${symbols}`);
   }
-  if (!Number.isSafeInteger(dailyCap) || dailyCap < 1) throw new RangeError(`dailyRowCap: expected a whole number >= 1, got ${dailyCap}`);
+  if (!Number.isSafeInteger(dailyCap) || dailyCap < 1)
+    throw new RangeError(`dailyRowCap: expected a whole number >= 1, got ${dailyCap}`);
   const key = `${seed}/${symbols}/${dailyCap}`;
   const hit = cache.get(key);
   if (hit) return hit;
@@ -77,7 +91,12 @@ function build(seed: number, symbols: number, dailyCap: number): Dataset {
   const universe = new Universe(seed, symbols, calendar);
   const prices = new DailyPrices(seed, calendar, universe);
   const tables = new Map<string, ApiTable>();
-  for (const t of [dailyTable(prices, dailyCap), finaTable(seed, universe), tradeCalTable(calendar), stockBasicTable(universe)]) {
+  for (const t of [
+    dailyTable(prices, dailyCap),
+    finaTable(seed, universe),
+    tradeCalTable(calendar),
+    stockBasicTable(universe),
+  ]) {
     tables.set(t.name, t);
   }
 
@@ -89,7 +108,13 @@ function build(seed: number, symbols: number, dailyCap: number): Dataset {
 
   function pick(api: string, fields?: string | readonly string[]): { names: string[]; pick: number[] } {
     const t = need(api);
-    const list = typeof fields === 'string' ? fields.split(',').map((f) => f.trim()).filter((f) => f !== '') : [...(fields ?? [])];
+    const list =
+      typeof fields === 'string'
+        ? fields
+            .split(',')
+            .map((f) => f.trim())
+            .filter((f) => f !== '')
+        : [...(fields ?? [])];
     if (list.length === 0) return { names: [...t.fields], pick: t.fields.map((_f, i) => i) };
     const idx = list.map((f) => {
       const i = t.fields.indexOf(f);

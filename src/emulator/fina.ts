@@ -10,7 +10,15 @@ import { codesParam, dateParam, dayRange, pickRow, type ApiTable, type PreparedQ
 import type { Universe } from './universe.js';
 
 export const FINA_FIELDS = [
-  'ts_code', 'ann_date', 'end_date', 'eps', 'bps', 'roe', 'grossprofit_margin', 'netprofit_margin', 'debt_to_assets',
+  'ts_code',
+  'ann_date',
+  'end_date',
+  'eps',
+  'bps',
+  'roe',
+  'grossprofit_margin',
+  'netprofit_margin',
+  'debt_to_assets',
 ] as const;
 
 /** Share of quarters without a report. */
@@ -100,7 +108,13 @@ export function finaTable(seed: number, universe: Universe): ApiTable {
       const range = dayRange(params, 'ann_date');
       const ann = { start: range.start, end: Math.min(range.end, DATA_LAST_DAY) };
       const period = dateParam(params, 'period');
-      return new FinaQuery(seed, universe, codesParam(params, (c) => universe.indexOf(c)), ann, period);
+      return new FinaQuery(
+        seed,
+        universe,
+        codesParam(params, (c) => universe.indexOf(c)),
+        ann,
+        period,
+      );
     },
   };
 }

@@ -28,6 +28,7 @@ export function validateLatency(opts: LatencyOptions): void {
     ['knee', opts.knee, 1],
     ['perExcessMs', opts.perExcessMs, 0],
   ] as const) {
-    if (v !== undefined && (!Number.isFinite(v) || v < min)) throw new RangeError(`${name}: expected a number >= ${min}, got ${v}`);
+    if (v !== undefined && (!Number.isFinite(v) || v < min))
+      throw new RangeError(`${name}: expected a number >= ${min}, got ${v}`);
   }
 }

@@ -49,7 +49,10 @@ export class RateWindow {
   private head = 0;
   private filled = 0;
 
-  constructor(spec: RateSpec, private readonly now: () => number = Date.now) {
+  constructor(
+    spec: RateSpec,
+    private readonly now: () => number = Date.now,
+  ) {
     validateRate(spec);
     this.calls = spec.calls;
     this.intervalMs = spec.intervalMs ?? 60_000;

@@ -14,7 +14,8 @@ export const CODE_INTERNAL = -1000;
 export const CODE_OFFSET_LIMIT = 50101;
 
 export const MSG_BAD_TOKEN = '您的token不对，请确认。';
-export const MSG_NO_PERMISSION = '抱歉，您没有接口访问权限，权限的具体详情访问：https://tushare.pro/document/1?doc_id=108。';
+export const MSG_NO_PERMISSION =
+  '抱歉，您没有接口访问权限，权限的具体详情访问：https://tushare.pro/document/1?doc_id=108。';
 export const MSG_INTERNAL = '系统内部错误，请稍后重试。';
 
 /** A request that passed the checks that come before rate limiting. */
@@ -43,7 +44,8 @@ export function checkRequest(ds: Dataset, text: string, opts: CheckOptions): Cal
   } catch {
     return { code: CODE_BAD_PARAM, msg: '请求格式错误: 请求体不是有效的 JSON' };
   }
-  if (body === null || typeof body !== 'object') return { code: CODE_BAD_PARAM, msg: '请求格式错误: 请求体应为 JSON 对象' };
+  if (body === null || typeof body !== 'object')
+    return { code: CODE_BAD_PARAM, msg: '请求格式错误: 请求体应为 JSON 对象' };
   const b = body as Record<string, unknown>;
   if (typeof b.token !== 'string' || b.token !== opts.token) return { code: CODE_BAD_TOKEN, msg: MSG_BAD_TOKEN };
   const api = typeof b.api_name === 'string' ? b.api_name : '';
@@ -77,12 +79,19 @@ export function serveRequest(ds: Dataset, req: CallRequest, maxOffset: number): 
   if (!table) return { code: CODE_BAD_PARAM, msg: `接口名称错误: 不存在接口 ${req.api}` };
   const offset = intParam(req.params, 'offset');
   const limit = intParam(req.params, 'limit');
-  if (offset === 'bad' || limit === 'bad') return { code: CODE_BAD_PARAM, msg: '参数错误: limit 和 offset 应为非负整数' };
+  if (offset === 'bad' || limit === 'bad')
+    return { code: CODE_BAD_PARAM, msg: '参数错误: limit 和 offset 应为非负整数' };
   if ((offset ?? 0) > maxOffset) {
     return { code: CODE_OFFSET_LIMIT, msg: `offset 超过上限 ${maxOffset}，请缩小查询范围。` };
   }
   try {
-    const page = ds.page(req.api, req.params, req.fields, offset ?? 0, limit === undefined || limit === 0 ? table.cap : limit);
+    const page = ds.page(
+      req.api,
+      req.params,
+      req.fields,
+      offset ?? 0,
+      limit === undefined || limit === 0 ? table.cap : limit,
+    );
     return { code: CODE_OK, msg: '', data: { fields: page.fields, items: page.items, has_more: page.hasMore } };
   } catch (err) {
     if (err instanceof ParamError) return { code: CODE_BAD_PARAM, msg: err.message };
@@ -95,7 +104,10 @@ export function serveRequest(ds: Dataset, req: CallRequest, maxOffset: number): 
  * is); data pages are serialised as they are (the generated data is ASCII).
  */
 export function encodeAnswer(requestId: string, answer: Answer): string {
-  const msg = JSON.stringify(answer.msg).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const msg = JSON.stringify(answer.msg).replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   const data = answer.data ? JSON.stringify(answer.data) : 'null';
   return `{"request_id":${JSON.stringify(requestId)},"code":${answer.code},"msg":${msg},"data":${data}}`;
 }

@@ -8,7 +8,15 @@ import { ParamError, codesParam, dayRange, pickRow, textParam, type ApiTable } f
 import { NEVER, type Universe } from './universe.js';
 
 export const TRADE_CAL_FIELDS = ['exchange', 'cal_date', 'is_open', 'pretrade_date'] as const;
-export const STOCK_BASIC_FIELDS = ['ts_code', 'symbol', 'name', 'market', 'list_status', 'list_date', 'delist_date'] as const;
+export const STOCK_BASIC_FIELDS = [
+  'ts_code',
+  'symbol',
+  'name',
+  'market',
+  'list_status',
+  'list_date',
+  'delist_date',
+] as const;
 
 const EXCHANGES = new Set(['SSE', 'SZSE']);
 
@@ -31,7 +39,8 @@ export function tradeCalTable(calendar: TradingCalendar): ApiTable {
     cap: 10_000,
     prepare(params) {
       const exchange = textParam(params, 'exchange') ?? 'SSE';
-      if (!EXCHANGES.has(exchange)) throw new ParamError(`参数错误: exchange 应为 SSE 或 SZSE, 收到 ${JSON.stringify(exchange)}`);
+      if (!EXCHANGES.has(exchange))
+        throw new ParamError(`参数错误: exchange 应为 SSE 或 SZSE, 收到 ${JSON.stringify(exchange)}`);
       const range = dayRange(params, undefined);
       const start = Math.max(range.start, calendar.first);
       const end = Math.min(range.end, calendar.last);
@@ -58,7 +67,8 @@ export function stockBasicTable(universe: Universe): ApiTable {
     cap: 10_000,
     prepare(params) {
       const status = textParam(params, 'list_status') ?? 'L';
-      if (!['L', 'D', 'P'].includes(status)) throw new ParamError(`参数错误: list_status 应为 L, D 或 P, 收到 ${JSON.stringify(status)}`);
+      if (!['L', 'D', 'P'].includes(status))
+        throw new ParamError(`参数错误: list_status 应为 L, D 或 P, 收到 ${JSON.stringify(status)}`);
       const market = textParam(params, 'market');
       const codes = codesParam(params, (c) => universe.indexOf(c));
       const ids: number[] = [];

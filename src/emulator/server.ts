@@ -9,7 +9,14 @@ import { FaultPlan, parseFaults, type FaultKind, type FaultRates } from './fault
 import { latencyFor, validateLatency, type LatencyOptions } from './latency.js';
 import { RateWindow, perMinute, quotaMessage, validateRate, type RateSpec } from './limits.js';
 import {
-  CODE_INTERNAL, CODE_REFUSED, MSG_INTERNAL, checkRequest, encodeAnswer, isAnswer, serveRequest, type Answer,
+  CODE_INTERNAL,
+  CODE_REFUSED,
+  MSG_INTERNAL,
+  checkRequest,
+  encodeAnswer,
+  isAnswer,
+  serveRequest,
+  type Answer,
 } from './protocol.js';
 import { EmulatorStatsCounter, type EmulatorStats } from './stats.js';
 
@@ -76,7 +83,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   if (opts.rate) validateRate(opts.rate, 'rate');
   for (const [api, spec] of Object.entries(opts.rates ?? {})) validateRate(spec, `rates.${api}`);
   const maxOffset = opts.maxOffset ?? 100_000;
-  if (!Number.isSafeInteger(maxOffset) || maxOffset < 0) throw new RangeError(`maxOffset: expected a whole number >= 0, got ${maxOffset}`);
+  if (!Number.isSafeInteger(maxOffset) || maxOffset < 0)
+    throw new RangeError(`maxOffset: expected a whole number >= 0, got ${maxOffset}`);
   const seed = opts.seed ?? 42;
   const ds = dataset({ seed, symbols: opts.symbols ?? 50, dailyRowCap: opts.rowCap ?? 6000 });
   const token = opts.token ?? DEMO_TOKEN;
@@ -110,7 +118,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   function send(res: ServerResponse, status: number, body: string, delayMs: number): void {
     later(() => {
       if (res.destroyed) return;
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.writeHead(status, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+      });
       res.end(body);
     }, delayMs);
   }
@@ -125,7 +136,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       case 'hang':
         return; // never answer; the connection closes when the client gives up or on close()
       case 'malformed':
-        return send(res, 200, `{"request_id":"${id}","code":0,"msg":"","data":{"fields":["ts_code"],"items":[["00`, delayMs);
+        return send(
+          res,
+          200,
+          `{"request_id":"${id}","code":0,"msg":"","data":{"fields":["ts_code"],"items":[["00`,
+          delayMs,
+        );
       case 'internal':
         return send(res, 200, encodeAnswer(id, { code: CODE_INTERNAL, msg: MSG_INTERNAL }), delayMs);
     }

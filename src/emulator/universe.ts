@@ -26,7 +26,11 @@ export class Universe {
   readonly basePrice: Float64Array;
   private readonly suspendThreshold: number;
 
-  constructor(readonly seed: number, size: number, calendar: TradingCalendar) {
+  constructor(
+    readonly seed: number,
+    size: number,
+    calendar: TradingCalendar,
+  ) {
     this.size = size;
     const half = Math.ceil(size / 2);
     const codes: string[] = [];

@@ -29,13 +29,33 @@ export function demoJob(url: string, token: string, codes: readonly string[], db
   return {
     name: 'demo-daily',
     source: {
-      type: 'tushare', url, token, api: 'daily',
-      fields: ['ts_code', 'trade_date', 'open', 'high', 'low', 'close', 'pre_close', 'change', 'pct_chg', 'vol', 'amount'],
+      type: 'tushare',
+      url,
+      token,
+      api: 'daily',
+      fields: [
+        'ts_code',
+        'trade_date',
+        'open',
+        'high',
+        'low',
+        'close',
+        'pre_close',
+        'change',
+        'pct_chg',
+        'vol',
+        'amount',
+      ],
       rowCap: 6000,
       rateLimit: { calls: 25, intervalMs: 1000 },
     },
     plan: { start: '20220101', end: '20241231', strategy: 'smart', each: { param: 'ts_code', values: codes } },
-    execution: { concurrency: { adaptive: true, min: 2, max: 16 }, retries: 6, timeoutMs: 2000, backoff: { baseMs: 50, maxMs: 1000 } },
+    execution: {
+      concurrency: { adaptive: true, min: 2, max: 16 },
+      retries: 6,
+      timeoutMs: 2000,
+      backoff: { baseMs: 50, maxMs: 1000 },
+    },
     sink: { type: 'sqlite', path: db, table: 'demo_daily', key: ['ts_code', 'trade_date'] },
   };
 }
@@ -44,26 +64,38 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const db = resolve(options.db ?? 'sluice.db');
   const html = resolve(options.html ?? 'sluice-report.html');
   // The emulator's quota is 30 calls/s; the job paces at 25/s, so no call is refused for rate.
-  const emulator = await startEmulator({ port: 0, seed: 7, symbols: options.symbols ?? 40, rate: { calls: 30, intervalMs: 1000, window: 'sliding' }, faults: 'all:0.01' });
+  const emulator = await startEmulator({
+    port: 0,
+    seed: 7,
+    symbols: options.symbols ?? 40,
+    rate: { calls: 30, intervalMs: 1000, window: 'sliding' },
+    faults: 'all:0.01',
+  });
   try {
     printLine(`sluice demo: emulator at ${emulator.url} (1% injected faults, quota 30 calls/s)`);
-    const job = parseJob(demoJob(emulator.url, emulator.token, emulator.dataset.universe.codes, db), process.env, 'demo job');
+    const job = parseJob(
+      demoJob(emulator.url, emulator.token, emulator.dataset.universe.codes, db),
+      process.env,
+      'demo job',
+    );
     printLine(`sluice demo: fetching daily prices of ${emulator.dataset.universe.size} symbols, 2022-2024, into ${db}`);
     const result = await runJob(job, { signal: options.signal, progress: options.json ? 'quiet' : 'auto' });
     const code = await finishRun(result, job, { json: options.json, html });
     const stats = emulator.stats();
     printLine(`sluice demo: the emulator answered ${stats.calls} calls (${stats.rejectedRate} refused for rate)`);
-    printLine([
-      'next:',
-      ...alignComments([
-        [`sluice report latest --db ${db}`, 'the stored run report'],
-        [`sluice report latest --db ${db} --runs 5`, 'trend across runs'],
-        [`sluice targets latest --db ${db}`, 'performance targets'],
-        [`open ${html}`, 'charts'],
-        ['sluice run examples/daily.yaml', 'your own job (see README)'],
-      ]),
-      '  sluice plan --start 20100101 --end 20241231 --strategy rows --rows-per-day 5000 --row-cap 6000',
-    ].join('\n'));
+    printLine(
+      [
+        'next:',
+        ...alignComments([
+          [`sluice report latest --db ${db}`, 'the stored run report'],
+          [`sluice report latest --db ${db} --runs 5`, 'trend across runs'],
+          [`sluice targets latest --db ${db}`, 'performance targets'],
+          [`open ${html}`, 'charts'],
+          ['sluice run examples/daily.yaml', 'your own job (see README)'],
+        ]),
+        '  sluice plan --start 20100101 --end 20241231 --strategy rows --rows-per-day 5000 --row-cap 6000',
+      ].join('\n'),
+    );
     return code;
   } finally {
     await emulator.close();

@@ -25,9 +25,11 @@ export async function finishRun(result: RunJobResult, job: JobConfig, options: F
     for (const a of await runAlerts(report, job.alerts)) {
       if (!a.fired) continue;
       const failures = [a.webhook, a.command].filter((r) => r && !r.ok).map((r) => r?.error ?? 'failed');
-      printLine(failures.length > 0
-        ? `sluice: alert "${a.when}" fired but could not be delivered: ${failures.join('; ')}`
-        : `sluice: alert "${a.when}" fired`);
+      printLine(
+        failures.length > 0
+          ? `sluice: alert "${a.when}" fired but could not be delivered: ${failures.join('; ')}`
+          : `sluice: alert "${a.when}" fired`,
+      );
     }
   }
   printLine(`sluice: ${formatRunLine(report)}`);

@@ -17,7 +17,12 @@ function badJob(origin: string, message: string): SluiceError {
 }
 
 function pathText(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[') || '(top level)';
+  return (
+    path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
+      .join('.')
+      .replace(/\.\[/g, '[') || '(top level)'
+  );
 }
 
 const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -61,7 +66,8 @@ export function parseJobText(text: string, origin: string): unknown {
 
 /** Validate a raw (uninterpolated) job definition. */
 export function parseJob(raw: unknown, env: NodeJS.ProcessEnv = process.env, origin = 'job'): JobConfig {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw badJob(origin, 'expected a mapping with name, source, plan and sink');
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw badJob(origin, 'expected a mapping with name, source, plan and sink');
   // Register literal tokens before anything can print them.
   const literal = (raw as { source?: { token?: unknown } }).source?.token;
   if (typeof literal === 'string' && !literal.includes('${')) registerSecret(literal);

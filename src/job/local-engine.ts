@@ -20,11 +20,21 @@ async function record(store: Store, runId: string, outcome: BatchOutcome): Promi
     return { status: 'split', batch: outcome.batch, children: outcome.children };
   }
   await store.markFailed(runId, outcome.batch.key, outcome.error.message, outcome.attempts);
-  return { status: 'failed', batch: outcome.batch, error: outcome.error.message, code: outcome.error.code, attempts: outcome.attempts };
+  return {
+    status: 'failed',
+    batch: outcome.batch,
+    error: outcome.error.message,
+    code: outcome.error.code,
+    attempts: outcome.attempts,
+  };
 }
 
 /** Takes the next outcome and records it; undefined at the end. */
-async function step(outcomes: AsyncIterator<BatchOutcome>, store: Store, runId: string): Promise<EngineOutcome | undefined> {
+async function step(
+  outcomes: AsyncIterator<BatchOutcome>,
+  store: Store,
+  runId: string,
+): Promise<EngineOutcome | undefined> {
   const next = await outcomes.next();
   return next.done ? undefined : record(store, runId, next.value);
 }
@@ -45,7 +55,8 @@ export function createLocalEngine(store: Store, executor: LocalExecutorOptions):
       // (up to a whole window, ~30 MB for 100,000 rows) while the next batch was being fetched.
       const outcomes = execute(taken(), { ...executor, signal, events });
       try {
-        for (let out = await step(outcomes, store, runId); out !== undefined; out = await step(outcomes, store, runId)) yield out;
+        for (let out = await step(outcomes, store, runId); out !== undefined; out = await step(outcomes, store, runId))
+          yield out;
       } finally {
         await outcomes.return?.();
       }

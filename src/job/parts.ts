@@ -10,8 +10,16 @@ import type { Source } from '../core/source.js';
 import type { Store } from '../core/store.js';
 import type { Batch } from '../core/types.js';
 import {
-  type Calendar, type Density, type HistoryRecord, type PlanSpec,
-  constantDensity, densityFromHistory, loadCalendar, loadDensity, splitBatch, weekdayCalendar,
+  type Calendar,
+  type Density,
+  type HistoryRecord,
+  type PlanSpec,
+  constantDensity,
+  densityFromHistory,
+  loadCalendar,
+  loadDensity,
+  splitBatch,
+  weekdayCalendar,
 } from '../plan/index.js';
 import { gradientLimit, throughputLimit } from '../run/index.js';
 import { openStore } from '../sinks/index.js';
@@ -49,7 +57,10 @@ export function readValues(file: string, label: string): string[] {
   } catch {
     throw new SluiceError(ErrorCodes.BAD_JOB, `${label}: cannot read ${file}`);
   }
-  const values = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const values = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   if (values.length === 0) throw new SluiceError(ErrorCodes.BAD_JOB, `${label}: ${file} holds no values`);
   return values;
 }
@@ -57,19 +68,42 @@ export function readValues(file: string, label: string): string[] {
 export function createSource(job: JobConfig, options: PartsOptions = {}): Source {
   const s = job.source;
   if (s.type === 'file') {
-    return createFileSource({ path: resolvePath(options.baseDir ?? process.cwd(), s.path), api: s.api, dateField: s.dateField, fields: s.fields, rowCap: s.rowCap,
-      windowParams: [job.plan.dateParams.start, job.plan.dateParams.end] });
+    return createFileSource({
+      path: resolvePath(options.baseDir ?? process.cwd(), s.path),
+      api: s.api,
+      dateField: s.dateField,
+      fields: s.fields,
+      rowCap: s.rowCap,
+      windowParams: [job.plan.dateParams.start, job.plan.dateParams.end],
+    });
   }
   if (s.type === 'tushare') {
     return createTushareSource({
-      url: s.url, token: s.token ?? '', api: s.api, fields: s.fields, params: s.params,
-      rowCap: s.rowCap, maxOffset: s.maxOffset,
+      url: s.url,
+      token: s.token ?? '',
+      api: s.api,
+      fields: s.fields,
+      params: s.params,
+      rowCap: s.rowCap,
+      maxOffset: s.maxOffset,
     });
   }
   return createHttpSource({
-    api: s.api, url: s.url, method: s.method, body: s.body, queryParams: s.queryParams, headers: s.headers,
-    secrets: s.secrets, params: s.params, rowsPath: s.rowsPath, fieldsPath: s.fieldsPath, fields: s.fields,
-    rowCap: s.rowCap, pagination: s.pagination, rateLimitStatuses: s.rateLimitStatuses, maxPages: s.maxPages,
+    api: s.api,
+    url: s.url,
+    method: s.method,
+    body: s.body,
+    queryParams: s.queryParams,
+    headers: s.headers,
+    secrets: s.secrets,
+    params: s.params,
+    rowsPath: s.rowsPath,
+    fieldsPath: s.fieldsPath,
+    fields: s.fields,
+    rowCap: s.rowCap,
+    pagination: s.pagination,
+    rateLimitStatuses: s.rateLimitStatuses,
+    maxPages: s.maxPages,
   });
 }
 
@@ -117,19 +151,30 @@ export async function learnedHistory(store: Store, jobName: string, runs = 3): P
 }
 
 /** The planner's view of the job; `history` feeds the learned density of the `rows` strategy. */
-export function planSpecOf(job: JobConfig, options: PartsOptions & { history?: readonly HistoryRecord[] } = {},
-  { allowMissingDensity = false } = {}): PlanSpec {
+export function planSpecOf(
+  job: JobConfig,
+  options: PartsOptions & { history?: readonly HistoryRecord[] } = {},
+  { allowMissingDensity = false } = {},
+): PlanSpec {
   const baseDir = options.baseDir ?? process.cwd();
   const p = job.plan;
-  const calendar: Calendar = p.calendar ? loadCalendar(resolvePath(baseDir, p.calendar), 'plan.calendar') : weekdayCalendar;
+  const calendar: Calendar = p.calendar
+    ? loadCalendar(resolvePath(baseDir, p.calendar), 'plan.calendar')
+    : weekdayCalendar;
   let density: Density | undefined;
   if (p.rowsPerDay !== undefined) density = constantDensity(p.rowsPerDay, calendar);
   else if (p.density) density = loadDensity(resolvePath(baseDir, p.density), calendar, 'plan.density');
-  else if (p.learnDensity && options.history && options.history.length > 0) density = densityFromHistory(options.history, calendar);
+  else if (p.learnDensity && options.history && options.history.length > 0)
+    density = densityFromHistory(options.history, calendar);
   if (p.strategy === 'rows' && !density && !allowMissingDensity) {
-    throw new SluiceError(ErrorCodes.BAD_JOB, 'plan.strategy: rows needs plan.rowsPerDay, plan.density, or an earlier run of this job to learn from');
+    throw new SluiceError(
+      ErrorCodes.BAD_JOB,
+      'plan.strategy: rows needs plan.rowsPerDay, plan.density, or an earlier run of this job to learn from',
+    );
   }
-  const values = p.each ? (p.each.values ?? readValues(resolvePath(baseDir, p.each.valuesFrom ?? ''), 'plan.each.valuesFrom')) : undefined;
+  const values = p.each
+    ? (p.each.values ?? readValues(resolvePath(baseDir, p.each.valuesFrom ?? ''), 'plan.each.valuesFrom'))
+    : undefined;
   return {
     start: p.start,
     end: p.end,

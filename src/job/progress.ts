@@ -40,7 +40,9 @@ export function createProgress(options: ProgressOptions): Progress {
   let done = 0;
   let rows = 0;
   let calls = 0;
-  const offCall = options.events.on('call:end', () => { calls += 1; });
+  const offCall = options.events.on('call:end', () => {
+    calls += 1;
+  });
 
   const rate = (): number => calls / Math.max((performance.now() - startMs) / 1000, 0.001);
   const eta = (): number => {
@@ -49,35 +51,66 @@ export function createProgress(options: ProgressOptions): Progress {
   };
 
   if (options.quiet) {
-    return { batchFinished(r) { done += 1; rows += r; }, addTotal(n) { total += n; }, stop() { offCall(); } };
+    return {
+      batchFinished(r) {
+        done += 1;
+        rows += r;
+      },
+      addTotal(n) {
+        total += n;
+      },
+      stop() {
+        offCall();
+      },
+    };
   }
 
   if (options.tty ?? process.stderr.isTTY) {
-    const bar = new cliProgress.SingleBar({
-      stream: process.stderr,
-      format: 'batches {bar} {value}/{total} | rows {rows} | {cps} calls/s | ETA {etaText}',
-      hideCursor: true,
-      barsize: 24,
-    }, cliProgress.Presets.shades_classic);
+    const bar = new cliProgress.SingleBar(
+      {
+        stream: process.stderr,
+        format: 'batches {bar} {value}/{total} | rows {rows} | {cps} calls/s | ETA {etaText}',
+        hideCursor: true,
+        barsize: 24,
+      },
+      cliProgress.Presets.shades_classic,
+    );
     bar.start(total, 0, { rows: 0, cps: '0.0', etaText: '--' });
     const timer = setInterval(() => bar.update({ cps: rate().toFixed(1), etaText: formatEta(eta()) }), 500);
     timer.unref();
     return {
       batchFinished(r) {
-        done += 1; rows += r;
+        done += 1;
+        rows += r;
         bar.update(done, { rows, cps: rate().toFixed(1), etaText: formatEta(eta()) });
       },
-      addTotal(n) { total += n; bar.setTotal(total); },
-      stop() { clearInterval(timer); offCall(); bar.stop(); },
+      addTotal(n) {
+        total += n;
+        bar.setTotal(total);
+      },
+      stop() {
+        clearInterval(timer);
+        offCall();
+        bar.stop();
+      },
     };
   }
 
-  const line = (): void => write(`sluice: ${done}/${total} batches, ${rows} rows, ${rate().toFixed(1)} calls/s, ETA ${formatEta(eta())}`);
+  const line = (): void =>
+    write(`sluice: ${done}/${total} batches, ${rows} rows, ${rate().toFixed(1)} calls/s, ETA ${formatEta(eta())}`);
   const timer = setInterval(line, options.lineIntervalMs ?? 5000);
   timer.unref();
   return {
-    batchFinished(r) { done += 1; rows += r; },
-    addTotal(n) { total += n; },
-    stop() { clearInterval(timer); offCall(); },
+    batchFinished(r) {
+      done += 1;
+      rows += r;
+    },
+    addTotal(n) {
+      total += n;
+    },
+    stop() {
+      clearInterval(timer);
+      offCall();
+    },
   };
 }

@@ -56,7 +56,14 @@ export interface RunJobResult {
   readonly fatal?: SluiceError;
 }
 
-const PLAN_LABELS = { start: 'plan.start', end: 'plan.end', strategy: 'plan.strategy', frequency: 'plan.frequency', rowCap: 'source.rowCap', maxOffset: 'source.maxOffset' };
+const PLAN_LABELS = {
+  start: 'plan.start',
+  end: 'plan.end',
+  strategy: 'plan.strategy',
+  frequency: 'plan.frequency',
+  rowCap: 'source.rowCap',
+  maxOffset: 'source.maxOffset',
+};
 const LOCAL_GROUP_COMMIT_MS = 2000;
 const RERUN: ReadonlySet<string> = new Set(['pending', 'running', 'failed']);
 
@@ -66,16 +73,28 @@ function maxOf(job: JobConfig): number | undefined {
 }
 
 export function newRunId(now = new Date()): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+  return `${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 }
 
 /** Leaf batches (split parents excluded) and their totals, read back from the journal. */
-function tally(records: readonly BatchRecord[]): { total: number; done: number; failed: number; pending: number; rows: number } {
+function tally(records: readonly BatchRecord[]): {
+  total: number;
+  done: number;
+  failed: number;
+  pending: number;
+  rows: number;
+} {
   const t = { total: 0, done: 0, failed: 0, pending: 0, rows: 0 };
   for (const r of records) {
     if (r.status === 'split') continue;
     t.total += 1;
-    if (r.status === 'done') { t.done += 1; t.rows += r.rows; } else if (r.status === 'failed') t.failed += 1;
+    if (r.status === 'done') {
+      t.done += 1;
+      t.rows += r.rows;
+    } else if (r.status === 'failed') t.failed += 1;
     else t.pending += 1;
   }
   return t;
@@ -97,7 +116,8 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     if (learns) {
       const history = await learnedHistory(store, job.name);
       spec = planSpecOf(job, { ...options, history });
-      if (history.length > 0 && spec.density) note(`row density learned from ${history.length} batches of earlier runs`);
+      if (history.length > 0 && spec.density)
+        note(`row density learned from ${history.length} batches of earlier runs`);
     }
     const plan: Plan = planJob(spec, PLAN_LABELS);
 
@@ -129,10 +149,18 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     cleanups.push(() => progress.stop());
 
     const ctx: EngineContext = { job, store, source, rate: job.source.rateLimit, limit, split: splitterOf(spec) };
-    const engine = options.engine ? options.engine(ctx) : createLocalEngine(store, {
-      source, pacer: ctx.rate, concurrency: ctx.limit, split: ctx.split, maxRowsHeld: job.execution.maxRowsHeld,
-      retries: job.execution.retries, timeoutMs: job.execution.timeoutMs, backoff: job.execution.backoff,
-    });
+    const engine = options.engine
+      ? options.engine(ctx)
+      : createLocalEngine(store, {
+          source,
+          pacer: ctx.rate,
+          concurrency: ctx.limit,
+          split: ctx.split,
+          maxRowsHeld: job.execution.maxRowsHeld,
+          retries: job.execution.retries,
+          timeoutMs: job.execution.timeoutMs,
+          backoff: job.execution.backoff,
+        });
     cleanups.push(() => engine.close());
 
     const controller = new AbortController();
@@ -155,13 +183,23 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
 
     const interrupted = controller.signal.aborted && !fatal;
     const counts = tally(await store.batches(runId));
-    const status: RunReport['status'] = interrupted ? 'interrupted' : fatal || counts.failed > 0 || counts.pending > 0 ? 'failed' : 'succeeded';
+    const status: RunReport['status'] = interrupted
+      ? 'interrupted'
+      : fatal || counts.failed > 0 || counts.pending > 0
+        ? 'failed'
+        : 'succeeded';
     const finishedAt = new Date().toISOString();
     const snapshot = monitor.snapshot();
     const built = buildReport({
-      runId, job: job.name, status,
-      startedAt, finishedAt,
-      plan: { ...plan.stats, strategy: plan.strategy === plan.resolved ? plan.strategy : `${plan.strategy} (${plan.resolved})` },
+      runId,
+      job: job.name,
+      status,
+      startedAt,
+      finishedAt,
+      plan: {
+        ...plan.stats,
+        strategy: plan.strategy === plan.resolved ? plan.strategy : `${plan.strategy} (${plan.resolved})`,
+      },
       monitor: snapshot,
       rowsWritten: counts.rows,
       batches: { total: counts.total, done: counts.done, failed: counts.failed },
@@ -170,14 +208,21 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
       targets: job.targets,
     });
     // A resumed run's report covers this session's calls and time; the journal's counts cover the run.
-    const extra = { ...(previous ? { resumedFrom: previous.startedAt } : {}), ...(fatal ? { error: fatal.message } : {}) };
+    const extra = {
+      ...(previous ? { resumedFrom: previous.startedAt } : {}),
+      ...(fatal ? { error: fatal.message } : {}),
+    };
     const report: RunReport = { ...built, ...extra, batches: { ...built.batches, pending: counts.pending } };
     await store.finishRun(runId, status, report);
     const exitCode = interrupted ? 130 : status === 'succeeded' ? 0 : 1;
     return { report, exitCode, fatal };
   } finally {
     for (const c of cleanups.reverse()) {
-      try { await c(); } catch { /* cleanup must not mask the result */ }
+      try {
+        await c();
+      } catch {
+        /* cleanup must not mask the result */
+      }
     }
     await store.close();
   }

@@ -13,11 +13,13 @@ const positiveInt = z.number().int().positive();
 
 export const RateLimitSchema = z.union([
   z.literal('adaptive'),
-  z.object({
-    calls: positiveInt,
-    intervalMs: positiveInt.default(60_000),
-    window: z.enum(['sliding', 'fixed']).default('sliding'),
-  }).strict(),
+  z
+    .object({
+      calls: positiveInt,
+      intervalMs: positiveInt.default(60_000),
+      window: z.enum(['sliding', 'fixed']).default('sliding'),
+    })
+    .strict(),
 ]);
 
 const common = {
@@ -29,103 +31,158 @@ const common = {
   rateLimit: RateLimitSchema.optional(),
 };
 
-const TushareSourceSchema = z.object({
-  type: z.literal('tushare'),
-  url: z.string().url().default('http://api.tushare.pro'),
-  token: z.string().min(1).optional(),
-  ...common,
-}).strict();
+const TushareSourceSchema = z
+  .object({
+    type: z.literal('tushare'),
+    url: z.string().url().default('http://api.tushare.pro'),
+    token: z.string().min(1).optional(),
+    ...common,
+  })
+  .strict();
 
 const HttpPaginationSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('none') }).strict(),
-  z.object({ type: z.literal('offset'), offsetParam: z.string().optional(), limitParam: z.string().optional() }).strict(),
-  z.object({ type: z.literal('page'), pageParam: z.string().optional(), sizeParam: z.string().optional(), firstPage: z.number().int().optional() }).strict(),
+  z
+    .object({ type: z.literal('offset'), offsetParam: z.string().optional(), limitParam: z.string().optional() })
+    .strict(),
+  z
+    .object({
+      type: z.literal('page'),
+      pageParam: z.string().optional(),
+      sizeParam: z.string().optional(),
+      firstPage: z.number().int().optional(),
+    })
+    .strict(),
   z.object({ type: z.literal('cursor'), cursorPath: z.string().min(1), cursorParam: z.string().min(1) }).strict(),
 ]);
 
-const HttpSourceSchema = z.object({
-  type: z.literal('http'),
-  url: z.string().min(1),
-  method: z.enum(['GET', 'POST']).default('GET'),
-  headers: z.record(z.string(), z.string()).default({}),
-  body: z.unknown().optional(),
-  queryParams: z.boolean().default(true),
-  secrets: z.array(z.string()).default([]),
-  rowsPath: z.string().default(''),
-  fieldsPath: z.string().optional(),
-  pagination: HttpPaginationSchema.default({ type: 'none' }),
-  rateLimitStatuses: z.array(z.number().int().min(100).max(599)).default([429]),
-  maxPages: positiveInt.optional(),
-  ...common,
-}).strict();
+const HttpSourceSchema = z
+  .object({
+    type: z.literal('http'),
+    url: z.string().min(1),
+    method: z.enum(['GET', 'POST']).default('GET'),
+    headers: z.record(z.string(), z.string()).default({}),
+    body: z.unknown().optional(),
+    queryParams: z.boolean().default(true),
+    secrets: z.array(z.string()).default([]),
+    rowsPath: z.string().default(''),
+    fieldsPath: z.string().optional(),
+    pagination: HttpPaginationSchema.default({ type: 'none' }),
+    rateLimitStatuses: z.array(z.number().int().min(100).max(599)).default([429]),
+    maxPages: positiveInt.optional(),
+    ...common,
+  })
+  .strict();
 
-const FileSourceSchema = z.object({
-  type: z.literal('file'),
-  path: z.string().min(1),
-  dateField: z.string().min(1).default('trade_date'),
-  ...common,
-  api: z.string().min(1).default('file'),
-}).strict();
+const FileSourceSchema = z
+  .object({
+    type: z.literal('file'),
+    path: z.string().min(1),
+    dateField: z.string().min(1).default('trade_date'),
+    ...common,
+    api: z.string().min(1).default('file'),
+  })
+  .strict();
 
 export const SourceSchema = z.discriminatedUnion('type', [TushareSourceSchema, HttpSourceSchema, FileSourceSchema]);
 
-export const PlanSchema = z.object({
-  start: dateText,
-  end: dateText,
-  strategy: z.string().default('smart'),
-  frequency: z.enum(['daily', 'monthly']).optional(),
-  dateParams: z.object({ start: z.string().min(1), end: z.string().min(1) }).strict()
-    .default({ start: 'start_date', end: 'end_date' }),
-  each: z.object({
-    param: z.string().min(1),
-    values: z.array(z.string()).min(1).optional(),
-    valuesFrom: z.string().optional(),
-  }).strict().refine((e) => (e.values ? 1 : 0) + (e.valuesFrom ? 1 : 0) === 1, 'expected exactly one of values or valuesFrom').optional(),
-  calendar: z.string().optional(),
-  rowsPerDay: z.number().positive().optional(),
-  density: z.string().optional(),
-  learnDensity: z.boolean().default(true),
-}).strict();
+export const PlanSchema = z
+  .object({
+    start: dateText,
+    end: dateText,
+    strategy: z.string().default('smart'),
+    frequency: z.enum(['daily', 'monthly']).optional(),
+    dateParams: z
+      .object({ start: z.string().min(1), end: z.string().min(1) })
+      .strict()
+      .default({ start: 'start_date', end: 'end_date' }),
+    each: z
+      .object({
+        param: z.string().min(1),
+        values: z.array(z.string()).min(1).optional(),
+        valuesFrom: z.string().optional(),
+      })
+      .strict()
+      .refine((e) => (e.values ? 1 : 0) + (e.valuesFrom ? 1 : 0) === 1, 'expected exactly one of values or valuesFrom')
+      .optional(),
+    calendar: z.string().optional(),
+    rowsPerDay: z.number().positive().optional(),
+    density: z.string().optional(),
+    learnDensity: z.boolean().default(true),
+  })
+  .strict();
 
-export const ExecutionSchema = z.object({
-  concurrency: z.union([
-    positiveInt,
-    z.object({
-      adaptive: z.literal(true),
-      rule: z.enum(['gradient', 'throughput']).default('gradient'),
-      min: positiveInt.default(1),
-      max: positiveInt.default(32),
-      initial: positiveInt.optional(),
-    }).strict(),
-  ]).default(4),
-  /** Most fetched rows held in memory at once by a local run (0 = no limit); see ExecutorOptions. */
-  maxRowsHeld: z.number().int().min(0).default(50_000),
-  retries: z.number().int().min(0).max(100).default(5),
-  timeoutMs: positiveInt.default(30_000),
-  backoff: z.object({ baseMs: positiveInt.default(250), maxMs: positiveInt.default(30_000) }).strict().optional(),
-}).strict();
+export const ExecutionSchema = z
+  .object({
+    concurrency: z
+      .union([
+        positiveInt,
+        z
+          .object({
+            adaptive: z.literal(true),
+            rule: z.enum(['gradient', 'throughput']).default('gradient'),
+            min: positiveInt.default(1),
+            max: positiveInt.default(32),
+            initial: positiveInt.optional(),
+          })
+          .strict(),
+      ])
+      .default(4),
+    /** Most fetched rows held in memory at once by a local run (0 = no limit); see ExecutorOptions. */
+    maxRowsHeld: z.number().int().min(0).default(50_000),
+    retries: z.number().int().min(0).max(100).default(5),
+    timeoutMs: positiveInt.default(30_000),
+    backoff: z
+      .object({ baseMs: positiveInt.default(250), maxMs: positiveInt.default(30_000) })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 export const SinkSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('sqlite'), path: z.string().min(1).default('./sluice.db'), table: ident, key: z.array(ident).min(1) }).strict(),
-  z.object({ type: z.literal('postgres'), url: z.string().min(1), schema: ident.optional(), table: ident, key: z.array(ident).min(1) }).strict(),
+  z
+    .object({
+      type: z.literal('sqlite'),
+      path: z.string().min(1).default('./sluice.db'),
+      table: ident,
+      key: z.array(ident).min(1),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('postgres'),
+      url: z.string().min(1),
+      schema: ident.optional(),
+      table: ident,
+      key: z.array(ident).min(1),
+    })
+    .strict(),
   z.object({ type: z.literal('jsonl'), path: z.string().min(1), table: ident, key: z.array(ident).min(1) }).strict(),
 ]);
 
-export const AlertRuleSchema = z.object({
-  when: z.string().min(1),
-  webhook: z.string().url().optional(),
-  command: z.string().min(1).optional(),
-}).strict().refine((a) => a.webhook !== undefined || a.command !== undefined, 'expected a webhook or a command');
+export const AlertRuleSchema = z
+  .object({
+    when: z.string().min(1),
+    webhook: z.string().url().optional(),
+    command: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((a) => a.webhook !== undefined || a.command !== undefined, 'expected a webhook or a command');
 
-export const JobSchema = z.object({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected a name of letters, digits, _ . -'),
-  source: SourceSchema,
-  plan: PlanSchema,
-  execution: ExecutionSchema.default({ concurrency: 4, maxRowsHeld: 50_000, retries: 5, timeoutMs: 30_000 }),
-  sink: z.preprocess((v) => (v && typeof v === 'object' && !('type' in v) ? { ...v, type: 'sqlite' } : v), SinkSchema),
-  alerts: z.array(AlertRuleSchema).default([]),
-  targets: z.record(z.string(), z.number()).optional(),
-}).strict();
+export const JobSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected a name of letters, digits, _ . -'),
+    source: SourceSchema,
+    plan: PlanSchema,
+    execution: ExecutionSchema.default({ concurrency: 4, maxRowsHeld: 50_000, retries: 5, timeoutMs: 30_000 }),
+    sink: z.preprocess(
+      (v) => (v && typeof v === 'object' && !('type' in v) ? { ...v, type: 'sqlite' } : v),
+      SinkSchema,
+    ),
+    alerts: z.array(AlertRuleSchema).default([]),
+    targets: z.record(z.string(), z.number()).optional(),
+  })
+  .strict();
 
 export type JobConfig = z.infer<typeof JobSchema>;
 export type SourceConfig = z.infer<typeof SourceSchema>;

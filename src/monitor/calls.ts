@@ -80,7 +80,8 @@ class ApiCounter {
     t.rows += this.rows;
     if (this.calls > 0) t.span(this.firstMs, this.lastMs);
     t.latency.merge(this.latency);
-    for (const [k, v] of Object.entries(this.byStatus)) t.byStatus[k as CallStatus] = (t.byStatus[k as CallStatus] ?? 0) + v;
+    for (const [k, v] of Object.entries(this.byStatus))
+      t.byStatus[k as CallStatus] = (t.byStatus[k as CallStatus] ?? 0) + v;
     for (const [k, v] of Object.entries(this.byCode)) t.byCode[k] = (t.byCode[k] ?? 0) + v;
   }
 

@@ -19,22 +19,63 @@ export interface RunMetrics {
 /** Creates the metrics on a fresh registry and feeds them from executor events. */
 export function createRunMetrics(events: Emitter<ExecutorEventMap>): RunMetrics {
   const registry = new Registry();
-  const calls = new Counter({ name: 'sluice_calls_total', help: 'API calls by api and outcome', labelNames: ['api', 'outcome'], registers: [registry] });
+  const calls = new Counter({
+    name: 'sluice_calls_total',
+    help: 'API calls by api and outcome',
+    labelNames: ['api', 'outcome'],
+    registers: [registry],
+  });
   const latency = new Histogram({
-    name: 'sluice_call_duration_seconds', help: 'API call latency', labelNames: ['api'], buckets: LATENCY_BUCKETS_S, registers: [registry],
+    name: 'sluice_call_duration_seconds',
+    help: 'API call latency',
+    labelNames: ['api'],
+    buckets: LATENCY_BUCKETS_S,
+    registers: [registry],
   });
-  const rows = new Counter({ name: 'sluice_rows_fetched_total', help: 'Rows returned by successful calls', labelNames: ['api'], registers: [registry] });
+  const rows = new Counter({
+    name: 'sluice_rows_fetched_total',
+    help: 'Rows returned by successful calls',
+    labelNames: ['api'],
+    registers: [registry],
+  });
   const inflight = new Gauge({ name: 'sluice_inflight', help: 'Calls in flight', registers: [registry] });
-  const limit = new Gauge({ name: 'sluice_concurrency_limit', help: 'Current concurrency limit', registers: [registry] });
-  const waits = new Counter({ name: 'sluice_rate_limit_waits_total', help: 'Pacing waits by reason', labelNames: ['api', 'reason'], registers: [registry] });
-  const waitSeconds = new Counter({
-    name: 'sluice_rate_limit_wait_seconds_total', help: 'Time spent waiting for pacing, by reason', labelNames: ['api', 'reason'], registers: [registry],
+  const limit = new Gauge({
+    name: 'sluice_concurrency_limit',
+    help: 'Current concurrency limit',
+    registers: [registry],
   });
-  const rowWaits = new Counter({ name: 'sluice_row_budget_waits_total', help: 'Calls that waited for room in the row budget (maxRowsHeld)', registers: [registry] });
-  const rowWaitSeconds = new Counter({ name: 'sluice_row_budget_wait_seconds_total', help: 'Time calls spent waiting for room in the row budget', registers: [registry] });
-  const batches = new Counter({ name: 'sluice_batches_total', help: 'Batches by outcome', labelNames: ['outcome'], registers: [registry] });
+  const waits = new Counter({
+    name: 'sluice_rate_limit_waits_total',
+    help: 'Pacing waits by reason',
+    labelNames: ['api', 'reason'],
+    registers: [registry],
+  });
+  const waitSeconds = new Counter({
+    name: 'sluice_rate_limit_wait_seconds_total',
+    help: 'Time spent waiting for pacing, by reason',
+    labelNames: ['api', 'reason'],
+    registers: [registry],
+  });
+  const rowWaits = new Counter({
+    name: 'sluice_row_budget_waits_total',
+    help: 'Calls that waited for room in the row budget (maxRowsHeld)',
+    registers: [registry],
+  });
+  const rowWaitSeconds = new Counter({
+    name: 'sluice_row_budget_wait_seconds_total',
+    help: 'Time calls spent waiting for room in the row budget',
+    registers: [registry],
+  });
+  const batches = new Counter({
+    name: 'sluice_batches_total',
+    help: 'Batches by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
   new Gauge({
-    name: 'sluice_process_rss_bytes', help: 'Resident set size of the process', registers: [registry],
+    name: 'sluice_process_rss_bytes',
+    help: 'Resident set size of the process',
+    registers: [registry],
     collect() {
       this.set(process.memoryUsage.rss());
     },

@@ -32,7 +32,13 @@ export interface MonitorSnapshot {
     /** Done batches with fewer rows than a quarter of the row cap (null when no rowCap was given). */
     readonly underQuarterCap: number | null;
   };
-  readonly concurrency: { readonly observed: boolean; readonly min: number; readonly max: number; readonly final: number; readonly maxInflight: number };
+  readonly concurrency: {
+    readonly observed: boolean;
+    readonly min: number;
+    readonly max: number;
+    readonly final: number;
+    readonly maxInflight: number;
+  };
   /** Last learned pace per API (calls per minute). */
   readonly paceRates: Readonly<Record<string, number>>;
   /** Calls that waited for the row budget (rows held in memory), their total wait, and the budget (null: never hit). */
@@ -78,7 +84,12 @@ export function createRunMonitor(events: Emitter<ExecutorEventMap>, opts: RunMon
   const conc = { observed: false, min: Infinity, max: 0, final: 0, maxInflight: 0 };
   const rowBudget = { waits: 0, waitMs: 0, maxRowsHeld: null as number | null };
 
-  const sampler = new ResourceSampler({ intervalMs: opts.sampleIntervalMs ?? 1000, now, read: opts.readMemory, maxPoints: opts.maxTimelineBuckets });
+  const sampler = new ResourceSampler({
+    intervalMs: opts.sampleIntervalMs ?? 1000,
+    now,
+    read: opts.readMemory,
+    maxPoints: opts.maxTimelineBuckets,
+  });
   const origSample = sampler.sample.bind(sampler);
   sampler.sample = () => {
     const p = origSample();

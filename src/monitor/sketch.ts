@@ -73,7 +73,8 @@ export class QuantileSketch {
 
   /** Adds every value of another sketch with the same relative error. */
   merge(other: QuantileSketch): void {
-    if (other.relativeError !== this.relativeError) throw new RangeError('cannot merge sketches with different relative errors');
+    if (other.relativeError !== this.relativeError)
+      throw new RangeError('cannot merge sketches with different relative errors');
     if (other.n === 0) return;
     this.n += other.n;
     this.total += other.total;

@@ -117,7 +117,10 @@ export class Timeline {
       const peak = b.inflightMax ?? inflight;
       if (b.inflightLast !== undefined) inflight = b.inflightLast;
       const start = i * this.widthMs;
-      const spanMs = i === last && untilMs !== undefined ? Math.min(this.widthMs, Math.max(this.widthMs / 4, untilMs - start)) : this.widthMs;
+      const spanMs =
+        i === last && untilMs !== undefined
+          ? Math.min(this.widthMs, Math.max(this.widthMs / 4, untilMs - start))
+          : this.widthMs;
       const sec = spanMs / 1000;
       out.push({
         tMs: start,

@@ -35,7 +35,11 @@ function checkCount(name: string, v: number, min: number): void {
  * - history: the best-throughput entry's size scaled by sqrt(dataSize / its dataSize), clamped to
  *   [minSize, maxSize]. Entries with a non-positive or non-finite field are ignored.
  */
-export function recommendBatchSize(dataSize: number, history: readonly BatchPerformance[] = [], options: BatchSizeOptions = {}): number {
+export function recommendBatchSize(
+  dataSize: number,
+  history: readonly BatchPerformance[] = [],
+  options: BatchSizeOptions = {},
+): number {
   const { minSize = 100, maxSize = 5000, defaultSize = 1000, targetBatchCount } = options;
   checkCount('dataSize', dataSize, 0);
   checkCount('minSize', minSize, 1);
@@ -58,6 +62,10 @@ export function recommendBatchSize(dataSize: number, history: readonly BatchPerf
 }
 
 /** Chunk `items` with the recommended size. */
-export function adaptiveBatches<T>(items: readonly T[], history: readonly BatchPerformance[] = [], options: BatchSizeOptions = {}): T[][] {
+export function adaptiveBatches<T>(
+  items: readonly T[],
+  history: readonly BatchPerformance[] = [],
+  options: BatchSizeOptions = {},
+): T[][] {
   return chunk(items, recommendBatchSize(items.length, history, options));
 }

@@ -50,7 +50,12 @@ export const everyDayCalendar: Calendar = {
  */
 export function calendarFromDays(
   openDays: Iterable<number>,
-  options: { readonly name?: string; readonly first?: number; readonly last?: number; readonly outside?: Calendar } = {},
+  options: {
+    readonly name?: string;
+    readonly first?: number;
+    readonly last?: number;
+    readonly outside?: Calendar;
+  } = {},
 ): Calendar {
   const days = [...new Set(openDays)].sort((a, b) => a - b);
   const outside = options.outside ?? weekdayCalendar;

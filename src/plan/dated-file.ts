@@ -82,7 +82,9 @@ function fromLines(text: string, where: string, shape: DatedFileShape): DatedVal
         // A header: find the columns by name.
         dateCol = pickColumn(cells, shape.dateColumns);
         if (dateCol < 0) {
-          throw usageError(`${where}: line ${i + 1}: header has no date column (expected one of ${shape.dateColumns.join(', ')})`);
+          throw usageError(
+            `${where}: line ${i + 1}: header has no date column (expected one of ${shape.dateColumns.join(', ')})`,
+          );
         }
         valueCol = pickColumn(cells, shape.valueColumns);
         if (valueCol < 0 && cells.length === 2) valueCol = 1 - dateCol;
@@ -102,31 +104,46 @@ function fromJson(json: unknown, where: string, shape: DatedFileShape): DatedVal
   if (isRecord(root) && Array.isArray(root.fields) && Array.isArray(root.items)) {
     const fields = (root.fields as unknown[]).map(String);
     const dateCol = pickColumn(fields, shape.dateColumns);
-    if (dateCol < 0) throw usageError(`${where}: fields have no date column (expected one of ${shape.dateColumns.join(', ')})`);
+    if (dateCol < 0)
+      throw usageError(`${where}: fields have no date column (expected one of ${shape.dateColumns.join(', ')})`);
     const valueCol = pickColumn(fields, shape.valueColumns);
     return (root.items as unknown[]).map((item, i) => {
       const at = `item ${i + 1}`;
       if (!Array.isArray(item)) throw usageError(`${where}: ${at}: expected an array of values`);
-      return { day: toDay(item[dateCol], where, at), value: valueCol >= 0 ? scalar(item[valueCol], where, at) : undefined, where: at };
+      return {
+        day: toDay(item[dateCol], where, at),
+        value: valueCol >= 0 ? scalar(item[valueCol], where, at) : undefined,
+        where: at,
+      };
     });
   }
   if (Array.isArray(root)) {
     return root.map((item, i) => {
       const at = `item ${i + 1}`;
-      if (typeof item === 'string' || typeof item === 'number') return { day: toDay(item, where, at), value: undefined, where: at };
+      if (typeof item === 'string' || typeof item === 'number')
+        return { day: toDay(item, where, at), value: undefined, where: at };
       if (Array.isArray(item)) return { day: toDay(item[0], where, at), value: scalar(item[1], where, at), where: at };
       if (isRecord(item)) {
         const keys = Object.keys(item);
         const dk = keys[pickColumn(keys, shape.dateColumns)];
-        if (dk === undefined) throw usageError(`${where}: ${at}: no date key (expected one of ${shape.dateColumns.join(', ')})`);
+        if (dk === undefined)
+          throw usageError(`${where}: ${at}: no date key (expected one of ${shape.dateColumns.join(', ')})`);
         const vk = keys[pickColumn(keys, shape.valueColumns)];
-        return { day: toDay(item[dk], where, at), value: vk === undefined ? undefined : scalar(item[vk], where, at), where: at };
+        return {
+          day: toDay(item[dk], where, at),
+          value: vk === undefined ? undefined : scalar(item[vk], where, at),
+          where: at,
+        };
       }
       throw usageError(`${where}: ${at}: expected a date, an array or an object`);
     });
   }
   if (isRecord(root)) {
-    return Object.entries(root).map(([k, v]) => ({ day: toDay(k, where, `key ${k}`), value: scalar(v, where, `key ${k}`), where: `key ${k}` }));
+    return Object.entries(root).map(([k, v]) => ({
+      day: toDay(k, where, `key ${k}`),
+      value: scalar(v, where, `key ${k}`),
+      where: `key ${k}`,
+    }));
   }
   throw usageError(`${where}: expected a JSON array or object`);
 }

@@ -16,7 +16,8 @@ export interface Density {
 
 /** `rowsPerDay` rows on every open day of `calendar`, none on closed days. */
 export function constantDensity(rowsPerDay: number, calendar: Calendar = weekdayCalendar): Density {
-  if (!Number.isFinite(rowsPerDay) || rowsPerDay < 0) throw usageError(`rows per day: expected a number >= 0, got ${rowsPerDay}`);
+  if (!Number.isFinite(rowsPerDay) || rowsPerDay < 0)
+    throw usageError(`rows per day: expected a number >= 0, got ${rowsPerDay}`);
   return { name: `${rowsPerDay}/trading-day`, rowsOn: (day) => (calendar.isOpen(day) ? rowsPerDay : 0) };
 }
 
@@ -24,7 +25,11 @@ export function constantDensity(rowsPerDay: number, calendar: Calendar = weekday
  * Density from explicit per-day rows. Inside the span of the given days a missing day holds 0 rows;
  * outside it every open day holds the span's average rows per open day.
  */
-export function densityFromDays(rowsByDay: ReadonlyMap<number, number>, calendar: Calendar = weekdayCalendar, name = 'per-day'): Density {
+export function densityFromDays(
+  rowsByDay: ReadonlyMap<number, number>,
+  calendar: Calendar = weekdayCalendar,
+  name = 'per-day',
+): Density {
   let first = Infinity;
   let last = -Infinity;
   let total = 0;
@@ -45,7 +50,10 @@ export function densityFromDays(rowsByDay: ReadonlyMap<number, number>, calendar
   };
 }
 
-const SHAPE = { dateColumns: ['trade_date', 'date', 'cal_date', 'day'], valueColumns: ['rows', 'count', 'n', 'value'] } as const;
+const SHAPE = {
+  dateColumns: ['trade_date', 'date', 'cal_date', 'day'],
+  valueColumns: ['rows', 'count', 'n', 'value'],
+} as const;
 
 /** `--density FILE`: date -> rows as CSV (`date,rows`) or JSON (object map, array, `{fields, items}`). */
 export function loadDensity(file: string, calendar: Calendar = weekdayCalendar, label = '--density'): Density {
@@ -55,7 +63,9 @@ export function loadDensity(file: string, calendar: Calendar = weekdayCalendar, 
   for (const e of entries) {
     const rows = typeof e.value === 'string' ? Number(e.value.trim() === '' ? NaN : e.value) : e.value;
     if (typeof rows !== 'number' || !Number.isFinite(rows) || rows < 0) {
-      throw usageError(`${label} ${file}: ${e.where}: expected a row count >= 0, got ${JSON.stringify(e.value ?? null)}`);
+      throw usageError(
+        `${label} ${file}: ${e.where}: expected a row count >= 0, got ${JSON.stringify(e.value ?? null)}`,
+      );
     }
     map.set(e.day, (map.get(e.day) ?? 0) + rows);
   }
@@ -76,7 +86,10 @@ export interface HistoryRecord {
  * count or no open day are ignored. Returns undefined when no record is usable.
  * Cost: O(records + days spanned).
  */
-export function densityFromHistory(records: readonly HistoryRecord[], calendar: Calendar = weekdayCalendar): Density | undefined {
+export function densityFromHistory(
+  records: readonly HistoryRecord[],
+  calendar: Calendar = weekdayCalendar,
+): Density | undefined {
   const used: { s: number; e: number; rate: number }[] = [];
   let totalRows = 0;
   let totalOpen = 0;

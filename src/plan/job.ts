@@ -63,7 +63,14 @@ export interface SpecLabels {
   readonly maxOffset: string;
 }
 
-const SPEC_LABELS: SpecLabels = { start: 'start', end: 'end', strategy: 'strategy', frequency: 'frequency', rowCap: 'rowCap', maxOffset: 'maxOffset' };
+const SPEC_LABELS: SpecLabels = {
+  start: 'start',
+  end: 'end',
+  strategy: 'strategy',
+  frequency: 'frequency',
+  rowCap: 'rowCap',
+  maxOffset: 'maxOffset',
+};
 const DATE_PARAMS = { start: 'start_date', end: 'end_date' } as const;
 
 function checkInt(label: string, v: number | undefined, min: number): void {
@@ -80,7 +87,8 @@ export function planJob(spec: PlanSpec, labels: SpecLabels = SPEC_LABELS): Plan 
   const frequency = parseFrequency(spec.frequency, labels.frequency);
   checkInt(labels.rowCap, spec.rowCap, 1);
   checkInt(labels.maxOffset, spec.maxOffset, 0);
-  if (spec.maxOffset !== undefined && spec.rowCap === undefined) throw usageError(`${labels.maxOffset}: needs ${labels.rowCap} (the page size)`);
+  if (spec.maxOffset !== undefined && spec.rowCap === undefined)
+    throw usageError(`${labels.maxOffset}: needs ${labels.rowCap} (the page size)`);
   const budget = spec.rowCap === undefined ? undefined : { rowCap: spec.rowCap, maxOffset: spec.maxOffset };
   const result = windowsFor(range, strategy, { frequency, density: spec.density, budget });
   let rows = result.rows;
@@ -122,7 +130,12 @@ function eachValues(each: NonNullable<PlanSpec['each']>): string[] {
   return distinct(each.values.map(String));
 }
 
-function buildBatches(days: readonly DayRange[], range: { format: 'compact' | 'dashed' }, spec: PlanSpec, values: string[] | undefined): { windows: Window[]; batches: Batch[] } {
+function buildBatches(
+  days: readonly DayRange[],
+  range: { format: 'compact' | 'dashed' },
+  spec: PlanSpec,
+  values: string[] | undefined,
+): { windows: Window[]; batches: Batch[] } {
   const dp = spec.dateParams ?? DATE_PARAMS;
   const fixed = spec.params ?? {};
   const param = spec.each?.param;
@@ -175,12 +188,19 @@ export function splitBatch(batch: Batch, spec: Pick<PlanSpec, 'dateParams' | 'ea
   const each = spec.each && raw !== undefined ? { param: spec.each.param, value: String(raw) } : undefined;
   const child = (d: DayRange): Batch => {
     const win: Window = { start: formatDay(d.start, format), end: formatDay(d.end, format) };
-    return { key: batchKey(d, each), params: { ...batch.params, [dp.start]: win.start, [dp.end]: win.end }, window: win };
+    return {
+      key: batchKey(d, each),
+      params: { ...batch.params, [dp.start]: win.start, [dp.end]: win.end },
+      window: win,
+    };
   };
   return [child({ start, end: mid }), child({ start: mid + 1, end })];
 }
 
-function windowFromParams(params: Readonly<Record<string, unknown>>, dp: { start: string; end: string }): Window | undefined {
+function windowFromParams(
+  params: Readonly<Record<string, unknown>>,
+  dp: { start: string; end: string },
+): Window | undefined {
   const s = params[dp.start];
   const e = params[dp.end];
   return typeof s === 'string' && typeof e === 'string' ? { start: s, end: e } : undefined;

@@ -21,7 +21,10 @@ export function batchKeyPrefix(windowKeyText: string, param: string): string {
   return `${windowKeyText}|${param}=`;
 }
 
-export function batchKey(window: DayRange | undefined, each?: { readonly param: string; readonly value: string }): string {
+export function batchKey(
+  window: DayRange | undefined,
+  each?: { readonly param: string; readonly value: string },
+): string {
   if (!window) return each ? `${each.param}=${each.value}` : '';
   const wk = windowKey(window);
   return each ? batchKeyPrefix(wk, each.param) + each.value : wk;

@@ -13,7 +13,13 @@ export type ParamsMaker = (fixed: readonly unknown[], last: unknown) => Record<s
 function fallback(fixedKeys: readonly string[], lastKey: string): ParamsMaker {
   return (fixed, last) => {
     const out: Record<string, unknown> = {};
-    for (let i = 0; i < fixedKeys.length; i++) Object.defineProperty(out, fixedKeys[i], { value: fixed[i], enumerable: true, writable: true, configurable: true });
+    for (let i = 0; i < fixedKeys.length; i++)
+      Object.defineProperty(out, fixedKeys[i], {
+        value: fixed[i],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     Object.defineProperty(out, lastKey, { value: last, enumerable: true, writable: true, configurable: true });
     return out;
   };

@@ -15,7 +15,8 @@ export type Partitioner<T> = (items: readonly T[]) => Part<T>[];
 
 /** Consecutive slices of `size` items (the last may be shorter). SLUICE_USAGE when size < 1. */
 export function chunk<T>(items: readonly T[], size: number): T[][] {
-  if (!Number.isSafeInteger(size) || size < 1) throw usageError(`batch size: expected a whole number >= 1, got ${size}`);
+  if (!Number.isSafeInteger(size) || size < 1)
+    throw usageError(`batch size: expected a whole number >= 1, got ${size}`);
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
@@ -23,7 +24,8 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 
 /** Parts of at most `size` items, keyed `#0`, `#1`, ... */
 export function bySize<T>(size: number): Partitioner<T> {
-  if (!Number.isSafeInteger(size) || size < 1) throw usageError(`batch size: expected a whole number >= 1, got ${size}`);
+  if (!Number.isSafeInteger(size) || size < 1)
+    throw usageError(`batch size: expected a whole number >= 1, got ${size}`);
   return (items) => chunk(items, size).map((part, i) => ({ key: `#${i}`, items: part }));
 }
 
@@ -53,7 +55,8 @@ export function composite<T>(...partitioners: readonly Partitioner<T>[]): Partit
     for (const p of partitioners) {
       const next: Part<T>[] = [];
       for (const part of parts) {
-        for (const sub of p(part.items)) next.push({ key: part.key ? `${part.key}/${sub.key}` : sub.key, items: sub.items });
+        for (const sub of p(part.items))
+          next.push({ key: part.key ? `${part.key}/${sub.key}` : sub.key, items: sub.items });
       }
       parts = next;
     }

@@ -28,7 +28,8 @@ export function periodWindows(range: DayRange, period: Period): DayRange[] {
 
 /** Consecutive windows of `days` days starting at range.start; the last one is clipped. */
 export function fixedDayWindows(range: DayRange, days: number): DayRange[] {
-  if (!Number.isSafeInteger(days) || days < 1) throw new RangeError(`window length must be a whole number >= 1, got ${days}`);
+  if (!Number.isSafeInteger(days) || days < 1)
+    throw new RangeError(`window length must be a whole number >= 1, got ${days}`);
   const out: DayRange[] = [];
   for (let s = range.start; s <= range.end; s += days) out.push({ start: s, end: Math.min(range.end, s + days - 1) });
   return out;

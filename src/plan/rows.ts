@@ -61,7 +61,10 @@ export function dailyRows(range: DayRange, density: Density): Float64Array {
  * Greedy tiling of per-day row counts under `budget`: each window is as long as it can be.
  * Pure over arrays so it can be checked against brute force.
  */
-export function greedyTiling(rows: ArrayLike<number>, budget: number): { ends: number[]; sums: number[]; oversized: number } {
+export function greedyTiling(
+  rows: ArrayLike<number>,
+  budget: number,
+): { ends: number[]; sums: number[]; oversized: number } {
   const ends: number[] = [];
   const sums: number[] = [];
   let oversized = 0;

@@ -17,7 +17,18 @@ export type Strategy =
   | { readonly kind: 'days'; readonly days: number }
   | { readonly kind: 'rows' };
 
-export const STRATEGY_NAMES = ['smart', 'guide', 'day', 'week', 'month', 'quarter', 'half', 'year', 'days:N', 'rows'] as const;
+export const STRATEGY_NAMES = [
+  'smart',
+  'guide',
+  'day',
+  'week',
+  'month',
+  'quarter',
+  'half',
+  'year',
+  'days:N',
+  'rows',
+] as const;
 
 const FIXED: readonly Period[] = ['day', 'week', 'month', 'quarter', 'half', 'year'];
 

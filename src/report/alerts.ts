@@ -30,7 +30,8 @@ export type Condition =
   | { readonly kind: 'targets'; readonly missed: boolean }
   | { readonly kind: 'compare'; readonly path: readonly string[]; readonly op: Op; readonly value: number | string };
 
-const COMPARE = /^([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?|[A-Za-z][\w-]*)$/;
+const COMPARE =
+  /^([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?|[A-Za-z][\w-]*)$/;
 
 /** Parses a `when` expression or throws a usage error naming it. */
 export function parseCondition(when: string): Condition {
@@ -38,7 +39,10 @@ export function parseCondition(when: string): Condition {
   if (text === 'targets-missed') return { kind: 'targets', missed: true };
   if (text === 'targets-met') return { kind: 'targets', missed: false };
   const m = COMPARE.exec(text);
-  if (!m) throw usageError(`alert when: cannot read ${JSON.stringify(when)}; expected e.g. "errorRate > 0.05", "status == failed" or "targets-missed"`);
+  if (!m)
+    throw usageError(
+      `alert when: cannot read ${JSON.stringify(when)}; expected e.g. "errorRate > 0.05", "status == failed" or "targets-missed"`,
+    );
   const raw = m[3];
   const value = /^-?\d/.test(raw) ? Number(raw) : raw;
   return { kind: 'compare', path: m[1].split('.'), op: m[2] as Op, value };
@@ -46,7 +50,11 @@ export function parseCondition(when: string): Condition {
 
 function lookup(report: RunReport, path: readonly string[]): unknown {
   const walk = (root: unknown, keys: readonly string[]) =>
-    keys.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' && Object.hasOwn(v, k) ? (v as Record<string, unknown>)[k] : undefined), root);
+    keys.reduce<unknown>(
+      (v, k) =>
+        v !== null && typeof v === 'object' && Object.hasOwn(v, k) ? (v as Record<string, unknown>)[k] : undefined,
+      root,
+    );
   const direct = walk(report, path);
   return direct === undefined && path.length === 1 ? walk(report.calls, path) : direct;
 }
@@ -64,12 +72,18 @@ export function evaluate(cond: Condition, report: RunReport): boolean {
   }
   if (typeof actual !== 'number' || !Number.isFinite(actual)) return false;
   switch (cond.op) {
-    case '>': return actual > cond.value;
-    case '>=': return actual >= cond.value;
-    case '<': return actual < cond.value;
-    case '<=': return actual <= cond.value;
-    case '==': return actual === cond.value;
-    case '!=': return actual !== cond.value;
+    case '>':
+      return actual > cond.value;
+    case '>=':
+      return actual >= cond.value;
+    case '<':
+      return actual < cond.value;
+    case '<=':
+      return actual <= cond.value;
+    case '==':
+      return actual === cond.value;
+    case '!=':
+      return actual !== cond.value;
   }
 }
 
@@ -95,7 +109,10 @@ export interface AlertOptions {
 async function postWebhook(url: string, body: string, timeoutMs: number): Promise<ActionResult> {
   try {
     const res = await fetch(url, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(timeoutMs),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
     });
     await res.arrayBuffer().catch(() => undefined);
     return res.ok ? { ok: true, status: res.status } : { ok: false, status: res.status, error: `HTTP ${res.status}` };
@@ -108,7 +125,11 @@ async function postWebhook(url: string, body: string, timeoutMs: number): Promis
 
 function runCommand(command: string, body: string, timeoutMs: number): Promise<ActionResult> {
   return new Promise((resolve) => {
-    const child = spawn(command, { shell: true, stdio: ['pipe', 'ignore', 'pipe'], detached: process.platform !== 'win32' });
+    const child = spawn(command, {
+      shell: true,
+      stdio: ['pipe', 'ignore', 'pipe'],
+      detached: process.platform !== 'win32',
+    });
     let stderr = '';
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -132,13 +153,22 @@ function runCommand(command: string, body: string, timeoutMs: number): Promise<A
       clearTimeout(timer);
       if (timedOut) resolve({ ok: false, status: code, error: `command timed out after ${timeoutMs} ms` });
       else if (code === 0) resolve({ ok: true, status: 0 });
-      else resolve({ ok: false, status: code, error: scrub(`command exited with ${code}${stderr ? `: ${stderr.trim().split('\n')[0]}` : ''}`) });
+      else
+        resolve({
+          ok: false,
+          status: code,
+          error: scrub(`command exited with ${code}${stderr ? `: ${stderr.trim().split('\n')[0]}` : ''}`),
+        });
     });
   });
 }
 
 /** Evaluates each rule and runs the actions of those that fire. Never throws for a failing action. */
-export async function runAlerts(report: RunReport, rules: readonly AlertRule[], options: AlertOptions = {}): Promise<AlertResult[]> {
+export async function runAlerts(
+  report: RunReport,
+  rules: readonly AlertRule[],
+  options: AlertOptions = {},
+): Promise<AlertResult[]> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const conditions = rules.map((r) => parseCondition(r.when)); // bad rules are refused before anything runs
   return Promise.all(

@@ -17,7 +17,12 @@ export interface BatchAnalysis {
   readonly sizeUnit: 'days' | 'rows';
   readonly windowSizes: { readonly min: number; readonly max: number; readonly avg: number; readonly variance: number };
   /** Rows per done batch. */
-  readonly rowsPerBatch: { readonly min: number; readonly max: number; readonly avg: number; readonly variance: number };
+  readonly rowsPerBatch: {
+    readonly min: number;
+    readonly max: number;
+    readonly avg: number;
+    readonly variance: number;
+  };
   /** Rows fetched per successful call (null without calls). */
   readonly rowsPerCall: number | null;
   readonly rowCap: number | null;
@@ -43,7 +48,8 @@ export function analyzeBatches(plan: PlanStatsInput, mon: MonitorSnapshot, rowCa
   const rowsPerCall = ok > 0 ? fetched / ok : null;
   const cap = rowCap !== undefined && rowCap > 0 ? rowCap : null;
   const r = mon.batches.rows;
-  const partitions = plan.windowCount && plan.windowCount > 0 ? Math.max(1, Math.round(plan.batchCount / plan.windowCount)) : 1;
+  const partitions =
+    plan.windowCount && plan.windowCount > 0 ? Math.max(1, Math.round(plan.batchCount / plan.windowCount)) : 1;
   let underfilled = mon.batches.underQuarterCap;
   if (underfilled === null && cap !== null) {
     // fall back to the power-of-two histogram: count only bins lying wholly under cap / 4

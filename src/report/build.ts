@@ -10,7 +10,13 @@ import type { RunReport } from '../core/report.js';
 import { analyzeBatches } from './analyze.js';
 import { recommend } from './recommend.js';
 import {
-  checkTargets, rateCallRate, rateErrorRate, rateGenerationTime, rateMemory, rateOptimization, type TargetMetrics,
+  checkTargets,
+  rateCallRate,
+  rateErrorRate,
+  rateGenerationTime,
+  rateMemory,
+  rateOptimization,
+  type TargetMetrics,
 } from './targets.js';
 import type { BuildReportInput } from './types.js';
 
@@ -83,9 +89,18 @@ export function buildReport(input: BuildReportInput): RunReport {
       quotaWaitMs: round(total.quotaWaitMs),
       byCode: total.byCode,
       byApi: mon.calls.byApi.map((a) => ({
-        api: a.api, calls: a.calls, failed: a.failed, retried: a.retried, rateLimited: a.rateLimited,
-        errorRate: round(a.errorRate, 6), avgMs: round(a.avgMs), p50Ms: round(a.p50Ms), p95Ms: round(a.p95Ms),
-        p99Ms: round(a.p99Ms), callsPerSecond: round(a.callsPerSecond), rows: a.rows,
+        api: a.api,
+        calls: a.calls,
+        failed: a.failed,
+        retried: a.retried,
+        rateLimited: a.rateLimited,
+        errorRate: round(a.errorRate, 6),
+        avgMs: round(a.avgMs),
+        p50Ms: round(a.p50Ms),
+        p95Ms: round(a.p95Ms),
+        p99Ms: round(a.p99Ms),
+        callsPerSecond: round(a.callsPerSecond),
+        rows: a.rows,
       })),
     },
     rows: { fetched: mon.rows.fetched, written: input.rowsWritten },
@@ -98,7 +113,9 @@ export function buildReport(input: BuildReportInput): RunReport {
       rowBudgetWaitMs: round(mon.rowBudget.waitMs),
       maxRowsHeld: mon.rowBudget.maxRowsHeld,
       heapGrowthMb: mon.heapGrowth ? round(mon.heapGrowth.growthMb, 2) : null,
-      heapSpaces: mon.heapGrowth ? mon.heapGrowth.spaces.slice(0, 5).map((sp) => ({ space: sp.space, growthMb: round(sp.growthMb, 2) })) : [],
+      heapSpaces: mon.heapGrowth
+        ? mon.heapGrowth.spaces.slice(0, 5).map((sp) => ({ space: sp.space, growthMb: round(sp.growthMb, 2) }))
+        : [],
       samples: mon.memory.samples,
     },
     concurrency: {
@@ -139,8 +156,13 @@ export function buildReport(input: BuildReportInput): RunReport {
     analysis,
     bucketMs: mon.bucketMs,
     timeline: mon.timeline.map((p) => ({
-      tMs: p.tMs, callsPerSecond: round(p.callsPerSecond), rowsPerSecond: round(p.rowsPerSecond),
-      avgMs: round(p.avgMs), inflight: p.inflight, limit: p.limit, rssMb: round(p.rssMb, 2),
+      tMs: p.tMs,
+      callsPerSecond: round(p.callsPerSecond),
+      rowsPerSecond: round(p.rowsPerSecond),
+      avgMs: round(p.avgMs),
+      inflight: p.inflight,
+      limit: p.limit,
+      rssMb: round(p.rssMb, 2),
     })),
     latencyHistogram: mon.latencyHistogram,
     batchSizeHistogram: mon.batches.rows.histogram.map((b) => ({ from: b.lo, to: b.hi, count: b.count })),

@@ -44,64 +44,106 @@ function card(label: string, value: string): string {
 function charts(r: RunReport): string[] {
   const tl = list(r.timeline);
   const s = (key: string) => tl.map((p) => [num(p.tMs) / 1000, num(p[key])] as const);
-  const latency: Bar[] = list(r.latencyHistogram).map((b) => ({ label: b.leMs === null ? '>30s' : `≤${num(b.leMs)}`, value: num(b.count) }));
+  const latency: Bar[] = list(r.latencyHistogram).map((b) => ({
+    label: b.leMs === null ? '>30s' : `≤${num(b.leMs)}`,
+    value: num(b.count),
+  }));
   const sizes: Bar[] = list(r.batchSizeHistogram)
     .filter((b) => num(b.count) > 0 || num(b.to) > 0)
-    .map((b) => ({ label: num(b.to) === num(b.from) ? String(num(b.from)) : `${num(b.from)}–${num(b.to)}`, value: num(b.count) }));
+    .map((b) => ({
+      label: num(b.to) === num(b.from) ? String(num(b.from)) : `${num(b.from)}–${num(b.to)}`,
+      value: num(b.count),
+    }));
   return [
     lineChart({
-      title: 'Throughput', xLabel: 'seconds since start', yLabel: 'calls/s', y2Label: 'rows/s',
+      title: 'Throughput',
+      xLabel: 'seconds since start',
+      yLabel: 'calls/s',
+      y2Label: 'rows/s',
       series: [
         { name: 'calls/s', color: '#2f6fdb', points: s('callsPerSecond') },
         { name: 'rows/s', color: '#e0892b', points: s('rowsPerSecond'), axis: 'right' },
       ],
     }),
     lineChart({
-      title: 'Concurrency', xLabel: 'seconds since start', yLabel: 'calls',
+      title: 'Concurrency',
+      xLabel: 'seconds since start',
+      yLabel: 'calls',
       series: [
         { name: 'limit', color: '#7a4fd0', points: s('limit') },
         { name: 'in flight', color: '#23a36b', points: s('inflight') },
       ],
     }),
-    barChart({ title: 'Call latency', xLabel: 'latency (ms, upper bound)', yLabel: 'calls', bars: latency, color: '#2f6fdb' }),
+    barChart({
+      title: 'Call latency',
+      xLabel: 'latency (ms, upper bound)',
+      yLabel: 'calls',
+      bars: latency,
+      color: '#2f6fdb',
+    }),
     barChart({ title: 'Batch sizes', xLabel: 'rows per batch', yLabel: 'batches', bars: sizes, color: '#e0892b' }),
-    lineChart({ title: 'Memory', xLabel: 'seconds since start', yLabel: 'RSS MB', series: [{ name: 'RSS MB', color: '#c2410c', points: s('rssMb') }] }),
+    lineChart({
+      title: 'Memory',
+      xLabel: 'seconds since start',
+      yLabel: 'RSS MB',
+      series: [{ name: 'RSS MB', color: '#c2410c', points: s('rssMb') }],
+    }),
   ];
 }
 
 const RATING_NAMES: Record<string, string> = {
-  generationTime: 'Batch generation time', memory: 'Memory (peak RSS growth)', optimizationRate: 'Batch optimization rate',
-  callRate: 'API call rate', errorRate: 'Error rate',
+  generationTime: 'Batch generation time',
+  memory: 'Memory (peak RSS growth)',
+  optimizationRate: 'Batch optimization rate',
+  callRate: 'API call rate',
+  errorRate: 'Error rate',
 };
 
 function ratingValue(key: string, r: RunReport): string {
   switch (key) {
-    case 'generationTime': return `${f(r.plan.generationMs / 1000, 4)} s`;
-    case 'memory': return r.memory.growthMb === null ? 'not measured' : `${f(r.memory.growthMb)} MB`;
-    case 'optimizationRate': return `${f(r.plan.reductionRate, 2)} %`;
-    case 'callRate': return `${f(r.calls.callsPerSecond, 2)} calls/s`;
-    case 'errorRate': return `${f(r.calls.errorRate * 100, 2)} %`;
-    default: return '-';
+    case 'generationTime':
+      return `${f(r.plan.generationMs / 1000, 4)} s`;
+    case 'memory':
+      return r.memory.growthMb === null ? 'not measured' : `${f(r.memory.growthMb)} MB`;
+    case 'optimizationRate':
+      return `${f(r.plan.reductionRate, 2)} %`;
+    case 'callRate':
+      return `${f(r.calls.callsPerSecond, 2)} calls/s`;
+    case 'errorRate':
+      return `${f(r.calls.errorRate * 100, 2)} %`;
+    default:
+      return '-';
   }
 }
 
 export function renderHtml(r: RunReport): string {
   const c = r.calls;
   const ratings = Object.entries(r.ratings)
-    .map(([k, v]) => `<tr><td>${esc(RATING_NAMES[k] ?? k)}</td><td>${esc(ratingValue(k, r))}</td>` +
-      `<td><span class="badge ${v ?? 'na'}">${esc(v ?? 'not measured')}</span></td></tr>`)
+    .map(
+      ([k, v]) =>
+        `<tr><td>${esc(RATING_NAMES[k] ?? k)}</td><td>${esc(ratingValue(k, r))}</td>` +
+        `<td><span class="badge ${v ?? 'na'}">${esc(v ?? 'not measured')}</span></td></tr>`,
+    )
     .join('');
   const targets = r.targets.checks
     .map((t) => {
       const state = t.met === null ? ['na', 'not measured'] : t.met ? ['ok', 'met'] : ['missed', 'missed'];
-      return `<tr><td>${esc(t.metric)}</td><td>${esc(String(t.target))}</td><td>${esc(t.actual === null ? '-' : String(t.actual))}</td>` +
-        `<td><span class="badge ${state[0]}">${state[1]}</span></td></tr>`;
+      return (
+        `<tr><td>${esc(t.metric)}</td><td>${esc(String(t.target))}</td><td>${esc(t.actual === null ? '-' : String(t.actual))}</td>` +
+        `<td><span class="badge ${state[0]}">${state[1]}</span></td></tr>`
+      );
     })
     .join('');
-  const recs = r.recommendations.length > 0 ? `<ul>${r.recommendations.map((s) => `<li>${advice(s)}</li>`).join('')}</ul>` : '<p>None: nothing to change.</p>';
+  const recs =
+    r.recommendations.length > 0
+      ? `<ul>${r.recommendations.map((s) => `<li>${advice(s)}</li>`).join('')}</ul>`
+      : '<p>None: nothing to change.</p>';
   const apis = list(c.byApi)
-    .map((a) => `<tr><td>${esc(String(a.api))}</td><td>${num(a.calls)}</td><td>${num(a.failed)}</td><td>${num(a.retried)}</td>` +
-      `<td>${num(a.rateLimited)}</td><td>${f(num(a.errorRate) * 100, 2)}</td><td>${f(a.p50Ms)}</td><td>${f(a.p95Ms)}</td><td>${f(a.p99Ms)}</td><td>${f(a.callsPerSecond, 2)}</td></tr>`)
+    .map(
+      (a) =>
+        `<tr><td>${esc(String(a.api))}</td><td>${num(a.calls)}</td><td>${num(a.failed)}</td><td>${num(a.retried)}</td>` +
+        `<td>${num(a.rateLimited)}</td><td>${f(num(a.errorRate) * 100, 2)}</td><td>${f(a.p50Ms)}</td><td>${f(a.p95Ms)}</td><td>${f(a.p99Ms)}</td><td>${f(a.callsPerSecond, 2)}</td></tr>`,
+    )
     .join('');
   return scrub(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

@@ -3,20 +3,49 @@ export { buildReport } from './build.js';
 export type { BuildReportInput, PlanStatsInput, PlanSizeInput } from './types.js';
 export { analyzeBatches, type BatchAnalysis } from './analyze.js';
 export {
-  recommend, RULES, RULE_LIMITS, slowGeneration, highMemory, poorOptimization, useRowsStrategy, lowerRate,
-  serverBottleneck, upstreamFaults, overflowedWindows, type Rule, type RecommendInput,
+  recommend,
+  RULES,
+  RULE_LIMITS,
+  slowGeneration,
+  highMemory,
+  poorOptimization,
+  useRowsStrategy,
+  lowerRate,
+  serverBottleneck,
+  upstreamFaults,
+  overflowedWindows,
+  type Rule,
+  type RecommendInput,
 } from './recommend.js';
 export {
-  DEFAULT_TARGETS, checkTargets, loadTargets, parseTargets,
-  rateGenerationTime, rateMemory, rateOptimization, rateCallRate, rateErrorRate,
-  type TargetKey, type TargetOverrides, type TargetMetrics,
+  DEFAULT_TARGETS,
+  checkTargets,
+  loadTargets,
+  parseTargets,
+  rateGenerationTime,
+  rateMemory,
+  rateOptimization,
+  rateCallRate,
+  rateErrorRate,
+  type TargetKey,
+  type TargetOverrides,
+  type TargetMetrics,
 } from './targets.js';
 export { trendTable, formatTrendTable, type TrendRow, type TrendValues } from './trend.js';
 export { formatRunLine, formatSummary, formatCheck } from './text.js';
 export { renderHtml } from './html.js';
 export { escapeHtml, lineChart, barChart, niceMax, type Series, type Bar, type LineChartOptions } from './svg.js';
 export {
-  AlertRuleSchema, AlertRulesSchema, parseCondition, evaluate, runAlerts,
-  type AlertRule, type AlertResult, type ActionResult, type AlertOptions, type Condition, type Op,
+  AlertRuleSchema,
+  AlertRulesSchema,
+  parseCondition,
+  evaluate,
+  runAlerts,
+  type AlertRule,
+  type AlertResult,
+  type ActionResult,
+  type AlertOptions,
+  type Condition,
+  type Op,
 } from './alerts.js';
 export { openReadStore, findReport, jobTrend, recheckTargets, type CommandDeps } from './query.js';

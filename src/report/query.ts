@@ -28,7 +28,10 @@ export async function openReadStore(db: string): Promise<Store> {
 export async function findReport(store: Store, id: string): Promise<{ record: RunRecord; report: RunReport }> {
   const record = await store.getRun(id);
   if (!record) {
-    throw new SluiceError(ErrorCodes.NOT_FOUND, id === 'latest' ? 'no runs in this database' : `no run ${JSON.stringify(id)} in this database`);
+    throw new SluiceError(
+      ErrorCodes.NOT_FOUND,
+      id === 'latest' ? 'no runs in this database' : `no run ${JSON.stringify(id)} in this database`,
+    );
   }
   if (!record.report) {
     throw new SluiceError(ErrorCodes.NOT_FOUND, `run ${record.id} has no report yet (status ${record.status})`);
@@ -43,7 +46,10 @@ export async function jobTrend(store: Store, job: string, runs: number): Promise
 }
 
 /** Re-checks a stored report's measured values against (possibly overridden) targets. */
-export function recheckTargets(report: RunReport, overrides: TargetOverrides = {}): { met: boolean; checks: TargetCheck[] } {
+export function recheckTargets(
+  report: RunReport,
+  overrides: TargetOverrides = {},
+): { met: boolean; checks: TargetCheck[] } {
   const actual = new Map(report.targets.checks.map((c) => [c.metric, c.actual]));
   const get = (k: TargetKey) => actual.get(k) ?? null;
   const metrics: TargetMetrics = {

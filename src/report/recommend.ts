@@ -62,7 +62,13 @@ export const poorOptimization: Rule = (r) =>
 
 export const useRowsStrategy: Rule = (r) => {
   const a = r.analysis;
-  if (a.strategy?.startsWith('rows') || a.rowCap === null || a.underfilledBatches === null || a.rowsStrategyCalls === null) return null;
+  if (
+    a.strategy?.startsWith('rows') ||
+    a.rowCap === null ||
+    a.underfilledBatches === null ||
+    a.rowsStrategyCalls === null
+  )
+    return null;
   if (r.doneBatches < 2 || a.underfilledBatches / r.doneBatches < RULE_LIMITS.underfilledShare) return null;
   const saved = a.pageCalls - a.rowsStrategyCalls;
   if (saved <= 0) return null;
@@ -100,8 +106,10 @@ export const upstreamFaults: Rule = (r) => {
   if (c.calls === 0) return null;
   const retryShare = c.retried / c.calls;
   if (retryShare < RULE_LIMITS.retryShare && c.errorRate < RULE_LIMITS.errorShare) return null;
-  return `${pct(retryShare)} of calls were retries and ${pct(c.errorRate)} failed: the upstream is faulty or overloaded; ` +
-    'check its status and consider a longer timeout, more retries or a lower rate.';
+  return (
+    `${pct(retryShare)} of calls were retries and ${pct(c.errorRate)} failed: the upstream is faulty or overloaded; ` +
+    'check its status and consider a longer timeout, more retries or a lower rate.'
+  );
 };
 
 export const overflowedWindows: Rule = (r) =>
@@ -112,12 +120,22 @@ export const overflowedWindows: Rule = (r) =>
 export const rowBudgetBound: Rule = (r) => {
   const b = r.rowBudget;
   if (b.maxRowsHeld === null || r.wallMs <= 0 || b.waitMs / r.wallMs < RULE_LIMITS.rowBudgetShare) return null;
-  return `Calls waited ${(b.waitMs / 1000).toFixed(1)} s in all (${pct(b.waitMs / r.wallMs)} of the run's wall time) for fetched rows to be written ` +
-    `(execution.maxRowsHeld ${b.maxRowsHeld}): raise it if memory allows, or plan windows smaller than it.`;
+  return (
+    `Calls waited ${(b.waitMs / 1000).toFixed(1)} s in all (${pct(b.waitMs / r.wallMs)} of the run's wall time) for fetched rows to be written ` +
+    `(execution.maxRowsHeld ${b.maxRowsHeld}): raise it if memory allows, or plan windows smaller than it.`
+  );
 };
 
 export const RULES: readonly Rule[] = [
-  slowGeneration, highMemory, poorOptimization, useRowsStrategy, lowerRate, serverBottleneck, upstreamFaults, overflowedWindows, rowBudgetBound,
+  slowGeneration,
+  highMemory,
+  poorOptimization,
+  useRowsStrategy,
+  lowerRate,
+  serverBottleneck,
+  upstreamFaults,
+  overflowedWindows,
+  rowBudgetBound,
 ];
 
 export function recommend(input: RecommendInput): string[] {

@@ -60,7 +60,10 @@ function yAxis(max: number, side: 'left' | 'right', label: string): string {
     out += `<text x="${x + dx}" y="${y + 4}" text-anchor="${anchor}" class="tick">${fmt((max * i) / 4)}</text>`;
   }
   const lx = side === 'left' ? 14 : W - 10;
-  return out + `<text transform="translate(${lx},${M.top + PH / 2}) rotate(-90)" text-anchor="middle" class="axis">${escapeHtml(label)}</text>`;
+  return (
+    out +
+    `<text transform="translate(${lx},${M.top + PH / 2}) rotate(-90)" text-anchor="middle" class="axis">${escapeHtml(label)}</text>`
+  );
 }
 
 export interface LineChartOptions {
@@ -78,7 +81,9 @@ export function lineChart(o: LineChartOptions): string {
   const xMax = Math.max(...all.map((p) => p[0]));
   const span = xMax - xMin || 1;
   const maxOf = (axis: 'left' | 'right') =>
-    niceMax(Math.max(0, ...o.series.filter((s) => (s.axis ?? 'left') === axis).flatMap((s) => s.points.map((p) => p[1]))));
+    niceMax(
+      Math.max(0, ...o.series.filter((s) => (s.axis ?? 'left') === axis).flatMap((s) => s.points.map((p) => p[1]))),
+    );
   const yMax = { left: maxOf('left'), right: maxOf('right') };
   const px = (x: number) => M.left + ((x - xMin) / span) * PW;
   const py = (y: number, axis: 'left' | 'right') => M.top + PH - (y / yMax[axis]) * PH;
@@ -93,9 +98,10 @@ export function lineChart(o: LineChartOptions): string {
     if (s.points.length === 0) continue;
     const axis = s.axis ?? 'left';
     const pts = s.points.map((p) => `${px(p[0]).toFixed(1)},${py(p[1], axis).toFixed(1)}`).join(' ');
-    body += s.points.length === 1
-      ? `<circle class="mark" cx="${px(s.points[0][0])}" cy="${py(s.points[0][1], axis)}" r="3" fill="${s.color}"/>`
-      : `<polyline class="mark" fill="none" stroke="${s.color}" stroke-width="2" points="${pts}"/>`;
+    body +=
+      s.points.length === 1
+        ? `<circle class="mark" cx="${px(s.points[0][0])}" cy="${py(s.points[0][1], axis)}" r="3" fill="${s.color}"/>`
+        : `<polyline class="mark" fill="none" stroke="${s.color}" stroke-width="2" points="${pts}"/>`;
   }
   const legend = o.series
     .map((s, i) => {
@@ -111,7 +117,13 @@ export interface Bar {
   readonly value: number;
 }
 
-export function barChart(o: { readonly title: string; readonly xLabel: string; readonly yLabel: string; readonly bars: readonly Bar[]; readonly color: string }): string {
+export function barChart(o: {
+  readonly title: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly bars: readonly Bar[];
+  readonly color: string;
+}): string {
   if (o.bars.length === 0 || o.bars.every((b) => b.value === 0)) return empty(o.title);
   const yMax = niceMax(Math.max(...o.bars.map((b) => b.value)));
   const slot = PW / o.bars.length;

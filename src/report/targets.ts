@@ -37,7 +37,10 @@ const KEYS = Object.keys(DEFAULT_TARGETS) as TargetKey[];
 /** The measured values the targets are checked against; null = not measured. */
 export type TargetMetrics = Readonly<Record<TargetKey, number | null>>;
 
-export function checkTargets(metrics: TargetMetrics, overrides: TargetOverrides = {}): { met: boolean; checks: TargetCheck[] } {
+export function checkTargets(
+  metrics: TargetMetrics,
+  overrides: TargetOverrides = {},
+): { met: boolean; checks: TargetCheck[] } {
   const checks = KEYS.map((metric): TargetCheck => {
     const target = overrides[metric] ?? DEFAULT_TARGETS[metric];
     const actual = metrics[metric];
@@ -50,10 +53,12 @@ export function checkTargets(metrics: TargetMetrics, overrides: TargetOverrides 
 /** Validates a parsed targets document; `source` names it in errors. */
 export function parseTargets(doc: unknown, source: string): TargetOverrides {
   if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw usageError(`${source}: expected a mapping of target names to numbers`);
+  if (typeof doc !== 'object' || Array.isArray(doc))
+    throw usageError(`${source}: expected a mapping of target names to numbers`);
   const out: TargetOverrides = {};
   for (const [key, value] of Object.entries(doc)) {
-    if (!(KEYS as string[]).includes(key)) throw usageError(`${source}: unknown target "${key}"; expected one of ${KEYS.join(', ')}`);
+    if (!(KEYS as string[]).includes(key))
+      throw usageError(`${source}: unknown target "${key}"; expected one of ${KEYS.join(', ')}`);
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       throw usageError(`${source}: target "${key}" must be a number >= 0, got ${JSON.stringify(value)}`);
     }

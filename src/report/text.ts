@@ -8,7 +8,10 @@ export function formatRunLine(report: RunReport): string {
   const b = report.batches;
   const perSec = report.wallMs > 0 ? b.done / (report.wallMs / 1000) : 0;
   const growth = num(report.memory.growthMb);
-  const mem = growth === null ? 'memory not measured' : `memory +${growth.toFixed(1)} MB (peak ${report.memory.peakRssMb.toFixed(1)} MB)`;
+  const mem =
+    growth === null
+      ? 'memory not measured'
+      : `memory +${growth.toFixed(1)} MB (peak ${report.memory.peakRssMb.toFixed(1)} MB)`;
   return [
     `run ${report.runId} (${report.job}) ${report.status}:`,
     `batches ${b.done}/${b.total} done${b.failed > 0 ? `, ${b.failed} failed` : ''},`,
@@ -49,7 +52,9 @@ export function formatSummary(r: RunReport): string {
     `Rows: ${r.rows.fetched} fetched, ${r.rows.written} written`,
     `Memory: start ${r.memory.startRssMb.toFixed(1)} MB, peak ${r.memory.peakRssMb.toFixed(1)} MB` +
       (num(r.memory.growthMb) === null ? '' : `, growth ${num(r.memory.growthMb)!.toFixed(1)} MB (rated)`) +
-      (num(r.memory.rowBudgetWaits) ? `; row budget ${String(r.memory.maxRowsHeld)}: ${num(r.memory.rowBudgetWaits)} waits, ${(num(r.memory.rowBudgetWaitMs)! / 1000).toFixed(1)} s` : ''),
+      (num(r.memory.rowBudgetWaits)
+        ? `; row budget ${String(r.memory.maxRowsHeld)}: ${num(r.memory.rowBudgetWaits)} waits, ${(num(r.memory.rowBudgetWaitMs)! / 1000).toFixed(1)} s`
+        : ''),
     `Concurrency: min ${r.concurrency.min}, max ${r.concurrency.max}, final ${r.concurrency.final}`,
     'Ratings:',
     ...Object.entries(r.ratings).map(([k, v]) => `  ${(RATING_LABEL[k] ?? k).padEnd(26)} ${v ?? 'not measured'}`),

@@ -19,7 +19,15 @@ export interface TrendRow extends TrendValues {
   readonly delta: TrendValues | null;
 }
 
-const KEYS: ReadonlyArray<keyof TrendValues> = ['wallMs', 'calls', 'callsPerSecond', 'p95Ms', 'errorRate', 'rows', 'peakRssMb'];
+const KEYS: ReadonlyArray<keyof TrendValues> = [
+  'wallMs',
+  'calls',
+  'callsPerSecond',
+  'p95Ms',
+  'errorRate',
+  'rows',
+  'peakRssMb',
+];
 
 function values(r: RunReport): TrendValues {
   return {
@@ -39,7 +47,8 @@ export function trendTable(reports: readonly RunReport[]): TrendRow[] {
   let prev: TrendValues | null = null;
   return sorted.map((r) => {
     const v = values(r);
-    const delta: TrendValues | null = prev === null ? null : (Object.fromEntries(KEYS.map((k) => [k, v[k] - prev![k]])) as unknown as TrendValues);
+    const delta: TrendValues | null =
+      prev === null ? null : (Object.fromEntries(KEYS.map((k) => [k, v[k] - prev![k]])) as unknown as TrendValues);
     prev = v;
     return { runId: r.runId, startedAt: r.startedAt, status: r.status, ...v, delta };
   });
@@ -51,8 +60,13 @@ const signed = (x: number, digits: number) => (x > 0 ? '+' : '') + fmt(x, digits
 /** A plain-text table of trend rows. */
 export function formatTrendTable(rows: readonly TrendRow[]): string {
   const cols: Array<[string, keyof TrendValues, number]> = [
-    ['wall s', 'wallMs', 0], ['calls', 'calls', 0], ['calls/s', 'callsPerSecond', 2], ['p95 ms', 'p95Ms', 1],
-    ['err %', 'errorRate', 2], ['rows', 'rows', 0], ['peak MB', 'peakRssMb', 1],
+    ['wall s', 'wallMs', 0],
+    ['calls', 'calls', 0],
+    ['calls/s', 'callsPerSecond', 2],
+    ['p95 ms', 'p95Ms', 1],
+    ['err %', 'errorRate', 2],
+    ['rows', 'rows', 0],
+    ['peak MB', 'peakRssMb', 1],
   ];
   const show = (row: TrendRow, key: keyof TrendValues, d: number): string => {
     const scale = key === 'wallMs' ? 1 / 1000 : key === 'errorRate' ? 100 : 1;
@@ -61,7 +75,15 @@ export function formatTrendTable(rows: readonly TrendRow[]): string {
     return row.delta === null ? cell : `${cell} (${signed(row.delta[key] * scale, digits)})`;
   };
   const table = [['run', 'started', 'status', ...cols.map((c) => c[0])]];
-  for (const r of rows) table.push([r.runId, r.startedAt.slice(0, 19), r.status, ...cols.map(([, k, d]) => show(r, k, d))]);
+  for (const r of rows)
+    table.push([r.runId, r.startedAt.slice(0, 19), r.status, ...cols.map(([, k, d]) => show(r, k, d))]);
   const widths = table[0].map((_, i) => Math.max(...table.map((line) => line[i].length)));
-  return table.map((line) => line.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return table
+    .map((line) =>
+      line
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

@@ -12,14 +12,21 @@ import type { Ticket } from './budget.js';
 import type { BatchOutcome } from './outcome.js';
 
 /** Internal result: an outcome, or a reason the run must stop. */
-export type BatchResult = BatchOutcome | { readonly status: 'fatal'; readonly error: SluiceError } | { readonly status: 'aborted' };
+export type BatchResult =
+  BatchOutcome | { readonly status: 'fatal'; readonly error: SluiceError } | { readonly status: 'aborted' };
 
 /**
  * Run one batch; never rejects (a crash in `split` or in an event listener becomes a failed
  * outcome). One async function, not a chain of .catch() on an inner one: that would cost a
  * promise and a microtask hop per batch.
  */
-export async function runOne(batch: Batch, source: Source, run: RunContext, split: ExecutorOptions['split'], ticket?: Ticket): Promise<BatchResult> {
+export async function runOne(
+  batch: Batch,
+  source: Source,
+  run: RunContext,
+  split: ExecutorOptions['split'],
+  ticket?: Ticket,
+): Promise<BatchResult> {
   try {
     const ev = run.events;
     const t0 = run.clock.now();
@@ -38,7 +45,8 @@ export async function runOne(batch: Batch, source: Source, run: RunContext, spli
       return failure(e, batch, ctx.attempts, run, split);
     }
     const ms = run.clock.now() - t0;
-    if (ev?.has('batch:done')) ev.emit('batch:done', { key: batch.key, tMs: Date.now(), rows: rowCount, calls: ctx.calls, ms });
+    if (ev?.has('batch:done'))
+      ev.emit('batch:done', { key: batch.key, tMs: Date.now(), rows: rowCount, calls: ctx.calls, ms });
     return {
       status: 'done',
       batch,
@@ -48,28 +56,46 @@ export async function runOne(batch: Batch, source: Source, run: RunContext, spli
       ms,
     };
   } catch (e) {
-    const error = new SluiceError(ErrorCodes.RETRYABLE, `batch crashed: ${scrub(e instanceof Error ? e.message : String(e))}`, { batchKey: batch.key }, { cause: e });
+    const error = new SluiceError(
+      ErrorCodes.RETRYABLE,
+      `batch crashed: ${scrub(e instanceof Error ? e.message : String(e))}`,
+      { batchKey: batch.key },
+      { cause: e },
+    );
     return { status: 'failed', batch, error, attempts: 0 };
   }
 }
 
 /** The source failed: stop the run, split the batch, or fail it. */
-function failure(e: unknown, batch: Batch, attempts: number, run: RunContext, split: ExecutorOptions['split']): BatchResult {
+function failure(
+  e: unknown,
+  batch: Batch,
+  attempts: number,
+  run: RunContext,
+  split: ExecutorOptions['split'],
+): BatchResult {
   if (run.aborted) return { status: 'aborted' };
   const ev = run.events;
   const error = isSluiceError(e)
     ? e
-    : new SluiceError(ErrorCodes.RETRYABLE, `source failed: ${scrub(e instanceof Error ? e.message : String(e))}`, {}, { cause: e });
+    : new SluiceError(
+        ErrorCodes.RETRYABLE,
+        `source failed: ${scrub(e instanceof Error ? e.message : String(e))}`,
+        {},
+        { cause: e },
+      );
   error.context.batchKey ??= batch.key;
   if (error.kind === 'fatal') return { status: 'fatal', error };
   if (error.kind === 'overflow') {
     const children = split?.(batch);
     if (children && children.length > 0) {
-      if (ev?.has('batch:split')) ev.emit('batch:split', { key: batch.key, tMs: Date.now(), children: children.map((c) => c.key) });
+      if (ev?.has('batch:split'))
+        ev.emit('batch:split', { key: batch.key, tMs: Date.now(), children: children.map((c) => c.key) });
       return { status: 'split', batch, children };
     }
   }
-  if (ev?.has('batch:fail')) ev.emit('batch:fail', { key: batch.key, tMs: Date.now(), error: error.message, code: error.code });
+  if (ev?.has('batch:fail'))
+    ev.emit('batch:fail', { key: batch.key, tMs: Date.now(), error: error.message, code: error.code });
   return { status: 'failed', batch, error, attempts };
 }
 

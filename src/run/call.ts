@@ -95,13 +95,19 @@ export class BatchCalls implements CallContext {
         }
         const waitMs = run.clock.now() - t0;
         if (waitMs >= 1 && ev?.has('pace:wait')) {
-          ev.emit('pace:wait', { api: run.api, tMs: Date.now(), waitMs, reason: lastRefused ? 'rate-limited' : 'quota' });
+          ev.emit('pace:wait', {
+            api: run.api,
+            tMs: Date.now(),
+            waitMs,
+            reason: lastRefused ? 'rate-limited' : 'quota',
+          });
         }
       }
       const attempt = failures + refusals + 1;
       if (attempt > this.attempts) this.attempts = attempt;
       this.calls++;
-      if (ev?.has('call:start')) ev.emit('call:start', { api: run.api, key: this.batch.key, tMs: Date.now(), page: info.page, attempt });
+      if (ev?.has('call:start'))
+        ev.emit('call:start', { api: run.api, key: this.batch.key, tMs: Date.now(), page: info.page, attempt });
       const t = run.clock.now();
       const active = run.calls.open(t);
       let page: Page | undefined;
@@ -126,10 +132,20 @@ export class BatchCalls implements CallContext {
         throw abortedError(run.signal);
       }
       const error = active.timedOut
-        ? new SluiceError(ErrorCodes.RETRYABLE, `call timed out after ${run.timeoutMs} ms`, { batchKey: this.batch.key, attempt }, { cause: thrown })
+        ? new SluiceError(
+            ErrorCodes.RETRYABLE,
+            `call timed out after ${run.timeoutMs} ms`,
+            { batchKey: this.batch.key, attempt },
+            { cause: thrown },
+          )
         : isSluiceError(thrown)
           ? thrown
-          : new SluiceError(ErrorCodes.RETRYABLE, `call failed: ${messageOf(thrown)}`, { batchKey: this.batch.key, attempt }, { cause: thrown });
+          : new SluiceError(
+              ErrorCodes.RETRYABLE,
+              `call failed: ${messageOf(thrown)}`,
+              { batchKey: this.batch.key, attempt },
+              { cause: thrown },
+            );
       const status = statusOf(error);
       // the call completed without a refusal (the pacer counts completions, not only successes)
       if (status !== 'rate-limited') run.pacer?.onSuccess(run.api);
@@ -169,7 +185,13 @@ export class BatchCalls implements CallContext {
     const ev = run.events;
     if (ev?.has('rows:wait')) {
       const b = ticket.budget;
-      ev.emit('rows:wait', { key: this.batch.key, tMs: Date.now(), waitMs: run.clock.now() - t0, heldRows: b.held, maxRowsHeld: b.limit });
+      ev.emit('rows:wait', {
+        key: this.batch.key,
+        tMs: Date.now(),
+        waitMs: run.clock.now() - t0,
+        heldRows: b.held,
+        maxRowsHeld: b.limit,
+      });
     }
   }
 
@@ -181,10 +203,27 @@ export class BatchCalls implements CallContext {
     }
   }
 
-  private end(info: CallInfo, attempt: number, ms: number, rows: number, status: CallStatus, code?: string | number): void {
+  private end(
+    info: CallInfo,
+    attempt: number,
+    ms: number,
+    rows: number,
+    status: CallStatus,
+    code?: string | number,
+  ): void {
     const ev = this.run.events;
     if (!ev?.has('call:end')) return;
-    ev.emit('call:end', { api: this.run.api, key: this.batch.key, tMs: Date.now(), page: info.page, attempt, ms, rows, status, code });
+    ev.emit('call:end', {
+      api: this.run.api,
+      key: this.batch.key,
+      tMs: Date.now(),
+      page: info.page,
+      attempt,
+      ms,
+      rows,
+      status,
+      code,
+    });
   }
 }
 

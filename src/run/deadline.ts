@@ -65,9 +65,18 @@ export class CallRegistry {
       const controller = new AbortController();
       const signal = controller.signal;
       setMaxListeners(0, signal);
-      g = this.timeoutMs > 0
-        ? { controller, signal, openUntil: now + this.tickMs, deadline: now + this.timeoutMs, active: 0, timedOut: false, aborted: false }
-        : { controller, signal, openUntil: Infinity, deadline: Infinity, active: 0, timedOut: false, aborted: false };
+      g =
+        this.timeoutMs > 0
+          ? {
+              controller,
+              signal,
+              openUntil: now + this.tickMs,
+              deadline: now + this.timeoutMs,
+              active: 0,
+              timedOut: false,
+              aborted: false,
+            }
+          : { controller, signal, openUntil: Infinity, deadline: Infinity, active: 0, timedOut: false, aborted: false };
       if (this.runAborted) abortGroup(g, this.runSignal.reason);
       this.current = g;
     }

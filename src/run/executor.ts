@@ -248,10 +248,14 @@ class Execution implements AsyncIterableIterator<BatchOutcome> {
   private concurrencyEvent(): void {
     const ev = this.options.events;
     const s = this.setup as RunSetup;
-    if (ev?.has('concurrency')) ev.emit('concurrency', { tMs: Date.now(), limit: s.limit.current, inflight: s.counter.inflight });
+    if (ev?.has('concurrency'))
+      ev.emit('concurrency', { tMs: Date.now(), limit: s.limit.current, inflight: s.counter.inflight });
   }
 }
 
-export function execute(batches: Iterable<Batch> | AsyncIterable<Batch>, options: ExecutorOptions): AsyncIterableIterator<BatchOutcome> {
+export function execute(
+  batches: Iterable<Batch> | AsyncIterable<Batch>,
+  options: ExecutorOptions,
+): AsyncIterableIterator<BatchOutcome> {
   return new Execution(batches, options);
 }

@@ -10,5 +10,10 @@ export { SlidingWindowRule, FixedWindowRule, defaultGuardMs } from './pacer/slid
 export { AdaptiveRule, type AdaptiveOptions } from './pacer/adaptive.js';
 export type { PaceRule } from './pacer/rule.js';
 export { fixedLimit } from './limits/fixed.js';
-export { throughputLimit, throughputStep, type ThroughputLimitOptions, type ThroughputState } from './limits/throughput.js';
+export {
+  throughputLimit,
+  throughputStep,
+  type ThroughputLimitOptions,
+  type ThroughputState,
+} from './limits/throughput.js';
 export { gradientLimit, gradientStep, type GradientLimitOptions, type GradientState } from './limits/gradient.js';

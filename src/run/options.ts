@@ -67,7 +67,13 @@ export interface ExecutorOptions {
   readonly random?: () => number;
 }
 
-export const EXECUTOR_DEFAULTS = { concurrency: 4, maxRowsHeld: 50_000, retries: 5, maxRateLimitRetries: 50, timeoutMs: 30_000 } as const;
+export const EXECUTOR_DEFAULTS = {
+  concurrency: 4,
+  maxRowsHeld: 50_000,
+  retries: 5,
+  maxRateLimitRetries: 50,
+  timeoutMs: 30_000,
+} as const;
 
 export interface RunSetup {
   readonly run: RunContext;
@@ -110,7 +116,8 @@ export function openRun(options: ExecutorOptions, onAbort?: () => void): RunSetu
   const maxRowsHeld = nonNegativeInteger('maxRowsHeld', options.maxRowsHeld ?? EXECUTOR_DEFAULTS.maxRowsHeld);
   // a call reserves room for a full page; a source without a usable row cap reserves nothing
   const cap = options.source.rowCap;
-  const budget = maxRowsHeld > 0 ? new RowBudget(maxRowsHeld, Number.isSafeInteger(cap) && cap > 0 ? cap : 0) : undefined;
+  const budget =
+    maxRowsHeld > 0 ? new RowBudget(maxRowsHeld, Number.isSafeInteger(cap) && cap > 0 ? cap : 0) : undefined;
   const controller = new AbortController();
   // every waiting call listens on the run signal; hundreds of them are normal, not a leak
   setMaxListeners(0, controller.signal);
@@ -141,7 +148,10 @@ export function openRun(options: ExecutorOptions, onAbort?: () => void): RunSetu
     api: options.source.api,
     pacer,
     retries: nonNegativeInteger('retries', options.retries ?? EXECUTOR_DEFAULTS.retries),
-    maxRateLimitRetries: nonNegativeInteger('maxRateLimitRetries', options.maxRateLimitRetries ?? EXECUTOR_DEFAULTS.maxRateLimitRetries),
+    maxRateLimitRetries: nonNegativeInteger(
+      'maxRateLimitRetries',
+      options.maxRateLimitRetries ?? EXECUTOR_DEFAULTS.maxRateLimitRetries,
+    ),
     backoff: options.backoff ?? {},
     timeoutMs,
     clock,
@@ -153,7 +163,8 @@ export function openRun(options: ExecutorOptions, onAbort?: () => void): RunSetu
     onSample,
   };
   const outer = options.signal;
-  const onOuterAbort = (): void => controller.abort(new SluiceError(ErrorCodes.ABORTED, 'run cancelled', {}, { cause: outer?.reason }));
+  const onOuterAbort = (): void =>
+    controller.abort(new SluiceError(ErrorCodes.ABORTED, 'run cancelled', {}, { cause: outer?.reason }));
   if (outer?.aborted) onOuterAbort();
   else outer?.addEventListener('abort', onOuterAbort, { once: true });
   return { run, controller, limit, counter, budget, dispose: () => outer?.removeEventListener('abort', onOuterAbort) };

@@ -35,7 +35,10 @@ export function openStore(config: StoreConfig): Store {
     case 'postgres':
       return createPostgresStore({ url: config.url, schema: config.schema, table: config.table });
     default:
-      throw new SluiceError(ErrorCodes.BAD_JOB, `sink.type: expected sqlite, postgres or jsonl, got ${String((config as { type: unknown }).type)}`);
+      throw new SluiceError(
+        ErrorCodes.BAD_JOB,
+        `sink.type: expected sqlite, postgres or jsonl, got ${String((config as { type: unknown }).type)}`,
+      );
   }
 }
 

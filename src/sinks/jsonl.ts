@@ -36,7 +36,8 @@ export interface JsonlStoreOptions {
   readonly mustExist?: boolean;
 }
 
-const STATE_SQL = 'CREATE TABLE IF NOT EXISTS sluice_jsonl (id INTEGER PRIMARY KEY CHECK (id = 1), bytes INTEGER NOT NULL)';
+const STATE_SQL =
+  'CREATE TABLE IF NOT EXISTS sluice_jsonl (id INTEGER PRIMARY KEY CHECK (id = 1), bytes INTEGER NOT NULL)';
 
 /** Size of the file at `path`, 0 when there is none. */
 function sizeOf(path: string): number {
@@ -47,7 +48,9 @@ function safeJson(value: unknown): string {
   try {
     return JSON.stringify(value);
   } catch {
-    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v));
+    return JSON.stringify(value, (_k, v: unknown) =>
+      typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v,
+    );
   }
 }
 
@@ -106,7 +109,8 @@ export class JsonlStore implements Store {
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      if (mustExist && !hasJournal(db)) throw new SluiceError(ErrorCodes.NOT_FOUND, `no Sluice database at ${this.journalPath}`);
+      if (mustExist && !hasJournal(db))
+        throw new SluiceError(ErrorCodes.NOT_FOUND, `no Sluice database at ${this.journalPath}`);
       this.journalRef = new SqliteJournal(db, !mustExist);
       if (!mustExist) {
         db.exec(STATE_SQL);
@@ -134,7 +138,10 @@ export class JsonlStore implements Store {
     const size = fstatSync(fd).size;
     if (size < this.bytes) {
       closeSync(fd);
-      throw new SluiceError(ErrorCodes.SINK, `${this.options.path} holds ${size} bytes but its journal vouches for ${this.bytes}: the file was changed outside Sluice`);
+      throw new SluiceError(
+        ErrorCodes.SINK,
+        `${this.options.path} holds ${size} bytes but its journal vouches for ${this.bytes}: the file was changed outside Sluice`,
+      );
     }
     if (size > this.bytes) {
       ftruncateSync(fd, this.bytes);
@@ -175,7 +182,8 @@ export class JsonlStore implements Store {
     const { table } = this.options;
     const fd = this.fd;
     const db = this.db;
-    if (!table || fd === undefined || !db) throw new SluiceError(ErrorCodes.SINK, 'this JSONL store is not open for writing');
+    if (!table || fd === undefined || !db)
+      throw new SluiceError(ErrorCodes.SINK, 'this JSONL store is not open for writing');
     fieldsOf(rows);
     for (const page of rows.pages) if (page.items.length > 0) checkKeyPresent(table.key, page.fields, batch.key);
     const data = Buffer.from(toJsonLines(rows), 'utf8');

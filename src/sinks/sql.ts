@@ -138,5 +138,6 @@ export function messageOf(err: unknown): string {
 export function checkParentDir(path: string, key = 'sink.path'): void {
   if (path === ':memory:' || path === '') return;
   const dir = dirname(path);
-  if (!existsSync(dir)) throw new SluiceError(ErrorCodes.BAD_JOB, `${key}: directory ${dir} does not exist; create it first`);
+  if (!existsSync(dir))
+    throw new SluiceError(ErrorCodes.BAD_JOB, `${key}: directory ${dir} does not exist; create it first`);
 }

@@ -43,10 +43,16 @@ export function splitCsvLine(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (quoted) {
-      if (c === '"' && line[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false;
+      if (c === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { out.push(cell); cell = ''; } else cell += c;
+    else if (c === ',') {
+      out.push(cell);
+      cell = '';
+    } else cell += c;
   }
   out.push(cell);
   return out;
@@ -71,8 +77,11 @@ function readTable(path: string, dateField: string): Table {
     let objects: Record<string, unknown>[];
     try {
       objects = trimmed.startsWith('[')
-        ? JSON.parse(text) as Record<string, unknown>[]
-        : text.split(/\r?\n/).filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+        ? (JSON.parse(text) as Record<string, unknown>[])
+        : text
+            .split(/\r?\n/)
+            .filter((l) => l.trim() !== '')
+            .map((l) => JSON.parse(l) as Record<string, unknown>);
     } catch (err) {
       throw bad(path, `not valid JSON or JSON Lines (${err instanceof Error ? err.message : String(err)})`);
     }

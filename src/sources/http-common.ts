@@ -7,12 +7,15 @@ import { ErrorCodes, SluiceError, isSluiceError, type ErrorCode } from '../core/
 import { scrub } from '../core/secrets.js';
 
 /** The subset of `fetch` the sources use (injectable for tests). */
-export type FetchLike = (url: string, init: {
-  method: string;
-  headers: Record<string, string>;
-  body?: string;
-  signal: AbortSignal;
-}) => Promise<Response>;
+export type FetchLike = (
+  url: string,
+  init: {
+    method: string;
+    headers: Record<string, string>;
+    body?: string;
+    signal: AbortSignal;
+  },
+) => Promise<Response>;
 
 /** What came back from one request that reached the server and returned a body. */
 export interface RawAnswer {
@@ -109,11 +112,17 @@ export function statusError(
     });
   }
   if (status >= 500 || status === 408 || status === 425) {
-    return sourceError(ErrorCodes.RETRYABLE, `${label}: server error (HTTP ${status})${detail}`, { upstreamCode: status });
+    return sourceError(ErrorCodes.RETRYABLE, `${label}: server error (HTTP ${status})${detail}`, {
+      upstreamCode: status,
+    });
   }
-  if (status === 401) return sourceError(ErrorCodes.AUTH, `${label}: unauthorized (HTTP 401)${detail}`, { upstreamCode: status });
-  if (status === 403) return sourceError(ErrorCodes.PERMISSION, `${label}: forbidden (HTTP 403)${detail}`, { upstreamCode: status });
-  return sourceError(ErrorCodes.BAD_PARAM, `${label}: request refused (HTTP ${status})${detail}`, { upstreamCode: status });
+  if (status === 401)
+    return sourceError(ErrorCodes.AUTH, `${label}: unauthorized (HTTP 401)${detail}`, { upstreamCode: status });
+  if (status === 403)
+    return sourceError(ErrorCodes.PERMISSION, `${label}: forbidden (HTTP 403)${detail}`, { upstreamCode: status });
+  return sourceError(ErrorCodes.BAD_PARAM, `${label}: request refused (HTTP ${status})${detail}`, {
+    upstreamCode: status,
+  });
 }
 
 /** Parse a JSON body or throw SLUICE_RETRYABLE (a cut or garbled body is worth another try). */

@@ -68,12 +68,16 @@ const SECRET_HEADER = /auth|token|key|secret|password|cookie/i;
 function toPage(label: string, json: unknown, opts: HttpSourceOptions, known: readonly string[] | undefined): Page {
   const rows = readPath(json, opts.rowsPath ?? '');
   if (!Array.isArray(rows)) {
-    throw sourceError(ErrorCodes.RETRYABLE, `${label}: no row array at ${JSON.stringify(opts.rowsPath ?? '')} in the response`);
+    throw sourceError(
+      ErrorCodes.RETRYABLE,
+      `${label}: no row array at ${JSON.stringify(opts.rowsPath ?? '')} in the response`,
+    );
   }
   if (rows.length > 0 && Array.isArray(rows[0])) {
     const fromBody = opts.fieldsPath !== undefined ? readPath(json, opts.fieldsPath) : undefined;
     const fields = Array.isArray(fromBody) ? (fromBody as string[]) : opts.fields;
-    if (!fields) throw sourceError(ErrorCodes.BAD_PARAM, `${label}: rows are arrays but neither fieldsPath nor fields names them`);
+    if (!fields)
+      throw sourceError(ErrorCodes.BAD_PARAM, `${label}: rows are arrays but neither fieldsPath nor fields names them`);
     return { fields, items: rows as unknown[][] };
   }
   const first = rows[0] as Record<string, unknown> | undefined;
@@ -81,7 +85,8 @@ function toPage(label: string, json: unknown, opts: HttpSourceOptions, known: re
   const items = new Array<unknown[]>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i] as Record<string, unknown> | null;
-    if (r === null || typeof r !== 'object') throw sourceError(ErrorCodes.RETRYABLE, `${label}: row ${i} is not an object`);
+    if (r === null || typeof r !== 'object')
+      throw sourceError(ErrorCodes.RETRYABLE, `${label}: row ${i} is not an object`);
     const out = new Array<unknown>(fields.length);
     for (let j = 0; j < fields.length; j++) out[j] = r[fields[j]] ?? null;
     items[i] = out;
@@ -94,11 +99,15 @@ export function createHttpSource(opts: HttpSourceOptions): Source {
   for (const s of opts.secrets ?? []) registerSecret(s);
   for (const [name, value] of Object.entries(opts.headers ?? {})) if (SECRET_HEADER.test(name)) registerSecret(value);
   const rowCap = opts.rowCap ?? 1000;
-  if (!Number.isSafeInteger(rowCap) || rowCap < 1) throw sourceError(ErrorCodes.USAGE, `source.rowCap: expected a whole number >= 1, got ${rowCap}`);
+  if (!Number.isSafeInteger(rowCap) || rowCap < 1)
+    throw sourceError(ErrorCodes.USAGE, `source.rowCap: expected a whole number >= 1, got ${rowCap}`);
   try {
     new URL(opts.url.replace(/\{[A-Za-z0-9_.-]+\}/g, 'x'));
   } catch {
-    throw sourceError(ErrorCodes.USAGE, `source.url: expected an http(s) URL template, got ${JSON.stringify(opts.url)}`);
+    throw sourceError(
+      ErrorCodes.USAGE,
+      `source.url: expected an http(s) URL template, got ${JSON.stringify(opts.url)}`,
+    );
   }
   const method = opts.method ?? 'GET';
   const pagination = opts.pagination ?? { type: 'none' };
@@ -124,12 +133,21 @@ export function createHttpSource(opts: HttpSourceOptions): Source {
     return { url, body: JSON.stringify(body) };
   }
 
-  async function requestPage(params: Record<string, unknown>, signal: AbortSignal, known: readonly string[] | undefined):
-    Promise<{ page: Page; json: unknown }> {
+  async function requestPage(
+    params: Record<string, unknown>,
+    signal: AbortSignal,
+    known: readonly string[] | undefined,
+  ): Promise<{ page: Page; json: unknown }> {
     const { url, body } = buildRequest(params);
     const headers: Record<string, string> = { accept: 'application/json', ...(opts.headers ?? {}) };
     if (body !== undefined) headers['content-type'] ??= 'application/json';
-    const answer = await requestOnce(fetchImpl, label, url, { method, headers, ...(body !== undefined ? { body } : {}) }, signal);
+    const answer = await requestOnce(
+      fetchImpl,
+      label,
+      url,
+      { method, headers, ...(body !== undefined ? { body } : {}) },
+      signal,
+    );
     if (limitStatuses.includes(answer.status) || answer.status < 200 || answer.status > 299) {
       throw statusError(label, answer, limitStatuses);
     }
@@ -154,11 +172,14 @@ export function createHttpSource(opts: HttpSourceOptions): Source {
         params[pagination.cursorParam] = cursor;
       }
       let json: unknown;
-      const result = await ctx.call(async (signal) => {
-        const r = await requestPage(params, signal, known);
-        json = r.json;
-        return r.page;
-      }, { page });
+      const result = await ctx.call(
+        async (signal) => {
+          const r = await requestPage(params, signal, known);
+          json = r.json;
+          return r.page;
+        },
+        { page },
+      );
       if (result.fields.length > 0) known = result.fields;
       received += result.items.length;
       if (page === 0 || result.items.length > 0) yield result;
@@ -170,7 +191,10 @@ export function createHttpSource(opts: HttpSourceOptions): Source {
         return;
       }
     }
-    throw sourceError(ErrorCodes.BAD_PARAM, `${label}: batch ${batch.key} took more than ${maxPages} pages; check the pagination settings`);
+    throw sourceError(
+      ErrorCodes.BAD_PARAM,
+      `${label}: batch ${batch.key} took more than ${maxPages} pages; check the pagination settings`,
+    );
   }
 
   return { api: opts.api, rowCap, ...(opts.fields ? { fields: [...opts.fields] } : {}), fetch: fetchBatch };

@@ -21,7 +21,9 @@ const ESCAPED_UNIT = /\\u([0-9a-fA-F]{4})/g;
 export function unescapeMessage(text: string): string {
   let out = text;
   for (let i = 0; i < 3 && out.includes('\\u'); i++) {
-    const next = out.replace(/\\\\u/g, '\\u').replace(ESCAPED_UNIT, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    const next = out
+      .replace(/\\\\u/g, '\\u')
+      .replace(ESCAPED_UNIT, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
     if (next === out) break;
     out = next;
   }
@@ -71,7 +73,11 @@ export function tushareError(api: string, code: number, rawMessage: string): Slu
       }
       const daily = DAILY_PATTERN.exec(msg);
       if (daily) {
-        return sourceError(ErrorCodes.PERMISSION, `${label}: the daily quota of ${daily[1]} calls is used up (40203); try again tomorrow`, ctx);
+        return sourceError(
+          ErrorCodes.PERMISSION,
+          `${label}: the daily quota of ${daily[1]} calls is used up (40203); try again tomorrow`,
+          ctx,
+        );
       }
       return sourceError(ErrorCodes.PERMISSION, `${label}: no permission for this API (40203)${said}`, ctx);
     }

@@ -96,7 +96,10 @@ function wholeNumber(name: string, value: number | undefined, fallback: number, 
 export function createTushareSource(opts: TushareSourceOptions): Source {
   registerSecret(opts.token);
   if (!opts.api || !/^[A-Za-z0-9_]+$/.test(opts.api)) {
-    throw sourceError(ErrorCodes.USAGE, `source.api: expected an interface name such as daily, got ${JSON.stringify(opts.api)}`);
+    throw sourceError(
+      ErrorCodes.USAGE,
+      `source.api: expected an interface name such as daily, got ${JSON.stringify(opts.api)}`,
+    );
   }
   if (!opts.token) throw sourceError(ErrorCodes.USAGE, `source.token: a Tushare token is required for ${opts.api}`);
   const endpoint = tushareEndpoint(opts.url ?? TUSHARE_URL);
@@ -112,11 +115,17 @@ export function createTushareSource(opts: TushareSourceOptions): Source {
 
   async function requestPage(params: Record<string, unknown>, signal: AbortSignal): Promise<TushareAnswerPage> {
     const body = JSON.stringify({ api_name: api, token, params, fields: fieldList });
-    const answer = await requestOnce(fetchImpl, label, endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body,
-    }, signal);
+    const answer = await requestOnce(
+      fetchImpl,
+      label,
+      endpoint,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body,
+      },
+      signal,
+    );
     if (answer.status < 200 || answer.status > 299) throw statusError(label, answer);
     const json = parseJsonBody(label, answer.text);
     if (json === null || typeof json !== 'object') {
@@ -136,9 +145,12 @@ export function createTushareSource(opts: TushareSourceOptions): Source {
   }
 
   async function* fetchBatch(batch: Batch, ctx: CallContext): AsyncIterable<Page> {
-    const overflow = (): Error => sourceError(ErrorCodes.OVERFLOW,
-      `${label}: batch ${batch.key} holds more than ${maxOffset + rowCap - 1} rows (offset limit ${maxOffset}); the window must be split`,
-      { batchKey: batch.key });
+    const overflow = (): Error =>
+      sourceError(
+        ErrorCodes.OVERFLOW,
+        `${label}: batch ${batch.key} holds more than ${maxOffset + rowCap - 1} rows (offset limit ${maxOffset}); the window must be split`,
+        { batchKey: batch.key },
+      );
     let offset = 0;
     for (let page = 0; ; page++) {
       // Past the last page start the server accepts, one probe at maxOffset itself can still prove
@@ -150,11 +162,14 @@ export function createTushareSource(opts: TushareSourceOptions): Source {
       // Only the request is rewritten; the batch keeps the user's date format.
       const params = tushareParams({ ...fixed, ...batch.params, limit: rowCap, offset: at });
       let hasMore: unknown;
-      const result = await ctx.call(async (signal) => {
-        const answer = await requestPage(params, signal);
-        hasMore = answer.hasMore;
-        return answer.page;
-      }, { page });
+      const result = await ctx.call(
+        async (signal) => {
+          const answer = await requestPage(params, signal);
+          hasMore = answer.hasMore;
+          return answer.page;
+        },
+        { page },
+      );
       if (probe) {
         if (result.items.length >= rowCap || hasMore === true) throw overflow();
         const fresh = result.items.slice(offset - maxOffset);

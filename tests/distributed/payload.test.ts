@@ -7,7 +7,9 @@ import { decodeFatal, encodeFatal, jobIdFor, queueNameFor, runTag } from '../../
 import { redactedQueueUrl, redisOptions } from '../../src/distributed/redis.js';
 
 const job = (token: string, sinkUrl = 'postgres://postgres@127.0.0.1:5432/test') => ({
-  name: 'daily', source: { type: 'tushare', token, api: 'daily' }, sink: { type: 'postgres', url: sinkUrl, table: 'daily', key: ['k'] },
+  name: 'daily',
+  source: { type: 'tushare', token, api: 'daily' },
+  sink: { type: 'postgres', url: sinkUrl, table: 'daily', key: ['k'] },
 });
 
 describe('what is sent to workers', () => {
@@ -24,12 +26,15 @@ describe('what is sent to workers', () => {
 
   test('a literal token (registered as a secret) is refused, naming the fix but not the token', () => {
     registerSecret('real-token-value');
-    assert.throws(() => jobPayload(job('real-token-value'), '/jobs'), (err: Error & { code?: string }) => {
-      assert.equal(err.code, 'SLUICE_BAD_JOB');
-      assert.match(err.message, /\$\{VAR\}/);
-      assert.ok(!err.message.includes('real-token-value'));
-      return true;
-    });
+    assert.throws(
+      () => jobPayload(job('real-token-value'), '/jobs'),
+      (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'SLUICE_BAD_JOB');
+        assert.match(err.message, /\$\{VAR\}/);
+        assert.ok(!err.message.includes('real-token-value'));
+        return true;
+      },
+    );
   });
 
   test('a password in a URL is refused unless it is a placeholder', () => {
@@ -41,12 +46,14 @@ describe('what is sent to workers', () => {
 
 describe('queue names, job ids, fatal reasons, URLs', () => {
   test('job ids are stable per run and batch, distinct across both, and never contain ":"', () => {
-    fc.assert(fc.property(fc.string(), fc.string(), fc.string(), (run, k1, k2) => {
-      const id = jobIdFor(run, k1);
-      assert.equal(id, jobIdFor(run, k1));
-      assert.ok(!id.includes(':') && id.startsWith(`${runTag(run)}-`));
-      if (k1 !== k2) assert.notEqual(id, jobIdFor(run, k2));
-    }));
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.string(), (run, k1, k2) => {
+        const id = jobIdFor(run, k1);
+        assert.equal(id, jobIdFor(run, k1));
+        assert.ok(!id.includes(':') && id.startsWith(`${runTag(run)}-`));
+        if (k1 !== k2) assert.notEqual(id, jobIdFor(run, k2));
+      }),
+    );
     assert.notEqual(jobIdFor('run-a', 'k'), jobIdFor('run-b', 'k'));
   });
 
@@ -68,7 +75,10 @@ describe('queue names, job ids, fatal reasons, URLs', () => {
     const o = redisOptions('redis://user:s3cretpw@10.0.0.5:6380/2');
     assert.deepEqual([o.host, o.port, o.db, o.username, o.password], ['10.0.0.5', 6380, 2, 'user', 's3cretpw']);
     assert.equal(redactedQueueUrl('redis://user:s3cretpw@10.0.0.5:6380/2'), 'redis://user:***@10.0.0.5:6380/2');
-    assert.throws(() => redisOptions('127.0.0.1:6379'), (e: Error & { code?: string }) => e.code === 'SLUICE_USAGE');
+    assert.throws(
+      () => redisOptions('127.0.0.1:6379'),
+      (e: Error & { code?: string }) => e.code === 'SLUICE_USAGE',
+    );
     assert.throws(() => redisOptions('redis://h/x'), /database number/);
   });
 });

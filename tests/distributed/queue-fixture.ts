@@ -12,7 +12,10 @@ const queues: Queue[] = [];
 const closers: Array<() => Promise<unknown>> = [];
 
 export function testQueue(): Queue {
-  const q = new Queue(`test-${randomUUID()}`, { connection: { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null }, prefix: QUEUE_PREFIX });
+  const q = new Queue(`test-${randomUUID()}`, {
+    connection: { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null },
+    prefix: QUEUE_PREFIX,
+  });
   queues.push(q);
   return q;
 }
@@ -49,15 +52,26 @@ export interface Collected {
 }
 
 /** Run to the end (or the first throw), counting relayed events. */
-export async function collect<P>(options: Omit<QueueRunOptions<P>, 'connection' | 'events' | 'signal'> & { signal?: AbortSignal }): Promise<Collected> {
+export async function collect<P>(
+  options: Omit<QueueRunOptions<P>, 'connection' | 'events' | 'signal'> & { signal?: AbortSignal },
+): Promise<Collected> {
   const events = new Emitter();
   const seen: Collected['seen'] = {};
   for (const name of ['call:start', 'call:end', 'batch:start', 'batch:done', 'batch:fail', 'batch:split'] as const) {
-    events.on(name, () => { seen[name] = (seen[name] ?? 0) + 1; });
+    events.on(name, () => {
+      seen[name] = (seen[name] ?? 0) + 1;
+    });
   }
   const outcomes: QueueOutcome[] = [];
   try {
-    for await (const o of runOnQueue({ connection: REDIS_URL, events, signal: options.signal ?? new AbortController().signal, reconcileMs: 500, ...options })) outcomes.push(o);
+    for await (const o of runOnQueue({
+      connection: REDIS_URL,
+      events,
+      signal: options.signal ?? new AbortController().signal,
+      reconcileMs: 500,
+      ...options,
+    }))
+      outcomes.push(o);
   } catch (error) {
     return { outcomes, seen, error };
   }

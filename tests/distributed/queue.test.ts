@@ -13,14 +13,30 @@ import { batches, cleanupQueues, closeLater, collect, testQueue } from './queue-
 after(cleanupQueues);
 
 function worker<P>(queueName: string, process: BatchProcessor<P>, extra: { concurrency?: number } = {}): void {
-  const w = startBatchWorker({ connection: REDIS_URL, queueName, process, lockDurationMs: 2000, stalledIntervalMs: 1000, ...extra });
+  const w = startBatchWorker({
+    connection: REDIS_URL,
+    queueName,
+    process,
+    lockDurationMs: 2000,
+    stalledIntervalMs: 1000,
+    ...extra,
+  });
   closeLater(() => w.close());
 }
 
 /** Emits two calls per batch, like the executor would, and reports the batch done. */
 const twoCalls: BatchProcessor<unknown> = async (data, ctx) => {
   for (const page of [0, 1]) {
-    ctx.events.emit('call:end', { api: 'daily', key: data.batch.key, tMs: 0, page, attempt: 1, ms: 5, rows: 10, status: 'ok' });
+    ctx.events.emit('call:end', {
+      api: 'daily',
+      key: data.batch.key,
+      tMs: 0,
+      page,
+      attempt: 1,
+      ms: 5,
+      rows: 10,
+      status: 'ok',
+    });
   }
   return { status: 'done', rows: 20, attempts: 1 };
 };
@@ -28,7 +44,7 @@ const twoCalls: BatchProcessor<unknown> = async (data, ctx) => {
 const keysOf = (outcomes: { batch: { key: string } }[]): string[] => outcomes.map((o) => o.batch.key).sort();
 
 describe('BullMQ producer and workers', () => {
-  test('every batch finishes once and the workers\' calls are relayed as events', async (t) => {
+  test("every batch finishes once and the workers' calls are relayed as events", async (t) => {
     if (!(await redisAvailable(t))) return;
     const queue = testQueue();
     worker(queue.name, twoCalls, { concurrency: 3 });
@@ -58,11 +74,22 @@ describe('BullMQ producer and workers', () => {
   test('a split enqueues its children and the producer waits for them', async (t) => {
     if (!(await redisAvailable(t))) return;
     const queue = testQueue();
-    worker(queue.name, async (data) => {
-      const key = data.batch.key;
-      if (key === 'b1' || key === 'b1.a') return { status: 'split', children: [{ key: `${key}.a`, params: {} }, { key: `${key}.b`, params: {} }] };
-      return { status: 'done', rows: 1, attempts: 1 };
-    }, { concurrency: 2 });
+    worker(
+      queue.name,
+      async (data) => {
+        const key = data.batch.key;
+        if (key === 'b1' || key === 'b1.a')
+          return {
+            status: 'split',
+            children: [
+              { key: `${key}.a`, params: {} },
+              { key: `${key}.b`, params: {} },
+            ],
+          };
+        return { status: 'done', rows: 1, attempts: 1 };
+      },
+      { concurrency: 2 },
+    );
     const got = await collect({ queue, runId: 'run-split', batches: batches(3), payload: {} });
     assert.equal(got.error, undefined);
     const done = got.outcomes.filter((o) => o.kind === 'result' && o.result.status === 'done');
@@ -75,17 +102,21 @@ describe('BullMQ producer and workers', () => {
     const queue = testQueue();
     let aborted = 0;
     let started = 0;
-    worker(queue.name, async (data, ctx) => {
-      if (data.batch.key === 'b0') {
-        // fail once two other batches are running beside this one
-        for (let i = 0; i < 100 && started < 2; i += 1) await new Promise((r) => setTimeout(r, 50));
-        throw new SluiceError(ErrorCodes.AUTH, 'token rejected (40101)');
-      }
-      started += 1;
-      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
-      aborted += 1;
-      return { status: 'aborted' };
-    }, { concurrency: 3 });
+    worker(
+      queue.name,
+      async (data, ctx) => {
+        if (data.batch.key === 'b0') {
+          // fail once two other batches are running beside this one
+          for (let i = 0; i < 100 && started < 2; i += 1) await new Promise((r) => setTimeout(r, 50));
+          throw new SluiceError(ErrorCodes.AUTH, 'token rejected (40101)');
+        }
+        started += 1;
+        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+        aborted += 1;
+        return { status: 'aborted' };
+      },
+      { concurrency: 3 },
+    );
     const got = await collect({ queue, runId: 'run-fatal', batches: batches(10), payload: {} });
     assert.ok(got.error instanceof SluiceError);
     assert.equal(got.error.code, ErrorCodes.AUTH);
@@ -95,7 +126,8 @@ describe('BullMQ producer and workers', () => {
     assert.equal(await redis.exists(cancelKey(queue.name, 'run-fatal')), 1);
     redis.disconnect();
     // the batches running beside the fatal one are told to stop
-    for (let i = 0; i < 50 && (await queue.getJobCountByTypes('active')) > 0; i += 1) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && (await queue.getJobCountByTypes('active')) > 0; i += 1)
+      await new Promise((r) => setTimeout(r, 100));
     assert.equal(await queue.getJobCountByTypes('active'), 0);
     assert.ok(aborted >= 2, `${aborted} running batches aborted`);
   });
@@ -105,13 +137,21 @@ describe('BullMQ producer and workers', () => {
     const queue = testQueue();
     const redis = new Redis(REDIS_URL);
     try {
-      worker(queue.name, async (data, ctx) => {
-        // b0 plays a worker that flagged the run cancelled for a bad token and died before failing
-        // its job: no failed event will ever come. Every batch then ends aborted.
-        if (data.batch.key === 'b0') await redis.set(cancelKey(queue.name, 'run-dead'), encodeCancel('b0', ErrorCodes.AUTH, 'token rejected (40101)'));
-        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
-        return { status: 'aborted' };
-      }, { concurrency: 3 });
+      worker(
+        queue.name,
+        async (data, ctx) => {
+          // b0 plays a worker that flagged the run cancelled for a bad token and died before failing
+          // its job: no failed event will ever come. Every batch then ends aborted.
+          if (data.batch.key === 'b0')
+            await redis.set(
+              cancelKey(queue.name, 'run-dead'),
+              encodeCancel('b0', ErrorCodes.AUTH, 'token rejected (40101)'),
+            );
+          await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+          return { status: 'aborted' };
+        },
+        { concurrency: 3 },
+      );
       const got = await collect({ queue, runId: 'run-dead', batches: batches(6), payload: {} });
       assert.ok(got.error instanceof SluiceError, String(got.error));
       assert.equal(got.error.code, ErrorCodes.AUTH);
@@ -145,7 +185,9 @@ describe('BullMQ producer and workers', () => {
     if (!(await redisAvailable(t))) return;
     const queue = testQueue();
     let second: () => void = () => undefined;
-    const secondStarted = new Promise<void>((resolve) => { second = resolve; });
+    const secondStarted = new Promise<void>((resolve) => {
+      second = resolve;
+    });
     let stopped = false;
     worker(queue.name, async (data, ctx) => {
       if (data.batch.key === 'b0') return { status: 'done', rows: 1, attempts: 1 };
@@ -160,7 +202,10 @@ describe('BullMQ producer and workers', () => {
     controller.abort();
     const result = await got;
     assert.equal(result.error, undefined);
-    assert.deepEqual(result.outcomes.map((o) => o.batch.key), ['b0']);
+    assert.deepEqual(
+      result.outcomes.map((o) => o.batch.key),
+      ['b0'],
+    );
     for (let i = 0; i < 50 && !stopped; i += 1) await new Promise((r) => setTimeout(r, 100));
     assert.ok(stopped, 'the running batch was told to stop');
     assert.equal(await queue.getJobCountByTypes('waiting', 'delayed'), 0);
@@ -169,11 +214,17 @@ describe('BullMQ producer and workers', () => {
   test('a worker killed with SIGKILL mid-batch loses nothing: the batch runs again elsewhere', async (t) => {
     if (!(await redisAvailable(t))) return;
     const queue = testQueue();
-    const child = spawn(process.execPath, [fileURLToPath(new URL('./hold-worker.js', import.meta.url)), queue.name, '600000'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const held = new Promise<string>((resolve) => child.stdout.on('data', (d: Buffer) => {
-      const m = /started (\S+)/.exec(d.toString());
-      if (m) resolve(m[1]);
-    }));
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(new URL('./hold-worker.js', import.meta.url)), queue.name, '600000'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const held = new Promise<string>((resolve) =>
+      child.stdout.on('data', (d: Buffer) => {
+        const m = /started (\S+)/.exec(d.toString());
+        if (m) resolve(m[1]);
+      }),
+    );
     const got = collect({ queue, runId: 'run-kill', batches: batches(4), payload: {} });
     const victim = await held;
     child.kill('SIGKILL');

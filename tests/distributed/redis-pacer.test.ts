@@ -51,11 +51,15 @@ after(async () => {
 describe('maxInWindow (the checker the pacer tests rely on)', () => {
   test('counts the starts of the fullest closed interval', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 2000 }), { maxLength: 40 }), fc.integer({ min: 1, max: 500 }), (times, interval) => {
-        let brute = 0;
-        for (const a of times) brute = Math.max(brute, times.filter((t) => t >= a && t <= a + interval).length);
-        assert.equal(maxInWindow(times, interval), brute);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 2000 }), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 500 }),
+        (times, interval) => {
+          let brute = 0;
+          for (const a of times) brute = Math.max(brute, times.filter((t) => t >= a && t <= a + interval).length);
+          assert.equal(maxInWindow(times, interval), brute);
+        },
+      ),
     );
   });
 });
@@ -69,7 +73,10 @@ describe('Redis pacer: one quota across pacer instances', () => {
     const instances = [1, 2, 3, 4].map(() => pacer({ prefix: p, rate, onGrant: (_k, at) => grants.push(at) }));
     await Promise.all(instances.flatMap((inst) => Array.from({ length: 6 }, () => inst.acquire('daily'))));
     assert.equal(grants.length, 24);
-    assert.ok(maxInWindow(grants, rate.intervalMs) <= rate.calls, `max ${maxInWindow(grants, rate.intervalMs)} starts in ${rate.intervalMs} ms`);
+    assert.ok(
+      maxInWindow(grants, rate.intervalMs) <= rate.calls,
+      `max ${maxInWindow(grants, rate.intervalMs)} starts in ${rate.intervalMs} ms`,
+    );
     // the limit is per key: another API is not slowed by this one's window
     assert.equal(instances[0].rate('daily'), 750);
   });
@@ -77,7 +84,9 @@ describe('Redis pacer: one quota across pacer instances', () => {
   test('without a quota the same load does exceed it (the check above can fail)', async (t) => {
     if (!(await redisAvailable(t))) return;
     const grants: number[] = [];
-    const instances = [1, 2].map(() => pacer({ prefix: prefix(), rate: 'adaptive', onGrant: (_k, at) => grants.push(at) }));
+    const instances = [1, 2].map(() =>
+      pacer({ prefix: prefix(), rate: 'adaptive', onGrant: (_k, at) => grants.push(at) }),
+    );
     await Promise.all(instances.flatMap((inst) => Array.from({ length: 6 }, () => inst.acquire('daily'))));
     assert.ok(maxInWindow(grants, 400) > 5);
     assert.equal(instances[0].rate('daily'), Infinity);
@@ -87,7 +96,9 @@ describe('Redis pacer: one quota across pacer instances', () => {
     if (!(await redisAvailable(t))) return;
     const p = prefix();
     const child = fileURLToPath(new URL('./pacer-child.js', import.meta.url));
-    const outputs = await Promise.all([1, 2, 3].map(() => run(process.execPath, [child, REDIS_URL, p, '6', '500', '8'])));
+    const outputs = await Promise.all(
+      [1, 2, 3].map(() => run(process.execPath, [child, REDIS_URL, p, '6', '500', '8'])),
+    );
     const grants = outputs.flatMap((o) => JSON.parse(o.stdout.trim()) as number[]);
     assert.equal(grants.length, 24);
     assert.ok(maxInWindow(grants, 500) <= 6, `max ${maxInWindow(grants, 500)} starts in 500 ms`);
@@ -136,7 +147,7 @@ describe('Redis pacer: one quota across pacer instances', () => {
     assert.equal(a.rate('daily'), 2);
   });
 
-  test('adaptive: a refusal without a named quota sets 80% of the last minute\'s starts', async (t) => {
+  test("adaptive: a refusal without a named quota sets 80% of the last minute's starts", async (t) => {
     if (!(await redisAvailable(t))) return;
     const p = prefix();
     const a = pacer({ prefix: p, rate: 'adaptive' });
@@ -164,7 +175,10 @@ describe('Redis pacer: one quota across pacer instances', () => {
       a.release('daily');
       await b.acquire('daily');
       assert.equal(grants.length, 3);
-      assert.ok(grants[2] >= beforeRelease + rate.intervalMs, `granted ${grants[2] - beforeRelease} ms after the release`);
+      assert.ok(
+        grants[2] >= beforeRelease + rate.intervalMs,
+        `granted ${grants[2] - beforeRelease} ms after the release`,
+      );
     } finally {
       client.disconnect();
     }

@@ -46,7 +46,10 @@ export function workersFixture(): WorkersFixture {
     try {
       await redis.connect();
       for (const name of jobNames) {
-        const queue = new Queue(queueNameFor(name), { connection: { host: '127.0.0.1', port: 6379 }, prefix: QUEUE_PREFIX });
+        const queue = new Queue(queueNameFor(name), {
+          connection: { host: '127.0.0.1', port: 6379 },
+          prefix: QUEUE_PREFIX,
+        });
         await queue.obliterate({ force: true }).catch(() => undefined);
         await queue.close();
         const left = await redis.keys(`${QUEUE_PREFIX}:${queueNameFor(name)}:*`);
@@ -66,8 +69,18 @@ export function workersFixture(): WorkersFixture {
     jobNames.push(name);
     const db = join(dir, `${name}.db`);
     const path = writeDailyJob(dir, {
-      name, url: emu.url, token: '${TUSHARE_TOKEN}', db, start: START, end: END, strategy: 'quarter',
-      rowCap: 500, each: emu.dataset.universe.codes.slice(0, 6), rate: QUOTA, concurrency: 2, timeoutMs: 5000,
+      name,
+      url: emu.url,
+      token: '${TUSHARE_TOKEN}',
+      db,
+      start: START,
+      end: END,
+      strategy: 'quarter',
+      rowCap: 500,
+      each: emu.dataset.universe.codes.slice(0, 6),
+      rate: QUOTA,
+      concurrency: 2,
+      timeoutMs: 5000,
       ...(sink ? { extra: { sink } } : {}),
     });
     return { path, db, name };
@@ -75,7 +88,19 @@ export function workersFixture(): WorkersFixture {
 
   function worker(name: string, token = emu.token): ChildProcess {
     const child = spawnCli(
-      ['worker', '--queue', REDIS_URL, '--job', name, '--concurrency', '2', '--lock-ms', '3000', '--stalled-interval-ms', '1000'],
+      [
+        'worker',
+        '--queue',
+        REDIS_URL,
+        '--job',
+        name,
+        '--concurrency',
+        '2',
+        '--lock-ms',
+        '3000',
+        '--stalled-interval-ms',
+        '1000',
+      ],
       { TUSHARE_TOKEN: token },
     );
     child.stderr?.resume();
@@ -85,12 +110,14 @@ export function workersFixture(): WorkersFixture {
   }
 
   async function stop(workers: ChildProcess[]): Promise<void> {
-    await Promise.all(workers.map((w) => {
-      if (w.exitCode !== null || w.signalCode !== null) return Promise.resolve();
-      const exited = new Promise((resolve) => w.once('exit', resolve));
-      w.kill('SIGTERM');
-      return exited;
-    }));
+    await Promise.all(
+      workers.map((w) => {
+        if (w.exitCode !== null || w.signalCode !== null) return Promise.resolve();
+        const exited = new Promise((resolve) => w.once('exit', resolve));
+        w.kill('SIGTERM');
+        return exited;
+      }),
+    );
   }
 
   function assertExact(db: string): void {

@@ -32,10 +32,18 @@ describe('sluice worker: a shared PostgreSQL sink', () => {
     if (!url) return;
     const schema = uniqueName('sluice_workers');
     schemas.push(schema);
-    const { path, name } = f.job('pg', { type: 'postgres', url, schema, table: 'daily', key: ['ts_code', 'trade_date'] });
+    const { path, name } = f.job('pg', {
+      type: 'postgres',
+      url,
+      schema,
+      table: 'daily',
+      key: ['ts_code', 'trade_date'],
+    });
     const refusedBefore = f.emu().stats().rejectedRate;
     const workers = [f.worker(name), f.worker(name), f.worker(name)];
-    const run = await finished(spawnCli(['run', path, '--queue', REDIS_URL, '--json'], { TUSHARE_TOKEN: f.emu().token }));
+    const run = await finished(
+      spawnCli(['run', path, '--queue', REDIS_URL, '--json'], { TUSHARE_TOKEN: f.emu().token }),
+    );
     await f.stop(workers);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(JSON.parse(run.stdout).status, 'succeeded');
@@ -49,7 +57,9 @@ describe('sluice worker: a shared PostgreSQL sink', () => {
       const expected = expectedDaily(f.emu().dataset, START, END, f.emu().dataset.universe.codes.slice(0, 6));
       assert.equal(result.rows.length, expected.count);
       assert.deepEqual(checksum(result.rows as unknown[][]), expected);
-      const done = await client.query(`SELECT count(*)::int AS n FROM "${schema}".sluice_batches WHERE status = 'done'`);
+      const done = await client.query(
+        `SELECT count(*)::int AS n FROM "${schema}".sluice_batches WHERE status = 'done'`,
+      );
       assert.equal(done.rows[0].n, 48);
     } finally {
       await client.end();

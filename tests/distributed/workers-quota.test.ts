@@ -18,7 +18,9 @@ describe('sluice worker: three processes, one quota', () => {
     const refusedBefore = f.emu().stats().rejectedRate;
     const callsBefore = f.emu().stats().calls;
     const workers = [f.worker(name), f.worker(name), f.worker(name)];
-    const run = await finished(spawnCli(['run', path, '--queue', REDIS_URL, '--json'], { TUSHARE_TOKEN: f.emu().token }));
+    const run = await finished(
+      spawnCli(['run', path, '--queue', REDIS_URL, '--json'], { TUSHARE_TOKEN: f.emu().token }),
+    );
     await f.stop(workers);
     assert.equal(run.code, 0, run.stderr);
     const report = JSON.parse(run.stdout);
@@ -26,7 +28,10 @@ describe('sluice worker: three processes, one quota', () => {
     assert.ok(!run.stderr.includes(f.emu().token) && !run.stdout.includes(f.emu().token), 'token never printed');
     assert.ok(f.emu().stats().calls - callsBefore > QUOTA.calls * 2, 'the run needed several quota intervals');
     assert.equal(f.emu().stats().rejectedRate - refusedBefore, 0, 'no call was refused for rate');
-    assert.ok(report.calls.total >= f.emu().stats().calls - callsBefore - 1, `relayed calls counted (${report.calls.total})`);
+    assert.ok(
+      report.calls.total >= f.emu().stats().calls - callsBefore - 1,
+      `relayed calls counted (${report.calls.total})`,
+    );
     f.assertExact(db);
   });
 

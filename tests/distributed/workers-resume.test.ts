@@ -24,7 +24,9 @@ describe('sluice worker: interrupted and failing queued runs', () => {
     const interrupted = await first;
     assert.equal(interrupted.code, 130, interrupted.stderr);
     assert.equal(JSON.parse(interrupted.stdout).status, 'interrupted');
-    const resumed = await finished(spawnCli(['run', path, '--queue', REDIS_URL, '--resume', '--json'], { TUSHARE_TOKEN: f.emu().token }));
+    const resumed = await finished(
+      spawnCli(['run', path, '--queue', REDIS_URL, '--resume', '--json'], { TUSHARE_TOKEN: f.emu().token }),
+    );
     await f.stop(workers);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.equal(JSON.parse(resumed.stdout).status, 'succeeded');
@@ -44,9 +46,16 @@ describe('sluice worker: interrupted and failing queued runs', () => {
     assert.ok(!run.stderr.includes(badToken) && !run.stdout.includes(badToken), 'token never printed');
     const refused = (f.emu().stats().byCode['40101'] ?? 0) - refusedBefore;
     assert.ok(refused >= 1 && refused <= 4, `calls answered 40101: ${refused} (at most the calls in flight)`);
-    const queue = new Queue(queueNameFor(name), { connection: { host: '127.0.0.1', port: 6379 }, prefix: QUEUE_PREFIX });
+    const queue = new Queue(queueNameFor(name), {
+      connection: { host: '127.0.0.1', port: 6379 },
+      prefix: QUEUE_PREFIX,
+    });
     try {
-      assert.equal(await queue.getJobCountByTypes('waiting', 'delayed', 'prioritized'), 0, 'remaining batches were removed');
+      assert.equal(
+        await queue.getJobCountByTypes('waiting', 'delayed', 'prioritized'),
+        0,
+        'remaining batches were removed',
+      );
     } finally {
       await queue.close();
     }

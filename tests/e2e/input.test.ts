@@ -46,7 +46,11 @@ describe('bad input writes nothing', () => {
 
   test('an --html file in a folder that does not exist', async () => {
     const j = job('nohtml', {});
-    await refused(['run', j.path, '--html', join(dir, 'no', 'such', 'report.html')], j.db, /--html: folder .* does not exist/);
+    await refused(
+      ['run', j.path, '--html', join(dir, 'no', 'such', 'report.html')],
+      j.db,
+      /--html: folder .* does not exist/,
+    );
   });
 
   test('a literal token with --queue (it would travel through Redis)', async () => {

@@ -9,7 +9,9 @@ test('the sluice command runs node with --optimize-for-size, and the flags are r
   // Start it as the kernel does for an installed bin: env gets the rest of the line as one argument.
   const line = readFileSync(CLI_MAIN, 'utf8').split('\n', 1)[0];
   assert.ok(line.startsWith('#!/usr/bin/env '), line);
-  const run = spawnSync('/usr/bin/env', [line.slice('#!/usr/bin/env '.length), CLI_MAIN, '--version'], { encoding: 'utf8' });
+  const run = spawnSync('/usr/bin/env', [line.slice('#!/usr/bin/env '.length), CLI_MAIN, '--version'], {
+    encoding: 'utf8',
+  });
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /^\d+\.\d+\.\d+/);
 });

@@ -42,7 +42,15 @@ describe('sluice run against the emulator', () => {
 
   test('with 5 % faults of every kind injected the table is still exact', async () => {
     const db = join(dir, 'faulty.db');
-    const job = writeDailyJob(dir, { name: 'faulty', url: faulty.url, token: faulty.token, db, rowCap: 1000, timeoutMs: 500, concurrency: 6 });
+    const job = writeDailyJob(dir, {
+      name: 'faulty',
+      url: faulty.url,
+      token: faulty.token,
+      db,
+      rowCap: 1000,
+      timeoutMs: 500,
+      concurrency: 6,
+    });
     const r = await runCli(['run', job, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout);
@@ -60,7 +68,14 @@ describe('sluice run against the emulator', () => {
     const emu = await startEmulator({ port: 0, seed: 3, symbols: 5 });
     try {
       const db = join(dir, 'fatal.db');
-      const job = writeDailyJob(dir, { name: 'fatal', url: emu.url, token: badToken, db, each: emu.dataset.universe.codes, concurrency: 4 });
+      const job = writeDailyJob(dir, {
+        name: 'fatal',
+        url: emu.url,
+        token: badToken,
+        db,
+        each: emu.dataset.universe.codes,
+        concurrency: 4,
+      });
       const r = await runCli(['run', job]);
       assert.equal(r.code, 1);
       assert.match(r.stderr, /40101|token/i);
@@ -74,10 +89,24 @@ describe('sluice run against the emulator', () => {
   });
 
   test('with no configured quota the first refusals slow every call down (no rate-limit storm)', async () => {
-    const emu = await startEmulator({ port: 0, seed: 3, symbols: 10, rate: { calls: 20, intervalMs: 1000, window: 'sliding' } });
+    const emu = await startEmulator({
+      port: 0,
+      seed: 3,
+      symbols: 10,
+      rate: { calls: 20, intervalMs: 1000, window: 'sliding' },
+    });
     try {
       const db = join(dir, 'storm.db');
-      const job = writeDailyJob(dir, { name: 'storm', url: emu.url, token: emu.token, db, start: '20230101', end: '20230615', strategy: 'day', concurrency: 8 });
+      const job = writeDailyJob(dir, {
+        name: 'storm',
+        url: emu.url,
+        token: emu.token,
+        db,
+        start: '20230101',
+        end: '20230615',
+        strategy: 'day',
+        concurrency: 8,
+      });
       const r = await runCli(['run', job, '--json']);
       assert.equal(r.code, 0, r.stderr);
       const report = JSON.parse(r.stdout);

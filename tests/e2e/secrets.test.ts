@@ -22,8 +22,14 @@ describe('secrets never leave the process', () => {
     const db = join(dir, 'secret.db');
     const html = join(dir, 'report.html');
     const job = writeDailyJob(dir, {
-      name: 'secret', url: emu.url, token: '${SLUICE_TEST_TOKEN}', db, each: emu.dataset.universe.codes,
-      start: '20230101', end: '20231231', timeoutMs: 500,
+      name: 'secret',
+      url: emu.url,
+      token: '${SLUICE_TEST_TOKEN}',
+      db,
+      each: emu.dataset.universe.codes,
+      start: '20230101',
+      end: '20231231',
+      timeoutMs: 500,
     });
     const env = { SLUICE_TEST_TOKEN: token, SLUICE_LOG_LEVEL: 'debug' };
     const outputs: string[] = [];
@@ -36,12 +42,22 @@ describe('secrets never leave the process', () => {
     for (const f of readdirSync(dir)) outputs.push(readFileSync(join(dir, f)).toString('latin1'));
     const hits = outputs.filter((o) => o.includes(token)).length;
     assert.equal(hits, 0);
-    assert.ok(outputs.some((o) => o.includes('"runId"')), 'the outputs were really collected');
+    assert.ok(
+      outputs.some((o) => o.includes('"runId"')),
+      'the outputs were really collected',
+    );
   });
 
   test('a bad token in the environment is not echoed in the fatal message', async () => {
     const wrong = 'SECRET-wrong-99f0e1d2';
-    const job = writeDailyJob(dir, { name: 'secret-bad', url: emu.url, token: '${SLUICE_TEST_TOKEN}', db: join(dir, 'bad.db'), start: '20230101', end: '20230131' });
+    const job = writeDailyJob(dir, {
+      name: 'secret-bad',
+      url: emu.url,
+      token: '${SLUICE_TEST_TOKEN}',
+      db: join(dir, 'bad.db'),
+      start: '20230101',
+      end: '20230131',
+    });
     const r = await runCli(['run', job], { SLUICE_TEST_TOKEN: wrong });
     assert.equal(r.code, 1);
     assert.ok(r.stderr.length > 0);

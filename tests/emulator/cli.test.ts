@@ -7,7 +7,9 @@ const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 /** Start `sluice emulate`, wait for its JSON line, and return the child and its URL. */
 async function start(args: string[]) {
-  const child = spawn(process.execPath, [MAIN, 'emulate', '--port', '0', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, 'emulate', '--port', '0', '--json', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -28,9 +30,23 @@ async function start(args: string[]) {
 
 describe('sluice emulate', () => {
   test('serves the protocol, prints its URL and the demo token on stderr, and exits 0 on SIGTERM', async () => {
-    const emu = await start(['--seed', '3', '--symbols', '5', '--rate', '2', '--interval-ms', '60000', '--window', 'sliding']);
-    const call = () => fetch(emu.url, { method: 'POST', body: JSON.stringify({ api_name: 'daily', token: 'sluice-demo-token', params: { trade_date: '20230315' } }) })
-      .then((r) => r.json() as Promise<{ code: number; data: { items: unknown[] } | null }>);
+    const emu = await start([
+      '--seed',
+      '3',
+      '--symbols',
+      '5',
+      '--rate',
+      '2',
+      '--interval-ms',
+      '60000',
+      '--window',
+      'sliding',
+    ]);
+    const call = () =>
+      fetch(emu.url, {
+        method: 'POST',
+        body: JSON.stringify({ api_name: 'daily', token: 'sluice-demo-token', params: { trade_date: '20230315' } }),
+      }).then((r) => r.json() as Promise<{ code: number; data: { items: unknown[] } | null }>);
     const first = await call();
     assert.equal(first.code, 0);
     assert.ok(first.data!.items.length > 0 && first.data!.items.length <= 5);
@@ -48,7 +64,10 @@ describe('sluice emulate', () => {
   test('a custom token is accepted but never printed', async () => {
     const token = 'my-private-token-777';
     const emu = await start(['--token', token]);
-    const ok = await fetch(emu.url, { method: 'POST', body: JSON.stringify({ api_name: 'trade_cal', token, params: {} }) }).then((r) => r.json() as Promise<{ code: number }>);
+    const ok = await fetch(emu.url, {
+      method: 'POST',
+      body: JSON.stringify({ api_name: 'trade_cal', token, params: {} }),
+    }).then((r) => r.json() as Promise<{ code: number }>);
     assert.equal(ok.code, 0);
     emu.child.kill('SIGINT');
     assert.equal(await emu.exited, 0);

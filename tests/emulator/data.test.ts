@@ -57,7 +57,18 @@ describe('dataset determinism and order', () => {
     const ds = dataset({ seed: 3, symbols: 60 });
     const rows = [...ds.rows('daily', { start_date: '20150101', end_date: '20151231' })];
     for (const r of rows) {
-      const [code, date, open, high, low, close, pre, change, , vol] = r as [string, string, number, number, number, number, number, number, number, number];
+      const [code, date, open, high, low, close, pre, change, , vol] = r as [
+        string,
+        string,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
       const day = parseDay(date);
       const s = ds.universe.indexOf(code);
       assert.ok(ds.calendar.isOpen(day));
@@ -67,9 +78,11 @@ describe('dataset determinism and order', () => {
       assert.ok(vol > 0);
     }
     const openDays = ds.calendar.openDatesBetween(parseDay('20150101'), parseDay('20151231')).length;
-    const listed = (day: number) => Array.from({ length: 60 }, (_v, s) => s).filter((s) => ds.universe.isListed(s, day)).length;
+    const listed = (day: number) =>
+      Array.from({ length: 60 }, (_v, s) => s).filter((s) => ds.universe.isListed(s, day)).length;
     let possible = 0;
-    for (const text of ds.calendar.openDatesBetween(parseDay('20150101'), parseDay('20151231'))) possible += listed(parseDay(text));
+    for (const text of ds.calendar.openDatesBetween(parseDay('20150101'), parseDay('20151231')))
+      possible += listed(parseDay(text));
     assert.ok(openDays > 200);
     assert.ok(rows.length < possible, 'suspensions remove some rows');
     assert.ok(rows.length > possible * 0.95, 'but only a few');
@@ -91,7 +104,10 @@ describe('dataset determinism and order', () => {
     assert.deepEqual(page.fields, ['close', 'ts_code']);
     const full = ds.page('daily', Q1, '', 0, 5);
     assert.deepEqual(full.fields, [...DAILY_FIELDS]);
-    assert.deepEqual(page.items.map((r) => [r[1], r[0]]), full.items.map((r) => [r[0], r[5]]));
+    assert.deepEqual(
+      page.items.map((r) => [r[1], r[0]]),
+      full.items.map((r) => [r[0], r[5]]),
+    );
     assert.throws(() => ds.page('daily', Q1, 'close,nope', 0, 5), /nope/);
   });
 
@@ -100,20 +116,29 @@ describe('dataset determinism and order', () => {
     const params = { start_date: '20220101', end_date: '20220301' };
     const all = [...ds.rows('daily', params)];
     assert.equal(ds.count('daily', params), all.length);
-    fc.assert(fc.property(fc.integer({ min: 0, max: all.length + 10 }), fc.integer({ min: 1, max: 400 }), (offset, limit) => {
-      const page = ds.page('daily', params, undefined, offset, limit);
-      assert.deepEqual(page.items, all.slice(offset, offset + limit));
-      assert.equal(page.hasMore, offset + limit < all.length);
-    }), { numRuns: 80 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: all.length + 10 }), fc.integer({ min: 1, max: 400 }), (offset, limit) => {
+        const page = ds.page('daily', params, undefined, offset, limit);
+        assert.deepEqual(page.items, all.slice(offset, offset + limit));
+        assert.equal(page.hasMore, offset + limit < all.length);
+      }),
+      { numRuns: 80 },
+    );
   });
 
   test('ts_code and trade_date filters select the same rows as filtering the full set', () => {
     const ds = dataset({ seed: 9, symbols: 25 });
     const all = [...ds.rows('daily', Q1)];
     const one = [...ds.rows('daily', { ...Q1, ts_code: '000003.SZ,600001.SH' })];
-    assert.deepEqual(one, all.filter((r) => r[0] === '000003.SZ' || r[0] === '600001.SH'));
+    assert.deepEqual(
+      one,
+      all.filter((r) => r[0] === '000003.SZ' || r[0] === '600001.SH'),
+    );
     const day = [...ds.rows('daily', { trade_date: '20230315' })];
-    assert.deepEqual(day, all.filter((r) => r[1] === '20230315'));
+    assert.deepEqual(
+      day,
+      all.filter((r) => r[1] === '20230315'),
+    );
     assert.throws(() => ds.count('daily', { start_date: '2023-01-01' }), /start_date/);
   });
 
@@ -130,7 +155,7 @@ describe('other APIs', () => {
     const rows = [...ds.rows('fina_indicator', { ts_code: '000001.SZ' })];
     const quarters = rows.map((r) => String(r[2]));
     assert.deepEqual(quarters, [...quarters].sort().reverse());
-    const listQuarters = Math.floor((20261231 - Number(ds.universe.listDate(0))) / 10000 * 4);
+    const listQuarters = Math.floor(((20261231 - Number(ds.universe.listDate(0))) / 10000) * 4);
     assert.ok(rows.length > 0 && rows.length < listQuarters + 4);
     assert.equal(ds.page('fina_indicator', {}, undefined, 0, 6000).items.length, 100);
     for (const r of rows) assert.ok(String(r[1]) > String(r[2]), 'announced after the quarter ends');
@@ -138,7 +163,21 @@ describe('other APIs', () => {
 
   test('trade_cal lists every day descending with is_open and the previous open day', () => {
     const rows = [...ds.rows('trade_cal', { start_date: '20240101', end_date: '20240110' })];
-    assert.deepEqual(rows.map((r) => r[1]), ['20240110', '20240109', '20240108', '20240107', '20240106', '20240105', '20240104', '20240103', '20240102', '20240101']);
+    assert.deepEqual(
+      rows.map((r) => r[1]),
+      [
+        '20240110',
+        '20240109',
+        '20240108',
+        '20240107',
+        '20240106',
+        '20240105',
+        '20240104',
+        '20240103',
+        '20240102',
+        '20240101',
+      ],
+    );
     const byDate = new Map(rows.map((r) => [r[1], r]));
     assert.equal(byDate.get('20240106')?.[2], 0);
     assert.equal(byDate.get('20240108')?.[2], 1);
@@ -152,10 +191,16 @@ describe('checksum', () => {
   test('does not depend on row order and changes with any value', () => {
     const rows = [...dataset({ seed: 2, symbols: 8 }).rows('daily', Q1)];
     const base = checksum(rows);
-    fc.assert(fc.property(fc.array(fc.nat(), { minLength: rows.length, maxLength: rows.length }), (keys) => {
-      const shuffled = rows.map((r, i) => ({ r, k: keys[i] })).sort((a, b) => a.k - b.k).map((x) => x.r);
-      assert.deepEqual(checksum(shuffled), base);
-    }), { numRuns: 20 });
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { minLength: rows.length, maxLength: rows.length }), (keys) => {
+        const shuffled = rows
+          .map((r, i) => ({ r, k: keys[i] }))
+          .sort((a, b) => a.k - b.k)
+          .map((x) => x.r);
+        assert.deepEqual(checksum(shuffled), base);
+      }),
+      { numRuns: 20 },
+    );
     const changed = rows.map((r, i) => (i === 17 ? [...r.slice(0, 5), (r[5] as number) + 0.01, ...r.slice(6)] : r));
     assert.notEqual(checksum(changed).sum, base.sum);
     assert.notEqual(checksum(rows.slice(1)).sum, base.sum);
@@ -164,7 +209,7 @@ describe('checksum', () => {
   });
 
   test('nulls and numbers read back from a database format as the generator does', () => {
-    assert.deepEqual(checksum([['a', null, 12, 1.5]]), checksum([['a', undefined, 12.0, 1.50]]));
+    assert.deepEqual(checksum([['a', null, 12, 1.5]]), checksum([['a', undefined, 12.0, 1.5]]));
     assert.notDeepEqual(checksum([['a', '', 1]]), checksum([['a', 1, '']]));
   });
 });

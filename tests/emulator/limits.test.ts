@@ -32,17 +32,23 @@ describe('rate windows', () => {
   });
 
   test('a sliding window never admits more than `calls` in any interval', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 10, max: 200 }),
-      fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 120 }), (calls, intervalMs, gaps) => {
-        let now = 0;
-        const w = new RateWindow({ calls, intervalMs, window: 'sliding' }, () => now);
-        const admitted: number[] = [];
-        for (const g of gaps) {
-          now += g;
-          if (w.tryAcquire()) admitted.push(now);
-        }
-        for (let i = calls; i < admitted.length; i++) assert.ok(admitted[i] - admitted[i - calls] >= intervalMs);
-      }));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 10, max: 200 }),
+        fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 120 }),
+        (calls, intervalMs, gaps) => {
+          let now = 0;
+          const w = new RateWindow({ calls, intervalMs, window: 'sliding' }, () => now);
+          const admitted: number[] = [];
+          for (const g of gaps) {
+            now += g;
+            if (w.tryAcquire()) admitted.push(now);
+          }
+          for (let i = calls; i < admitted.length; i++) assert.ok(admitted[i] - admitted[i - calls] >= intervalMs);
+        },
+      ),
+    );
   });
 
   test('the refusal message states the per-minute quota the source can read back', () => {
@@ -57,7 +63,10 @@ describe('rate windows', () => {
 describe('latency model', () => {
   test('is flat up to the knee and grows linearly beyond it', () => {
     const opts = { latencyMs: 20, knee: 4, perExcessMs: 10 };
-    assert.deepEqual([1, 4, 5, 8].map((n) => latencyFor(n, opts)), [20, 20, 30, 60]);
+    assert.deepEqual(
+      [1, 4, 5, 8].map((n) => latencyFor(n, opts)),
+      [20, 20, 30, 60],
+    );
     assert.equal(latencyFor(1), 1);
   });
 });

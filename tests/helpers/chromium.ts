@@ -24,9 +24,20 @@ export interface ChromiumResult {
 export function runChromium(url: string, flags: readonly string[], timeoutMs = 60_000): Promise<ChromiumResult> {
   const profile = mkdtempSync(join(tmpdir(), 'sluice-chromium-'));
   const args = [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', `--user-data-dir=${profile}`,
-    '--enable-logging=stderr', '--virtual-time-budget=5000', ...flags, url,
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-dev-shm-usage',
+    `--user-data-dir=${profile}`,
+    '--enable-logging=stderr',
+    '--virtual-time-budget=5000',
+    ...flags,
+    url,
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(CHROMIUM!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -66,9 +77,16 @@ addEventListener('load', () => {
 </script>`;
 
 /** Pulls the checker's verdict out of --dump-dom output. */
-export function readVerdict(dom: string): { errors: string[]; charts: Array<{ label: string; marks: number; width: number; height: number }> } {
+export function readVerdict(dom: string): {
+  errors: string[];
+  charts: Array<{ label: string; marks: number; width: number; height: number }>;
+} {
   const m = /<pre id="sluice-check">([\s\S]*?)<\/pre>/.exec(dom);
   if (!m) throw new Error(`no checker verdict in the DOM (page did not load?): ${dom.slice(0, 300)}`);
-  const text = m[1].replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const text = m[1]
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
   return JSON.parse(text);
 }

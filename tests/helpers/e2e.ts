@@ -39,14 +39,26 @@ export function writeDailyJob(dir: string, o: JobOptions): string {
   const job = {
     name: o.name ?? 'e2e-daily',
     source: {
-      type: 'tushare', url: o.url, token: o.token, api: 'daily', fields: [...DAILY_FIELDS],
-      rowCap: o.rowCap ?? 6000, ...(o.rate ? { rateLimit: o.rate } : {}),
+      type: 'tushare',
+      url: o.url,
+      token: o.token,
+      api: 'daily',
+      fields: [...DAILY_FIELDS],
+      rowCap: o.rowCap ?? 6000,
+      ...(o.rate ? { rateLimit: o.rate } : {}),
     },
     plan: {
-      start: o.start ?? '20190101', end: o.end ?? '20231231', strategy: o.strategy ?? 'smart',
+      start: o.start ?? '20190101',
+      end: o.end ?? '20231231',
+      strategy: o.strategy ?? 'smart',
       ...(o.each ? { each: { param: 'ts_code', values: [...o.each] } } : {}),
     },
-    execution: { concurrency: o.concurrency ?? 4, retries: 8, timeoutMs: o.timeoutMs ?? 3000, backoff: { baseMs: 20, maxMs: 400 } },
+    execution: {
+      concurrency: o.concurrency ?? 4,
+      retries: 8,
+      timeoutMs: o.timeoutMs ?? 3000,
+      backoff: { baseMs: 20, maxMs: 400 },
+    },
     sink: { type: o.sinkType ?? 'sqlite', path: o.db, table: 'daily', key: ['ts_code', 'trade_date'] },
     ...o.extra,
   };
@@ -64,7 +76,10 @@ export interface CliResult {
 }
 
 export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, [...cliNodeFlags(), CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [...cliNodeFlags(), CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** Collect a child's output until it exits. */
@@ -72,8 +87,12 @@ export function finished(child: ChildProcess): Promise<CliResult> {
   const t0 = performance.now();
   let stdout = '';
   let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stdout?.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   return new Promise((done) => {
     child.on('close', (code, signal) => done({ code, signal, stdout, stderr, ms: performance.now() - t0 }));
   });
@@ -84,12 +103,20 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
 }
 
 /** Checksum of a SQLite table over `fields`, plus row and distinct key counts. */
-export function tableFacts(db: string, table: string, fields: readonly string[] = DAILY_FIELDS): { checksum: Checksum; rows: number; keys: number } {
+export function tableFacts(
+  db: string,
+  table: string,
+  fields: readonly string[] = DAILY_FIELDS,
+): { checksum: Checksum; rows: number; keys: number } {
   const conn = new Database(db, { readonly: true });
   try {
     const cols = fields.map((f) => `"${f}"`).join(', ');
     const rows = conn.prepare(`SELECT ${cols} FROM "${table}"`).raw(true).all() as unknown[][];
-    const keys = (conn.prepare(`SELECT COUNT(*) AS n FROM (SELECT DISTINCT ts_code, trade_date FROM "${table}")`).get() as { n: number }).n;
+    const keys = (
+      conn.prepare(`SELECT COUNT(*) AS n FROM (SELECT DISTINCT ts_code, trade_date FROM "${table}")`).get() as {
+        n: number;
+      }
+    ).n;
     return { checksum: checksum(rows), rows: rows.length, keys };
   } finally {
     conn.close();
@@ -97,10 +124,17 @@ export function tableFacts(db: string, table: string, fields: readonly string[] 
 }
 
 /** The emulator's own rows for `daily` over a range (all symbols, or the given ones). */
-export function expectedDaily(data: Dataset, start: string, end: string, codes?: readonly string[], fields: readonly string[] = DAILY_FIELDS): Checksum {
+export function expectedDaily(
+  data: Dataset,
+  start: string,
+  end: string,
+  codes?: readonly string[],
+  fields: readonly string[] = DAILY_FIELDS,
+): Checksum {
   const rows: unknown[][] = [];
   if (codes) {
-    for (const ts_code of codes) for (const r of data.rows('daily', { ts_code, start_date: start, end_date: end }, [...fields])) rows.push(r);
+    for (const ts_code of codes)
+      for (const r of data.rows('daily', { ts_code, start_date: start, end_date: end }, [...fields])) rows.push(r);
   } else {
     for (const r of data.rows('daily', { start_date: start, end_date: end }, [...fields])) rows.push(r);
   }

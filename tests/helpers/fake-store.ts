@@ -4,7 +4,14 @@ import type { RunRecord, Store } from '../../src/core/store.js';
 
 export function fakeStore(reports: readonly RunReport[], extra: readonly RunRecord[] = []): Store & { closed: number } {
   const records: RunRecord[] = [
-    ...reports.map((r): RunRecord => ({ id: r.runId, job: r.job, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt, report: r })),
+    ...reports.map((r): RunRecord => ({
+      id: r.runId,
+      job: r.job,
+      status: r.status,
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
+      report: r,
+    })),
     ...extra,
   ].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   const unsupported = async (): Promise<never> => {
@@ -18,9 +25,17 @@ export function fakeStore(reports: readonly RunReport[], extra: readonly RunReco
     },
     getRun: async (id: string, job?: string) =>
       id === 'latest' ? records.find((r) => job === undefined || r.job === job) : records.find((r) => r.id === id),
-    listRuns: async (job: string | undefined, limit: number) => records.filter((r) => job === undefined || r.job === job).slice(0, limit),
-    createRun: unsupported, latestUnfinishedRun: unsupported, reopenRun: unsupported, batches: unsupported,
-    markRunning: unsupported, commit: unsupported, markFailed: unsupported, split: unsupported, finishRun: unsupported,
+    listRuns: async (job: string | undefined, limit: number) =>
+      records.filter((r) => job === undefined || r.job === job).slice(0, limit),
+    createRun: unsupported,
+    latestUnfinishedRun: unsupported,
+    reopenRun: unsupported,
+    batches: unsupported,
+    markRunning: unsupported,
+    commit: unsupported,
+    markFailed: unsupported,
+    split: unsupported,
+    finishRun: unsupported,
   };
   return store;
 }

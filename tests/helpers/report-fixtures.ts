@@ -23,21 +23,49 @@ export function simulateRun(o: FixtureOptions = {}): MonitorSnapshot {
   const events = new Emitter<ExecutorEventMap>();
   const clock = { t: 0 };
   let rss = 80;
-  const mon = createRunMonitor(events, { now: () => clock.t, rowCap: o.rowCap ?? 6000, readMemory: () => ({ rss: rss * MB, heapUsed: (rss / 3) * MB }) });
+  const mon = createRunMonitor(events, {
+    now: () => clock.t,
+    rowCap: o.rowCap ?? 6000,
+    readMemory: () => ({ rss: rss * MB, heapUsed: (rss / 3) * MB }),
+  });
   const n = o.batches ?? 40;
   for (let i = 0; i < n; i++) {
     clock.t += 250;
     rss = 80 + 20 * Math.sin(i / 5) + i * 0.5;
     const key = `b${i}`;
     events.emit('batch:start', { key, tMs: clock.t });
-    events.emit('concurrency', { tMs: clock.t, limit: Math.min(8, 2 + Math.floor(i / 5)), inflight: Math.min(8, 1 + (i % 4)) });
+    events.emit('concurrency', {
+      tMs: clock.t,
+      limit: Math.min(8, 2 + Math.floor(i / 5)),
+      inflight: Math.min(8, 1 + (i % 4)),
+    });
     if (o.rateLimitEvery && i % o.rateLimitEvery === 0) {
-      events.emit('call:end', { api: 'daily', key, tMs: clock.t, page: 0, attempt: 1, ms: 30, rows: 0, status: 'rate-limited', code: 40203 });
+      events.emit('call:end', {
+        api: 'daily',
+        key,
+        tMs: clock.t,
+        page: 0,
+        attempt: 1,
+        ms: 30,
+        rows: 0,
+        status: 'rate-limited',
+        code: 40203,
+      });
       events.emit('pace:wait', { api: 'daily', tMs: clock.t, waitMs: 1000, reason: 'rate-limited' });
     }
     const ms = 40 + rnd() * 400;
     if (o.failEvery && i % o.failEvery === 0) {
-      events.emit('call:end', { api: 'daily', key, tMs: clock.t, page: 0, attempt: 1, ms, rows: 0, status: 'retryable', code: 500 });
+      events.emit('call:end', {
+        api: 'daily',
+        key,
+        tMs: clock.t,
+        page: 0,
+        attempt: 1,
+        ms,
+        rows: 0,
+        status: 'retryable',
+        code: 500,
+      });
       events.emit('batch:fail', { key, tMs: clock.t, error: 'HTTP 500', code: 'SLUICE_RETRYABLE' });
       continue;
     }
@@ -58,7 +86,16 @@ export const PLAN: PlanStatsInput = {
   timeSpanDays: 2700,
   baselineBatches: 2700,
   batchesPerDay: 0.0148,
-  batchSizes: { min: 28, max: 92, avg: 67.5, variance: 210.3, histogram: [{ from: 28, to: 59, count: 12 }, { from: 60, to: 92, count: 28 }] },
+  batchSizes: {
+    min: 28,
+    max: 92,
+    avg: 67.5,
+    variance: 210.3,
+    histogram: [
+      { from: 28, to: 59, count: 12 },
+      { from: 60, to: 92, count: 28 },
+    ],
+  },
 };
 
 export function sampleInput(over: Partial<BuildReportInput> = {}, o: FixtureOptions = {}): BuildReportInput {

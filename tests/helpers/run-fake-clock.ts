@@ -36,7 +36,8 @@ export class FakeClock implements Clock {
     for (;;) {
       await flush();
       let next: Timer | undefined;
-      for (const t of this.timers) if (t.at <= end && (!next || t.at < next.at || (t.at === next.at && t.seq < next.seq))) next = t;
+      for (const t of this.timers)
+        if (t.at <= end && (!next || t.at < next.at || (t.at === next.at && t.seq < next.seq))) next = t;
       if (!next) break;
       this.timers = this.timers.filter((t) => t !== next);
       this.t = Math.max(this.t, next.at);

@@ -66,20 +66,23 @@ export class FakeSource implements Source {
   async *fetch(batch: Batch, ctx: CallContext): AsyncIterable<Page> {
     const rows = batch.window ? expectedRows(batch.window) : [[batch.key, 0]];
     for (let page = 0; ; page++) {
-      const got = await ctx.call(async (signal) => {
-        this.calls++;
-        this.running++;
-        this.maxRunning = Math.max(this.maxRunning, this.running);
-        try {
-          await this.options.onCall?.(batch, page, signal);
-          if (rows.length > (this.options.maxRows ?? Infinity)) {
-            throw new SluiceError(ErrorCodes.OVERFLOW, `window holds ${rows.length} rows`, { upstreamCode: 50101 });
+      const got = await ctx.call(
+        async (signal) => {
+          this.calls++;
+          this.running++;
+          this.maxRunning = Math.max(this.maxRunning, this.running);
+          try {
+            await this.options.onCall?.(batch, page, signal);
+            if (rows.length > (this.options.maxRows ?? Infinity)) {
+              throw new SluiceError(ErrorCodes.OVERFLOW, `window holds ${rows.length} rows`, { upstreamCode: 50101 });
+            }
+            return { fields: this.fields, items: rows.slice(page * this.rowCap, (page + 1) * this.rowCap) };
+          } finally {
+            this.running--;
           }
-          return { fields: this.fields, items: rows.slice(page * this.rowCap, (page + 1) * this.rowCap) };
-        } finally {
-          this.running--;
-        }
-      }, { page });
+        },
+        { page },
+      );
       if (got.items.length > 0) yield got;
       if (got.items.length < this.rowCap) return;
     }

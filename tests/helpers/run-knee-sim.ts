@@ -27,7 +27,13 @@ export interface SimResult {
   readonly meanLimit: number;
 }
 
-export function simulateKnee(limit: Limit, server: KneeServer, durationMs = 60_000, warmupMs = 10_000, seed = 42): SimResult {
+export function simulateKnee(
+  limit: Limit,
+  server: KneeServer,
+  durationMs = 60_000,
+  warmupMs = 10_000,
+  seed = 42,
+): SimResult {
   let rand = seed >>> 0;
   const random = (): number => {
     rand = (Math.imul(rand, 1664525) + 1013904223) >>> 0;

@@ -37,7 +37,7 @@ export function simpleCall(opts: SimpleCallOptions = {}): SimpleCallContext {
         } catch (err) {
           const kind = isSluiceError(err) ? err.kind : 'retryable';
           if (attempt >= (opts.retries ?? 0) || (kind !== 'retryable' && kind !== 'rate-limited')) throw err;
-          const hint = isSluiceError(err) ? err.context.retryAfterMs ?? 0 : 0;
+          const hint = isSluiceError(err) ? (err.context.retryAfterMs ?? 0) : 0;
           await new Promise((r) => setTimeout(r, Math.min(hint, opts.maxWaitMs ?? 50)));
         }
       }

@@ -23,6 +23,7 @@ export function assertTiles(range: DayRange, windows: readonly DayRange[]): void
   assert.equal(windows[windows.length - 1].end, range.end, 'last window ends at the range end');
   for (let i = 0; i < windows.length; i++) {
     assert.ok(windows[i].start <= windows[i].end, `window ${i} is not empty`);
-    if (i > 0) assert.equal(windows[i].start, windows[i - 1].end + 1, `window ${i} starts the day after window ${i - 1} ends`);
+    if (i > 0)
+      assert.equal(windows[i].start, windows[i - 1].end + 1, `window ${i} starts the day after window ${i - 1} ends`);
   }
 }

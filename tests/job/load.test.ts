@@ -57,7 +57,10 @@ describe('job file validation', () => {
 
   test('bad and impossible dates are refused', () => {
     assert.match(refusal({ ...base, plan: { start: '2023x', end: '20231231' } }), /plan\.start/);
-    assert.match(refusal({ ...base, plan: { start: '20230230', end: '20231231' } }), /plan\.start: "20230230" is not a real calendar date/);
+    assert.match(
+      refusal({ ...base, plan: { start: '20230230', end: '20231231' } }),
+      /plan\.start: "20230230" is not a real calendar date/,
+    );
     assert.match(refusal({ ...base, plan: { start: '20240101', end: '20231231' } }), /after plan\.end/);
   });
 
@@ -82,14 +85,20 @@ describe('job file validation', () => {
   test('job files load from YAML and JSON; garbage is one line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-job-'));
     const yamlPath = join(dir, 'job.yaml');
-    writeFileSync(yamlPath, 'name: a\nsource: {type: tushare, token: abcdef, api: daily}\nplan: {start: "20230101", end: "20230301"}\nsink: {table: t, key: [k]}\n');
+    writeFileSync(
+      yamlPath,
+      'name: a\nsource: {type: tushare, token: abcdef, api: daily}\nplan: {start: "20230101", end: "20230301"}\nsink: {table: t, key: [k]}\n',
+    );
     assert.equal(loadJobFile(yamlPath, {}).job.name, 'a');
     const jsonPath = join(dir, 'job.json');
     writeFileSync(jsonPath, JSON.stringify(base));
     assert.equal(loadJobFile(jsonPath, {}).job.name, 'daily-prices');
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'name: [unclosed\n');
-    assert.throws(() => loadJobFile(bad, {}), (e: unknown) => e instanceof SluiceError && /bad\.yaml: not valid YAML/.test(e.message));
+    assert.throws(
+      () => loadJobFile(bad, {}),
+      (e: unknown) => e instanceof SluiceError && /bad\.yaml: not valid YAML/.test(e.message),
+    );
     assert.throws(() => loadJobFile(join(dir, 'missing.yaml'), {}), /cannot read the job file/);
   });
 });

@@ -44,7 +44,10 @@ test('the local engine does not hold the last committed batch while the next one
     api: 'daily',
     rowCap: 1000,
     async *fetch(batch: Batch, ctx) {
-      if (batch.key === 'b2') await new Promise<void>((r) => { release = r; });
+      if (batch.key === 'b2')
+        await new Promise<void>((r) => {
+          release = r;
+        });
       const page = await ctx.call(async () => pageOf(1000, String(batch.params.day)), { page: 0 });
       if (batch.key === 'b1') firstPage = new WeakRef(page);
       yield page;
@@ -53,11 +56,19 @@ test('the local engine does not hold the last committed batch while the next one
   let committed = 0;
   const store = {
     markRunning: async () => undefined,
-    commit: async (_run: string, _b: Batch, rows: BatchRows) => { committed += rows.rowCount; return rows.rowCount; },
+    commit: async (_run: string, _b: Batch, rows: BatchRows) => {
+      committed += rows.rowCount;
+      return rows.rowCount;
+    },
   } as unknown as Store;
   const engine = createLocalEngine(store, { source, concurrency: 1, retries: 0, timeoutMs: 0 });
-  const batches: Batch[] = [{ key: 'b1', params: { day: '20240102' } }, { key: 'b2', params: { day: '20240103' } }];
-  const outcomes = engine.run({ runId: 'r', batches, signal: new AbortController().signal, events: new Emitter() })[Symbol.asyncIterator]();
+  const batches: Batch[] = [
+    { key: 'b1', params: { day: '20240102' } },
+    { key: 'b2', params: { day: '20240103' } },
+  ];
+  const outcomes = engine
+    .run({ runId: 'r', batches, signal: new AbortController().signal, events: new Emitter() })
+    [Symbol.asyncIterator]();
   const first = await outcomes.next();
   assert.equal(first.value?.status, 'done');
   assert.equal(committed, 1000);
@@ -73,7 +84,11 @@ test('the local engine does not hold the last committed batch while the next one
 test('an open SQLite commit group does not hold the rows of the batch that opened it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-retention-'));
   try {
-    const store = createSqliteStore({ path: join(dir, 's.db'), table: { table: 'daily', key: ['ts_code', 'trade_date'] }, groupCommitMs: 60_000 });
+    const store = createSqliteStore({
+      path: join(dir, 's.db'),
+      table: { table: 'daily', key: ['ts_code', 'trade_date'] },
+      groupCommitMs: 60_000,
+    });
     await store.open();
     const batch: Batch = { key: 'b1', params: {} };
     await store.createRun({ id: 'r', job: 'j', startedAt: new Date().toISOString() }, [batch]);

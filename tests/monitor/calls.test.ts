@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import { CallMonitor } from '../../src/monitor/calls.js';
 import type { CallStatus } from '../../src/core/types.js';
 
-function end(m: CallMonitor, api: string, tMs: number, ms: number, status: CallStatus = 'ok', attempt = 1, rows = 10, code?: string | number) {
+function end(
+  m: CallMonitor,
+  api: string,
+  tMs: number,
+  ms: number,
+  status: CallStatus = 'ok',
+  attempt = 1,
+  rows = 10,
+  code?: string | number,
+) {
   m.onCallEnd({ api, key: 'k', tMs, page: 0, attempt, ms, rows, status, code });
 }
 

@@ -12,7 +12,7 @@ describe('ResourceSampler', () => {
     let t = 0;
     const rss = [100, 140, 180, 120];
     let i = 0;
-    const s = new ResourceSampler({ now: () => t, read: () => ({ rss: rss[i] * MB, heapUsed: rss[i] * MB / 2 }) });
+    const s = new ResourceSampler({ now: () => t, read: () => ({ rss: rss[i] * MB, heapUsed: (rss[i] * MB) / 2 }) });
     for (i = 0; i < rss.length; i++, t += 1000) s.sample();
     const st = s.stats();
     assert.equal(st.samples, 4);
@@ -21,7 +21,10 @@ describe('ResourceSampler', () => {
     assert.equal(st.lastRssMb, 120);
     assert.equal(st.rssGrowthMb, 80);
     assert.equal(st.peakHeapMb, 90);
-    assert.deepEqual(st.timeline.map((p) => p.tMs), [0, 1000, 2000, 3000]);
+    assert.deepEqual(
+      st.timeline.map((p) => p.tMs),
+      [0, 1000, 2000, 3000],
+    );
   });
 
   test('the timeline stays bounded on long runs and still spans the whole run', () => {
@@ -72,7 +75,14 @@ describe('MemoryMonitor', () => {
 
   test('growthBetween orders spaces by growth and counts spaces missing on one side as 0', () => {
     const a = { label: 'a', tMs: 0, rssMb: 0, heapUsedMb: 10, heapTotalMb: 20, spaces: { old_space: 5, new_space: 2 } };
-    const b = { label: 'b', tMs: 1, rssMb: 0, heapUsedMb: 14, heapTotalMb: 20, spaces: { old_space: 8, code_space: 1 } };
+    const b = {
+      label: 'b',
+      tMs: 1,
+      rssMb: 0,
+      heapUsedMb: 14,
+      heapTotalMb: 20,
+      spaces: { old_space: 8, code_space: 1 },
+    };
     const g = growthBetween(a, b);
     assert.deepEqual(g.spaces, [
       { space: 'old_space', growthMb: 3 },

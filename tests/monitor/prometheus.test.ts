@@ -24,9 +24,28 @@ describe('Prometheus /metrics', () => {
       assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
       events.emit('concurrency', { tMs: 0, limit: 6, inflight: 3 });
       for (let i = 0; i < 10; i++) {
-        events.emit('call:end', { api: 'daily', key: `b${i}`, tMs: i, page: 0, attempt: 1, ms: 80, rows: 500, status: 'ok' });
+        events.emit('call:end', {
+          api: 'daily',
+          key: `b${i}`,
+          tMs: i,
+          page: 0,
+          attempt: 1,
+          ms: 80,
+          rows: 500,
+          status: 'ok',
+        });
       }
-      events.emit('call:end', { api: 'daily', key: 'x', tMs: 11, page: 0, attempt: 1, ms: 3000, rows: 0, status: 'rate-limited', code: 40203 });
+      events.emit('call:end', {
+        api: 'daily',
+        key: 'x',
+        tMs: 11,
+        page: 0,
+        attempt: 1,
+        ms: 3000,
+        rows: 0,
+        status: 'rate-limited',
+        code: 40203,
+      });
       events.emit('pace:wait', { api: 'daily', tMs: 11, waitMs: 1500, reason: 'rate-limited' });
       events.emit('batch:done', { key: 'b0', tMs: 12, rows: 500, calls: 1, ms: 80 });
       events.emit('rows:wait', { key: 'b2', tMs: 13, waitMs: 250, heldRows: 9000, maxRowsHeld: 8000 });
@@ -60,7 +79,11 @@ describe('Prometheus /metrics', () => {
       assert.equal(again.get('sluice_inflight'), 7);
 
       assert.equal((await fetch(server.url.replace('/metrics', '/other'))).status, 404);
-      assert.equal(await globalRegistry.getSingleMetricAsString('sluice_calls_total').catch(() => ''), '', 'global registry untouched');
+      assert.equal(
+        await globalRegistry.getSingleMetricAsString('sluice_calls_total').catch(() => ''),
+        '',
+        'global registry untouched',
+      );
     } finally {
       await server.close();
     }

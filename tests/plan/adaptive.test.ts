@@ -30,20 +30,29 @@ describe('recommendBatchSize', () => {
     assert.equal(recommendBatchSize(60, history), 60); // never more than the data
   });
   test('entries with zero or bad fields are ignored instead of dividing by zero', () => {
-    const history = [{ batchSize: 500, dataSize: 0, throughput: 1e9 }, { batchSize: 0, dataSize: 10, throughput: 5 }, { batchSize: 300, dataSize: Number.NaN, throughput: 7 }];
+    const history = [
+      { batchSize: 500, dataSize: 0, throughput: 1e9 },
+      { batchSize: 0, dataSize: 10, throughput: 5 },
+      { batchSize: 300, dataSize: Number.NaN, throughput: 7 },
+    ];
     assert.equal(recommendBatchSize(20_000, history), 1000);
   });
   test('a target batch count gives at most that many batches', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 1, max: 1000 }), (n, target) => {
-      const size = recommendBatchSize(n, [], { targetBatchCount: target });
-      assert.ok(size >= 1);
-      assert.ok(Math.ceil(n / size) <= target, `${n} items in batches of ${size} exceed ${target}`);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 1, max: 1000 }), (n, target) => {
+        const size = recommendBatchSize(n, [], { targetBatchCount: target });
+        assert.ok(size >= 1);
+        assert.ok(Math.ceil(n / size) <= target, `${n} items in batches of ${size} exceed ${target}`);
+      }),
+    );
     assert.equal(recommendBatchSize(10, [], { targetBatchCount: 3 }), 4); // the seed's floor(10/3)=3 would make 4 batches
   });
   test('bad numbers are usage errors naming the option', () => {
     const usage = (fn: () => unknown, name: string) =>
-      assert.throws(fn, (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_USAGE' && e.message.startsWith(name));
+      assert.throws(
+        fn,
+        (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_USAGE' && e.message.startsWith(name),
+      );
     usage(() => recommendBatchSize(-1), 'dataSize');
     usage(() => recommendBatchSize(Number.NaN), 'dataSize');
     usage(() => recommendBatchSize(10, [], { targetBatchCount: 0 }), 'targetBatchCount');

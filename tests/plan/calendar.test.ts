@@ -30,21 +30,31 @@ describe('weekday calendar', () => {
     assert.equal(weekdayCalendar.openDaysBetween(d('20240102'), d('20240101')), 0);
   });
   test('openDaysBetween matches counting day by day (also before 1970)', () => {
-    fc.assert(fc.property(fc.integer({ min: -8000, max: 25000 }), fc.integer({ min: 0, max: 400 }), (a, len) => {
-      assert.equal(weekdayCalendar.openDaysBetween(a, a + len), bruteCount(weekdayCalendar, a, a + len));
-      assert.equal(weekdayCalendar.isOpen(a), weekday(a) !== 0 && weekday(a) !== 6);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.integer({ min: -8000, max: 25000 }), fc.integer({ min: 0, max: 400 }), (a, len) => {
+        assert.equal(weekdayCalendar.openDaysBetween(a, a + len), bruteCount(weekdayCalendar, a, a + len));
+        assert.equal(weekdayCalendar.isOpen(a), weekday(a) !== 0 && weekday(a) !== 6);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
 describe('calendar from explicit days', () => {
   test('prefix sums agree with isOpen inside, across and outside the covered span', () => {
-    fc.assert(fc.property(fc.uniqueArray(fc.integer({ min: 19000, max: 19400 }), { maxLength: 200 }),
-      fc.integer({ min: 18800, max: 19600 }), fc.integer({ min: 0, max: 500 }), (open, a, len) => {
-        const cal = calendarFromDays(open, { first: 19000, last: 19400 });
-        for (const o of open) assert.equal(cal.isOpen(o), true);
-        assert.equal(cal.openDaysBetween(a, a + len), bruteCount(cal, a, a + len));
-      }), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 19000, max: 19400 }), { maxLength: 200 }),
+        fc.integer({ min: 18800, max: 19600 }),
+        fc.integer({ min: 0, max: 500 }),
+        (open, a, len) => {
+          const cal = calendarFromDays(open, { first: 19000, last: 19400 });
+          for (const o of open) assert.equal(cal.isOpen(o), true);
+          assert.equal(cal.openDaysBetween(a, a + len), bruteCount(cal, a, a + len));
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
   test('days in the span but not listed are closed; outside the span weekdays apply', () => {
     const cal = calendarFromDays([d('20240102'), d('20240103')], { first: d('20240101'), last: d('20240105') });
@@ -64,7 +74,10 @@ describe('loadCalendar', () => {
     assert.equal(cal.isOpen(d('20240101')), true); // before the listed span: the weekday fallback applies
   });
   test('trade_cal CSV with is_open and several columns', () => {
-    const csv = 'exchange,cal_date,is_open,pretrade_date\nSSE,20240101,0,20231229\n' + jan.map((x) => `SSE,${x},1,`).join('\n') + '\nSSE,20240106,0,\nSSE,20240107,0,\n';
+    const csv =
+      'exchange,cal_date,is_open,pretrade_date\nSSE,20240101,0,20231229\n' +
+      jan.map((x) => `SSE,${x},1,`).join('\n') +
+      '\nSSE,20240106,0,\nSSE,20240107,0,\n';
     const cal = loadCalendar(file('cal.csv', csv));
     assert.equal(cal.isOpen(d('20240101')), false);
     assert.equal(cal.isOpen(d('20240102')), true);
@@ -72,12 +85,24 @@ describe('loadCalendar', () => {
   });
   test('trade_cal JSON as an array of objects and as Tushare {fields, items}', () => {
     const objects = [{ cal_date: '20240101', is_open: 0 }, ...jan.map((x) => ({ cal_date: x, is_open: '1' }))];
-    assert.equal(loadCalendar(file('a.json', JSON.stringify(objects))).openDaysBetween(d('20240101'), d('20240108')), 5);
-    const tushare = { code: 0, data: { fields: ['exchange', 'cal_date', 'is_open'], items: [['SSE', '20240101', 0], ...jan.map((x) => ['SSE', x, 1])] } };
+    assert.equal(
+      loadCalendar(file('a.json', JSON.stringify(objects))).openDaysBetween(d('20240101'), d('20240108')),
+      5,
+    );
+    const tushare = {
+      code: 0,
+      data: {
+        fields: ['exchange', 'cal_date', 'is_open'],
+        items: [['SSE', '20240101', 0], ...jan.map((x) => ['SSE', x, 1])],
+      },
+    };
     const cal = loadCalendar(file('b.json', JSON.stringify(tushare)));
     assert.equal(cal.isOpen(d('20240101')), false);
     assert.equal(cal.openDaysBetween(d('20240101'), d('20240108')), 5);
-    assert.equal(loadCalendar(file('c.json', JSON.stringify(tushare.data))).openDaysBetween(d('20240101'), d('20240108')), 5);
+    assert.equal(
+      loadCalendar(file('c.json', JSON.stringify(tushare.data))).openDaysBetween(d('20240101'), d('20240108')),
+      5,
+    );
   });
   test('bad files are SLUICE_USAGE naming the flag, the file and the line', () => {
     const cases: [string, string, RegExp][] = [
@@ -90,8 +115,15 @@ describe('loadCalendar', () => {
     ];
     for (const [name, text, re] of cases) {
       const path = file(name, text);
-      assert.throws(() => loadCalendar(path), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_USAGE' && re.test(e.message), name);
+      assert.throws(
+        () => loadCalendar(path),
+        (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_USAGE' && re.test(e.message),
+        name,
+      );
     }
-    assert.throws(() => loadCalendar(join(dir, 'missing.txt')), /--calendar: cannot read ".*missing\.txt": no such file/);
+    assert.throws(
+      () => loadCalendar(join(dir, 'missing.txt')),
+      /--calendar: cannot read ".*missing\.txt": no such file/,
+    );
   });
 });

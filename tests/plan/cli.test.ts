@@ -39,7 +39,16 @@ describe('sluice plan (built CLI)', () => {
       next = parseDay(w.end) + 1;
     }
     assert.equal(next, parseDay('20240620') + 1);
-    for (const key of ['batchCount', 'generationMs', 'timeSpanDays', 'baselineBatches', 'reductionRate', 'batchesPerDay', 'estimatedRows', 'estimatedCalls']) {
+    for (const key of [
+      'batchCount',
+      'generationMs',
+      'timeSpanDays',
+      'baselineBatches',
+      'reductionRate',
+      'batchesPerDay',
+      'estimatedRows',
+      'estimatedCalls',
+    ]) {
       assert.ok(key in out.stats, key);
     }
     assert.equal(out.stats.batchCount, 6);
@@ -57,8 +66,22 @@ describe('sluice plan (built CLI)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
     const cal = join(dir, 'cal.csv');
     writeFileSync(cal, 'cal_date,is_open\n20240101,0\n20240102,1\n20240103,1\n20240104,1\n20240105,1\n');
-    const r = sluice('plan', '--start', '20240101', '--end', '20240105', '--strategy', 'rows', '--rows-per-day', '4000', '--row-cap', '6000',
-      '--calendar', cal, '--json');
+    const r = sluice(
+      'plan',
+      '--start',
+      '20240101',
+      '--end',
+      '20240105',
+      '--strategy',
+      'rows',
+      '--rows-per-day',
+      '4000',
+      '--row-cap',
+      '6000',
+      '--calendar',
+      cal,
+      '--json',
+    );
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as PlanJson;
     assert.equal(out.stats.estimatedRows, 16000);
@@ -76,7 +99,10 @@ describe('sluice plan (built CLI)', () => {
       [['--start', '20230101', '--end', '20230201', '--strategy', 'rows'], /needs a row density/],
       [['--start', '20230101', '--end', '20230201', '--row-cap', '0'], /--row-cap: expected a whole number/],
       [['--start', '20230101', '--end', '20230201', '--rows-per-day', 'lots'], /--rows-per-day: expected a number/],
-      [['--start', '20230101', '--end', '20230201', '--rows-per-day', '1', '--density', 'x.csv'], /--rows-per-day and --density/],
+      [
+        ['--start', '20230101', '--end', '20230201', '--rows-per-day', '1', '--density', 'x.csv'],
+        /--rows-per-day and --density/,
+      ],
       [['--start', '20230101', '--end', '20230201', '--calendar', '/nonexistent/cal.txt'], /--calendar: cannot read/],
       [['--start', '20230101', '--end', '20230201', '--frequency', 'hourly'], /--frequency: expected daily or monthly/],
       [['--end', '20230201'], /--start/],

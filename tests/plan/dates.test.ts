@@ -2,8 +2,18 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
-  addMonthsToMonthStart, dayFromParts, daysInMonth, detectFormat, formatDay, isLeapYear, monthsBetween, parseDay,
-  parseRange, partsFromDay, today, weekday,
+  addMonthsToMonthStart,
+  dayFromParts,
+  daysInMonth,
+  detectFormat,
+  formatDay,
+  isLeapYear,
+  monthsBetween,
+  parseDay,
+  parseRange,
+  partsFromDay,
+  today,
+  weekday,
 } from '../../src/core/dates.js';
 import { SluiceError } from '../../src/core/errors.js';
 import { civilFromDay, formatDayFast } from '../../src/plan/format.js';
@@ -28,21 +38,44 @@ describe('dates', () => {
   });
 
   test('parse and format are inverse for every day 1900..2100', () => {
-    fc.assert(fc.property(fc.integer({ min: dayFromParts(1900, 1, 1), max: dayFromParts(2100, 12, 31) }), (d) => {
-      assert.equal(parseDay(formatDay(d)), d);
-      assert.equal(parseDay(formatDay(d, 'dashed')), d);
-      const p = partsFromDay(d);
-      assert.equal(dayFromParts(p.year, p.month, p.day), d);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: dayFromParts(1900, 1, 1), max: dayFromParts(2100, 12, 31) }), (d) => {
+        assert.equal(parseDay(formatDay(d)), d);
+        assert.equal(parseDay(formatDay(d, 'dashed')), d);
+        const p = partsFromDay(d);
+        assert.equal(dayFromParts(p.year, p.month, p.day), d);
+      }),
+    );
   });
 
   test('impossible dates and garbage are refused with SLUICE_BAD_DATE naming the label', () => {
-    for (const bad of ['20230230', '20230229', '20231301', '20230000', '2023-02-30', '00000101', 'soon', '2023011', '2023/01/01', '']) {
-      assert.equal(codeOf(() => parseDay(bad)), 'SLUICE_BAD_DATE', bad);
+    for (const bad of [
+      '20230230',
+      '20230229',
+      '20231301',
+      '20230000',
+      '2023-02-30',
+      '00000101',
+      'soon',
+      '2023011',
+      '2023/01/01',
+      '',
+    ]) {
+      assert.equal(
+        codeOf(() => parseDay(bad)),
+        'SLUICE_BAD_DATE',
+        bad,
+      );
     }
-    assert.throws(() => parseDay('20230230', '--start'), /^SluiceError: --start: "20230230" is not a real calendar date$/);
+    assert.throws(
+      () => parseDay('20230230', '--start'),
+      /^SluiceError: --start: "20230230" is not a real calendar date$/,
+    );
     assert.throws(() => parseDay('x', '--end'), /--end: expected a date as YYYYMMDD or YYYY-MM-DD, got "x"/);
-    assert.equal(codeOf(() => parseDay('20240229')), undefined);
+    assert.equal(
+      codeOf(() => parseDay('20240229')),
+      undefined,
+    );
   });
 
   test('leap years and month lengths', () => {
@@ -50,7 +83,10 @@ describe('dates', () => {
     assert.equal(isLeapYear(1900), false);
     assert.equal(isLeapYear(2024), true);
     assert.equal(isLeapYear(2023), false);
-    assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((m) => daysInMonth(2023, m)), [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((m) => daysInMonth(2023, m)),
+      [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31],
+    );
     assert.equal(daysInMonth(2024, 2), 29);
   });
 
@@ -64,9 +100,11 @@ describe('dates', () => {
     assert.equal(weekday(0), 4);
     assert.equal(weekday(parseDay('20240101')), 1);
     assert.equal(weekday(parseDay('19691228')), 0);
-    fc.assert(fc.property(fc.integer({ min: -30000, max: 30000 }), (d) => {
-      assert.equal(weekday(d), new Date(d * 86_400_000).getUTCDay());
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: -30000, max: 30000 }), (d) => {
+        assert.equal(weekday(d), new Date(d * 86_400_000).getUTCDay());
+      }),
+    );
   });
 
   test('addMonthsToMonthStart and monthsBetween count calendar months', () => {
@@ -82,8 +120,13 @@ describe('dates', () => {
     const r = parseRange('2023-01-15', '20230120');
     assert.deepEqual(r, { start: parseDay('20230115'), end: parseDay('20230120'), format: 'dashed' });
     assert.equal(parseRange('20230115', '20230115').start, parseRange('20230115', '20230115').end);
-    assert.throws(() => parseRange('20230102', '20230101', { start: '--start', end: '--end' }), (e: unknown) =>
-      e instanceof SluiceError && e.code === 'SLUICE_BAD_DATE' && /--start 20230102 is after --end 20230101/.test(e.message));
+    assert.throws(
+      () => parseRange('20230102', '20230101', { start: '--start', end: '--end' }),
+      (e: unknown) =>
+        e instanceof SluiceError &&
+        e.code === 'SLUICE_BAD_DATE' &&
+        /--start 20230102 is after --end 20230101/.test(e.message),
+    );
     assert.equal(parseRange('20000101', 'today').end, today());
   });
 
@@ -93,11 +136,15 @@ describe('dates', () => {
   });
 
   test("the planner's fast formatter agrees with formatDay on every day from year 1000 to 9999", () => {
-    fc.assert(fc.property(fc.integer({ min: dayFromParts(1000, 1, 1), max: dayFromParts(9999, 12, 31) }), (d) => {
+    fc.assert(
+      fc.property(fc.integer({ min: dayFromParts(1000, 1, 1), max: dayFromParts(9999, 12, 31) }), (d) => {
+        assert.equal(formatDayFast(d), formatDay(d));
+        assert.equal(formatDayFast(d, 'dashed'), formatDay(d, 'dashed'));
+      }),
+      { numRuns: 2000 },
+    );
+    for (let d = dayFromParts(1999, 12, 1); d <= dayFromParts(2001, 3, 31); d++)
       assert.equal(formatDayFast(d), formatDay(d));
-      assert.equal(formatDayFast(d, 'dashed'), formatDay(d, 'dashed'));
-    }), { numRuns: 2000 });
-    for (let d = dayFromParts(1999, 12, 1); d <= dayFromParts(2001, 3, 31); d++) assert.equal(formatDayFast(d), formatDay(d));
     assert.deepEqual(civilFromDay(parseDay('20240229')), [2024, 2, 29]);
   });
 });

@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseDay } from '../../src/core/dates.js';
 import { SluiceError } from '../../src/core/errors.js';
-import { calendarFromDays, constantDensity, densityFromDays, densityFromHistory, everyDayCalendar, loadDensity, weekdayCalendar } from '../../src/plan/index.js';
+import {
+  calendarFromDays,
+  constantDensity,
+  densityFromDays,
+  densityFromHistory,
+  everyDayCalendar,
+  loadDensity,
+  weekdayCalendar,
+} from '../../src/plan/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-density-'));
 function file(name: string, text: string): string {
@@ -21,11 +29,17 @@ describe('densities', () => {
     assert.equal(density.rowsOn(d('20240106')), 0);
     assert.equal(density.rowsOn(d('20240108')), 100);
     assert.equal(constantDensity(7, everyDayCalendar).rowsOn(d('20240106')), 7);
-    assert.throws(() => constantDensity(-1), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_USAGE');
+    assert.throws(
+      () => constantDensity(-1),
+      (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_USAGE',
+    );
   });
 
   test('per-day rows: missing days inside the span are 0, open days outside get the average per open day', () => {
-    const map = new Map([[d('20240102'), 100], [d('20240104'), 300]]);
+    const map = new Map([
+      [d('20240102'), 100],
+      [d('20240104'), 300],
+    ]);
     const density = densityFromDays(map, weekdayCalendar);
     assert.equal(density.rowsOn(d('20240103')), 0);
     assert.equal(density.rowsOn(d('20240104')), 300);
@@ -39,13 +53,27 @@ describe('densities', () => {
     assert.equal(loadDensity(file('b.csv', '2024-01-02 10\n2024-01-03 30\n')).rowsOn(d('20240103')), 30);
     assert.equal(loadDensity(file('c.json', '{"20240102": 5, "20240103": 6}')).rowsOn(d('20240103')), 6);
     assert.equal(loadDensity(file('d.json', '[{"date": "20240102", "rows": 7}]')).rowsOn(d('20240102')), 7);
-    assert.equal(loadDensity(file('e.json', '{"fields": ["trade_date", "count"], "items": [["20240102", 8]]}')).rowsOn(d('20240102')), 8);
+    assert.equal(
+      loadDensity(file('e.json', '{"fields": ["trade_date", "count"], "items": [["20240102", 8]]}')).rowsOn(
+        d('20240102'),
+      ),
+      8,
+    );
   });
 
   test('bad density files name the flag, the file and the line', () => {
-    assert.throws(() => loadDensity(file('bad.csv', 'date,rows\n20240102,-5\n')), /--density .*bad\.csv: line 2: expected a row count >= 0, got "-5"/);
-    assert.throws(() => loadDensity(file('norows.txt', '20240102\n')), /norows\.txt: line 1: expected a row count >= 0, got null/);
-    assert.throws(() => loadDensity(file('bad.json', '{"2024-13-01": 3}')), /bad\.json: key 2024-13-01: "2024-13-01" is not a date/);
+    assert.throws(
+      () => loadDensity(file('bad.csv', 'date,rows\n20240102,-5\n')),
+      /--density .*bad\.csv: line 2: expected a row count >= 0, got "-5"/,
+    );
+    assert.throws(
+      () => loadDensity(file('norows.txt', '20240102\n')),
+      /norows\.txt: line 1: expected a row count >= 0, got null/,
+    );
+    assert.throws(
+      () => loadDensity(file('bad.json', '{"2024-13-01": 3}')),
+      /bad\.json: key 2024-13-01: "2024-13-01" is not a date/,
+    );
   });
 });
 
@@ -65,8 +93,17 @@ describe('densityFromHistory', () => {
   test('ignores unusable records and returns undefined when none is usable', () => {
     assert.equal(densityFromHistory([]), undefined);
     assert.equal(densityFromHistory([{ start: '20240106', end: '20240107', rows: 10 }]), undefined); // a weekend
-    assert.equal(densityFromHistory([{ start: 'x', end: '20240107', rows: 10 }, { start: '20240105', end: '20240101', rows: 1 }]), undefined);
-    const density = densityFromHistory([{ start: d('20240102'), end: d('20240102'), rows: 40 }, { start: '20240103', end: '20240103', rows: -1 }]);
+    assert.equal(
+      densityFromHistory([
+        { start: 'x', end: '20240107', rows: 10 },
+        { start: '20240105', end: '20240101', rows: 1 },
+      ]),
+      undefined,
+    );
+    const density = densityFromHistory([
+      { start: d('20240102'), end: d('20240102'), rows: 40 },
+      { start: '20240103', end: '20240103', rows: -1 },
+    ]);
     assert.equal(density?.rowsOn(d('20240103')), 40);
   });
 

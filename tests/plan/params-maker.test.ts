@@ -6,14 +6,22 @@ import { paramsMaker } from '../../src/plan/params-maker.js';
 
 describe('paramsMaker', () => {
   test('makes plain objects with the keys in order, for any key text', () => {
-    fc.assert(fc.property(fc.uniqueArray(fc.string(), { maxLength: 5 }), fc.string(), fc.array(fc.anything(), { minLength: 5, maxLength: 5 }), fc.anything(), (keys, lastRaw, values, last) => {
-      const fixedKeys = keys.filter((k) => k !== lastRaw);
-      const made = paramsMaker(fixedKeys, lastRaw)(values, last);
-      assert.equal(Object.getPrototypeOf(made), Object.prototype);
-      assert.deepEqual(new Set(Object.keys(made)), new Set([...fixedKeys, lastRaw]));
-      fixedKeys.forEach((k, i) => assert.equal(made[k], values[i]));
-      assert.equal(made[lastRaw], last);
-    }));
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.string(), { maxLength: 5 }),
+        fc.string(),
+        fc.array(fc.anything(), { minLength: 5, maxLength: 5 }),
+        fc.anything(),
+        (keys, lastRaw, values, last) => {
+          const fixedKeys = keys.filter((k) => k !== lastRaw);
+          const made = paramsMaker(fixedKeys, lastRaw)(values, last);
+          assert.equal(Object.getPrototypeOf(made), Object.prototype);
+          assert.deepEqual(new Set(Object.keys(made)), new Set([...fixedKeys, lastRaw]));
+          fixedKeys.forEach((k, i) => assert.equal(made[k], values[i]));
+          assert.equal(made[lastRaw], last);
+        },
+      ),
+    );
   });
 
   test('quotes, backslashes and line separators in keys are data, not code', () => {
@@ -31,11 +39,20 @@ describe('paramsMaker', () => {
 
   test('cross product params equal the plain merge of fixed, date and each params', () => {
     const plan = planJob({
-      start: '20240101', end: '20240131', strategy: 'week',
-      params: { fields: 'a,b', end_date: 'x', limit: 10 }, each: { param: 'ts_code', values: ['A', 'B'] },
+      start: '20240101',
+      end: '20240131',
+      strategy: 'week',
+      params: { fields: 'a,b', end_date: 'x', limit: 10 },
+      each: { param: 'ts_code', values: ['A', 'B'] },
     });
     for (const batch of plan.batches) {
-      const expected = { fields: 'a,b', end_date: batch.window?.end, limit: 10, start_date: batch.window?.start, ts_code: batch.params.ts_code };
+      const expected = {
+        fields: 'a,b',
+        end_date: batch.window?.end,
+        limit: 10,
+        start_date: batch.window?.start,
+        ts_code: batch.params.ts_code,
+      };
       assert.deepEqual(batch.params, expected);
       assert.deepEqual(Object.keys(batch.params), ['fields', 'limit', 'start_date', 'end_date', 'ts_code']);
     }

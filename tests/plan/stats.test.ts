@@ -28,7 +28,12 @@ describe('plan stats', () => {
   });
 
   test('a cross product multiplies batches and baseline by the number of values', () => {
-    const s = planJob({ start: '20240101', end: '20240131', strategy: 'month', each: { param: 'ts_code', values: ['a', 'b', 'c'] } }).stats;
+    const s = planJob({
+      start: '20240101',
+      end: '20240131',
+      strategy: 'month',
+      each: { param: 'ts_code', values: ['a', 'b', 'c'] },
+    }).stats;
     assert.equal(s.batchCount, 3);
     assert.equal(s.windowCount, 1);
     assert.equal(s.baselineBatches, 93);
@@ -42,7 +47,13 @@ describe('plan stats', () => {
   });
 
   test('with a density, sizes are in estimated rows; calls need a row cap', () => {
-    const withCap = planJob({ start: '20240101', end: '20240131', strategy: 'week', density: constantDensity(1000), rowCap: 3000 }).stats;
+    const withCap = planJob({
+      start: '20240101',
+      end: '20240131',
+      strategy: 'week',
+      density: constantDensity(1000),
+      rowCap: 3000,
+    }).stats;
     assert.equal(withCap.sizeUnit, 'rows');
     assert.equal(withCap.estimatedRows, 23_000);
     assert.deepEqual([withCap.batchSizes.min, withCap.batchSizes.max], [3000, 5000]);
@@ -55,10 +66,18 @@ describe('plan stats', () => {
   test('size distribution: min, max, average, population variance, integer histogram', () => {
     const d = sizeDistribution([28, 31, 30, 31]);
     assert.deepEqual([d.min, d.max, d.avg, d.variance], [28, 31, 30, 1.5]);
-    assert.deepEqual(d.histogram, [{ from: 28, to: 28, count: 1 }, { from: 29, to: 29, count: 0 }, { from: 30, to: 30, count: 1 }, { from: 31, to: 31, count: 2 }]);
+    assert.deepEqual(d.histogram, [
+      { from: 28, to: 28, count: 1 },
+      { from: 29, to: 29, count: 0 },
+      { from: 30, to: 30, count: 1 },
+      { from: 31, to: 31, count: 2 },
+    ]);
     const wide = sizeDistribution([0, 100]);
     assert.equal(wide.histogram.length, 10);
-    assert.equal(wide.histogram.reduce((n, b) => n + b.count, 0), 2);
+    assert.equal(
+      wide.histogram.reduce((n, b) => n + b.count, 0),
+      2,
+    );
     assert.deepEqual(sizeDistribution([]), { min: 0, max: 0, avg: 0, variance: 0, histogram: [] });
   });
 

@@ -11,10 +11,18 @@ import { sampleReport } from '../helpers/report-fixtures.js';
 
 function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
   const server = createServer(handler);
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` }),
+    ),
+  );
 }
 
-const close = (s: Server) => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); });
+const close = (s: Server) =>
+  new Promise<void>((r) => {
+    s.closeAllConnections();
+    s.close(() => r());
+  });
 
 describe('alert conditions', () => {
   const report = sampleReport({}, { failEvery: 10 }); // error rate 0.1, targets missed
@@ -45,12 +53,19 @@ describe('alert conditions', () => {
 
   test('anything else is refused as a usage error (no eval)', () => {
     for (const bad of ['errorRate >', 'process.exit(1)', 'errorRate > 0.05; rm -rf /', '1 > 0', 'a =~ b', '']) {
-      assert.throws(() => parseCondition(bad), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_USAGE', bad);
+      assert.throws(
+        () => parseCondition(bad),
+        (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_USAGE',
+        bad,
+      );
     }
   });
 
   test('the rules schema accepts job-file rules and refuses unknown keys', () => {
-    assert.equal(AlertRulesSchema.safeParse([{ when: 'targets-missed', webhook: 'http://127.0.0.1:1/x' }]).success, true);
+    assert.equal(
+      AlertRulesSchema.safeParse([{ when: 'targets-missed', webhook: 'http://127.0.0.1:1/x' }]).success,
+      true,
+    );
     assert.equal(AlertRulesSchema.safeParse([{ when: 'targets-missed', email: 'x@y' }]).success, false);
   });
 });
@@ -92,11 +107,15 @@ describe('runAlerts', () => {
     const err500 = await listen((_req, res) => res.writeHead(500).end());
     const slow = await listen(() => undefined); // never answers
     try {
-      const results = await runAlerts(report, [
-        { when: 'targets-missed', webhook: deadUrl },
-        { when: 'targets-missed', webhook: err500.url },
-        { when: 'targets-missed', webhook: slow.url },
-      ], { timeoutMs: 300 });
+      const results = await runAlerts(
+        report,
+        [
+          { when: 'targets-missed', webhook: deadUrl },
+          { when: 'targets-missed', webhook: err500.url },
+          { when: 'targets-missed', webhook: slow.url },
+        ],
+        { timeoutMs: 300 },
+      );
       assert.equal(results[0].webhook!.ok, false);
       assert.match(results[0].webhook!.error!, /ECONNREFUSED|fetch failed/);
       assert.deepEqual(results[1].webhook, { ok: false, status: 500, error: 'HTTP 500' });
@@ -111,11 +130,15 @@ describe('runAlerts', () => {
   test('runs a command with the report JSON on stdin; failures and timeouts are reported', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-alert-'));
     const out = join(dir, 'alert.json');
-    const results = await runAlerts(report, [
-      { when: 'targets-missed', command: `cat > '${out}'` },
-      { when: 'targets-missed', command: 'echo nope >&2; exit 3' },
-      { when: 'targets-missed', command: 'sleep 30' },
-    ], { timeoutMs: 500 });
+    const results = await runAlerts(
+      report,
+      [
+        { when: 'targets-missed', command: `cat > '${out}'` },
+        { when: 'targets-missed', command: 'echo nope >&2; exit 3' },
+        { when: 'targets-missed', command: 'sleep 30' },
+      ],
+      { timeoutMs: 500 },
+    );
     assert.deepEqual(results[0].command, { ok: true, status: 0 });
     const written = JSON.parse(readFileSync(out, 'utf8')) as { alert: string; report: { job: string } };
     assert.equal(written.alert, 'targets-missed');
@@ -126,6 +149,9 @@ describe('runAlerts', () => {
   });
 
   test('a bad rule is refused before any action runs', async () => {
-    await assert.rejects(runAlerts(report, [{ when: 'targets-missed', command: 'exit 0' }, { when: 'oops' }]), /alert when/);
+    await assert.rejects(
+      runAlerts(report, [{ when: 'targets-missed', command: 'exit 0' }, { when: 'oops' }]),
+      /alert when/,
+    );
   });
 });

@@ -56,7 +56,12 @@ describe('buildReport', () => {
 
   test('analysis: rows per call, fill ratio and under-filled windows', () => {
     const r = sampleReport({}, { rowsPerBatch: 400, rowCap: 6000 });
-    const a = r.analysis as { rowsPerCall: number; fillRatio: number; underfilledBatches: number; rowsStrategyCalls: number };
+    const a = r.analysis as {
+      rowsPerCall: number;
+      fillRatio: number;
+      underfilledBatches: number;
+      rowsStrategyCalls: number;
+    };
     assert.ok(a.rowsPerCall > 200 && a.rowsPerCall < 600);
     assert.ok(Math.abs(a.fillRatio - a.rowsPerCall / 6000) < 1e-12);
     assert.equal(a.underfilledBatches, 40);
@@ -93,9 +98,15 @@ describe('text and trend', () => {
 
   test('trendTable orders oldest first and gives deltas vs the previous run', () => {
     const a = sampleReport({ runId: 'a', startedAt: '2026-11-01T00:00:00Z', finishedAt: '2026-11-01T00:00:20Z' });
-    const b = sampleReport({ runId: 'b', startedAt: '2026-11-02T00:00:00Z', finishedAt: '2026-11-02T00:00:10Z' }, { failEvery: 5 });
+    const b = sampleReport(
+      { runId: 'b', startedAt: '2026-11-02T00:00:00Z', finishedAt: '2026-11-02T00:00:10Z' },
+      { failEvery: 5 },
+    );
     const rows = trendTable([b, a]);
-    assert.deepEqual(rows.map((r) => r.runId), ['a', 'b']);
+    assert.deepEqual(
+      rows.map((r) => r.runId),
+      ['a', 'b'],
+    );
     assert.equal(rows[0].delta, null);
     assert.equal(rows[1].delta!.wallMs, -10_000);
     assert.equal(rows[1].delta!.errorRate, rows[1].errorRate - rows[0].errorRate);

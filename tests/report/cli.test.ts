@@ -21,7 +21,9 @@ async function seed(db: string, reports: RunReport[]): Promise<void> {
   await store.open();
   try {
     for (const r of reports) {
-      await store.createRun({ id: r.runId, job: r.job, startedAt: r.startedAt }, [{ key: 'b0', params: { start_date: '20240101' } }]);
+      await store.createRun({ id: r.runId, job: r.job, startedAt: r.startedAt }, [
+        { key: 'b0', params: { start_date: '20240101' } },
+      ]);
       await store.finishRun(r.runId, r.status === 'succeeded' ? 'succeeded' : 'failed', r);
     }
   } finally {
@@ -32,8 +34,15 @@ async function seed(db: string, reports: RunReport[]): Promise<void> {
 describe('sluice report / sluice targets against a SQLite journal', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-report-cli-'));
   const db = join(dir, 'sluice.db');
-  const good = sampleReport({ runId: 'run-a', startedAt: '2026-11-20T10:00:00.000Z', finishedAt: '2026-11-20T10:00:10.000Z' });
-  const bad = sampleReport({ runId: 'run-b', status: 'failed', startedAt: '2026-11-21T10:00:00.000Z', finishedAt: '2026-11-21T10:00:12.000Z' }, { failEvery: 4 });
+  const good = sampleReport({
+    runId: 'run-a',
+    startedAt: '2026-11-20T10:00:00.000Z',
+    finishedAt: '2026-11-20T10:00:10.000Z',
+  });
+  const bad = sampleReport(
+    { runId: 'run-b', status: 'failed', startedAt: '2026-11-21T10:00:00.000Z', finishedAt: '2026-11-21T10:00:12.000Z' },
+    { failEvery: 4 },
+  );
 
   before(async () => seed(db, [good, bad]));
 
@@ -43,7 +52,13 @@ describe('sluice report / sluice targets against a SQLite journal', () => {
     const doc = JSON.parse(r.stdout);
     assert.equal(doc.runId, 'run-b');
     assert.equal(doc.calls.errorRate, bad.calls.errorRate);
-    assert.deepEqual(Object.keys(doc.ratings).sort(), ['callRate', 'errorRate', 'generationTime', 'memory', 'optimizationRate']);
+    assert.deepEqual(Object.keys(doc.ratings).sort(), [
+      'callRate',
+      'errorRate',
+      'generationTime',
+      'memory',
+      'optimizationRate',
+    ]);
   });
 
   test('report RUN prints a summary on stderr; --runs 5 adds the trend; --html writes one file', () => {

@@ -16,9 +16,11 @@ function io(store: Store) {
   const out = { stdout: '', stderr: '' };
   const deps: CommandDeps = {
     open: async () => store,
-    printJson: (v) => (out.stdout += `${JSON.stringify(v)}
+    printJson: (v) =>
+      (out.stdout += `${JSON.stringify(v)}
 `),
-    printLine: (t) => (out.stderr += `${t}
+    printLine: (t) =>
+      (out.stderr += `${t}
 `),
   };
   return { out, deps };
@@ -30,9 +32,21 @@ async function exec(store: Store, fn: (deps: CommandDeps) => Promise<number>) {
   return { code, ...out };
 }
 
-const good = sampleReport({ runId: 'r1', startedAt: '2026-11-20T10:00:00.000Z', finishedAt: '2026-11-20T10:00:10.000Z' });
-const bad = sampleReport({ runId: 'r2', startedAt: '2026-11-21T10:00:00.000Z', finishedAt: '2026-11-21T10:00:10.000Z', status: 'failed' }, { failEvery: 4 });
-const other = sampleReport({ runId: 'o1', job: 'other', startedAt: '2026-11-19T10:00:00.000Z', finishedAt: '2026-11-19T10:00:10.000Z' });
+const good = sampleReport({
+  runId: 'r1',
+  startedAt: '2026-11-20T10:00:00.000Z',
+  finishedAt: '2026-11-20T10:00:10.000Z',
+});
+const bad = sampleReport(
+  { runId: 'r2', startedAt: '2026-11-21T10:00:00.000Z', finishedAt: '2026-11-21T10:00:10.000Z', status: 'failed' },
+  { failEvery: 4 },
+);
+const other = sampleReport({
+  runId: 'o1',
+  job: 'other',
+  startedAt: '2026-11-19T10:00:00.000Z',
+  finishedAt: '2026-11-19T10:00:10.000Z',
+});
 
 describe('report and targets commands (fake store)', () => {
   test('report latest --json prints exactly the newest report on stdout', async () => {
@@ -58,18 +72,36 @@ describe('report and targets commands (fake store)', () => {
   test('--runs N adds the trend of that job only, oldest first; --html writes the file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-cmd-'));
     const html = join(dir, 'r.html');
-    const out = await exec(fakeStore([good, bad, other]), (d) => reportCommand('latest', { db: 'x', json: true, runs: '5', html }, d));
+    const out = await exec(fakeStore([good, bad, other]), (d) =>
+      reportCommand('latest', { db: 'x', json: true, runs: '5', html }, d),
+    );
     assert.equal(out.code, 0);
     const doc = JSON.parse(out.stdout);
-    assert.deepEqual(doc.trend.map((t: { runId: string }) => t.runId), ['r1', 'r2']);
+    assert.deepEqual(
+      doc.trend.map((t: { runId: string }) => t.runId),
+      ['r1', 'r2'],
+    );
     assert.ok(readFileSync(html, 'utf8').startsWith('<!doctype html>'));
   });
 
   test('a missing run or a run without a report is a not-found error (exit 2)', async () => {
-    await assert.rejects(reportCommand('nope', { db: 'x' }, io(fakeStore([good])).deps), (e: unknown) => e instanceof SluiceError && e.exitCode === 2 && /no run "nope"/.test(e.message));
+    await assert.rejects(
+      reportCommand('nope', { db: 'x' }, io(fakeStore([good])).deps),
+      (e: unknown) => e instanceof SluiceError && e.exitCode === 2 && /no run "nope"/.test(e.message),
+    );
     await assert.rejects(reportCommand('latest', { db: 'x' }, io(fakeStore([])).deps), /no runs/);
-    const running = { id: 'z', job: 'j', status: 'running' as const, startedAt: '2026-12-01T00:00:00Z', finishedAt: null, report: null };
-    await assert.rejects(reportCommand('z', { db: 'x' }, io(fakeStore([], [running])).deps), /no report yet \(status running\)/);
+    const running = {
+      id: 'z',
+      job: 'j',
+      status: 'running' as const,
+      startedAt: '2026-12-01T00:00:00Z',
+      finishedAt: null,
+      report: null,
+    };
+    await assert.rejects(
+      reportCommand('z', { db: 'x' }, io(fakeStore([], [running])).deps),
+      /no report yet \(status running\)/,
+    );
     await assert.rejects(reportCommand('latest', { db: 'x', runs: '0' }, io(fakeStore([good])).deps), /--runs/);
   });
 
@@ -89,18 +121,27 @@ describe('report and targets commands (fake store)', () => {
     assert.equal(out.code, 0);
     const doc = JSON.parse(out.stdout);
     assert.equal(doc.checks.length, 5);
-    assert.deepEqual(doc.checks.find((c: { metric: string }) => c.metric === 'error_rate'), { metric: 'error_rate', target: 0.02, actual: null, met: null });
+    assert.deepEqual(
+      doc.checks.find((c: { metric: string }) => c.metric === 'error_rate'),
+      { metric: 'error_rate', target: 0.02, actual: null, met: null },
+    );
   });
 
   test('recheckTargets keeps stored actuals and applies new targets', () => {
     const r = recheckTargets(good, { throughput: 1e9 });
     assert.equal(r.met, false);
-    assert.equal(r.checks.find((c) => c.metric === 'throughput')!.actual, good.targets.checks.find((c) => c.metric === 'throughput')!.actual);
+    assert.equal(
+      r.checks.find((c) => c.metric === 'throughput')!.actual,
+      good.targets.checks.find((c) => c.metric === 'throughput')!.actual,
+    );
   });
 
   test('openReadStore: a missing database file is exit 2 (not-found), nothing created', async () => {
     const path = join(tmpdir(), 'definitely-missing-sluice.db');
     assert.equal(existsSync(path), false);
-    await assert.rejects(openReadStore(path), (e: unknown) => e instanceof SluiceError && e.exitCode === 2 && /no Sluice database at/.test(e.message));
+    await assert.rejects(
+      openReadStore(path),
+      (e: unknown) => e instanceof SluiceError && e.exitCode === 2 && /no Sluice database at/.test(e.message),
+    );
   });
 });

@@ -39,7 +39,8 @@ describe('renderHtml', () => {
     assert.match(html, /Ratings/);
     assert.match(html, /Targets/);
     assert.ok(r.recommendations.length > 0);
-    for (const rec of r.recommendations) assert.ok(html.includes(escapeHtml(rec).replace(/`([^`]+)`/g, '<code>$1</code>')));
+    for (const rec of r.recommendations)
+      assert.ok(html.includes(escapeHtml(rec).replace(/`([^`]+)`/g, '<code>$1</code>')));
   });
 
   test('registered secrets never reach the HTML', () => {
@@ -61,7 +62,10 @@ describe('renderHtml', () => {
   });
 
   test('niceMax picks 1/2/2.5/5 steps', () => {
-    assert.deepEqual([niceMax(0), niceMax(0.7), niceMax(3), niceMax(2.2), niceMax(4100), niceMax(10)], [1, 1, 5, 2.5, 5000, 10]);
+    assert.deepEqual(
+      [niceMax(0), niceMax(0.7), niceMax(3), niceMax(2.2), niceMax(4100), niceMax(10)],
+      [1, 1, 5, 2.5, 5000, 10],
+    );
   });
 });
 
@@ -71,7 +75,10 @@ describe('HTML report in headless Chromium', () => {
   test('the checker itself catches console errors and broken resources', { skip }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-html-'));
     const bad = join(dir, 'bad.html');
-    writeFileSync(bad, `<!doctype html><html><head>${CHECKER}</head><body><img src="missing.png"><script>console.error('boom')</script></body></html>`);
+    writeFileSync(
+      bad,
+      `<!doctype html><html><head>${CHECKER}</head><body><img src="missing.png"><script>console.error('boom')</script></body></html>`,
+    );
     const v = readVerdict((await runChromium(pathToFileURL(bad).href, ['--dump-dom'])).stdout);
     assert.ok(v.errors.includes('boom'), JSON.stringify(v.errors));
     assert.ok(v.errors.some((e) => e.includes('missing.png')));
@@ -96,7 +103,11 @@ describe('HTML report in headless Chromium', () => {
     const plain = join(BUILD, 'report.html');
     writeFileSync(plain, html);
     const shot = join(BUILD, 'report.png');
-    const r2 = await runChromium(pathToFileURL(plain).href, [`--screenshot=${shot}`, '--window-size=1400,2000', '--hide-scrollbars']);
+    const r2 = await runChromium(pathToFileURL(plain).href, [
+      `--screenshot=${shot}`,
+      '--window-size=1400,2000',
+      '--hide-scrollbars',
+    ]);
     assert.doesNotMatch(r2.stderr, /:CONSOLE/);
     assert.ok(statSync(shot).size > 10_000, 'screenshot written');
   });

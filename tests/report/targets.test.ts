@@ -4,8 +4,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  DEFAULT_TARGETS, checkTargets, loadTargets, parseTargets,
-  rateCallRate, rateErrorRate, rateGenerationTime, rateMemory, rateOptimization,
+  DEFAULT_TARGETS,
+  checkTargets,
+  loadTargets,
+  parseTargets,
+  rateCallRate,
+  rateErrorRate,
+  rateGenerationTime,
+  rateMemory,
+  rateOptimization,
 } from '../../src/report/targets.js';
 import { SluiceError } from '../../src/core/errors.js';
 
@@ -47,7 +54,13 @@ describe('ratings at each boundary of the seed table', () => {
 });
 
 describe('targets', () => {
-  const measured = { batch_generation_time: 0.2, memory_usage_mb: 40, optimization_rate: 90, throughput: 150, error_rate: 0.01 };
+  const measured = {
+    batch_generation_time: 0.2,
+    memory_usage_mb: 40,
+    optimization_rate: 90,
+    throughput: 150,
+    error_rate: 0.01,
+  };
 
   test('all measured and within the seed defaults: met', () => {
     const r = checkTargets(measured);
@@ -75,7 +88,13 @@ describe('targets', () => {
     const thr = r.checks.find((c) => c.metric === 'throughput')!;
     assert.deepEqual(thr, { metric: 'throughput', target: 100, actual: null, met: null });
     assert.equal(r.met, true); // the seed would have read throughput as 0 and failed it
-    const none = checkTargets({ batch_generation_time: null, memory_usage_mb: null, optimization_rate: null, throughput: null, error_rate: null });
+    const none = checkTargets({
+      batch_generation_time: null,
+      memory_usage_mb: null,
+      optimization_rate: null,
+      throughput: null,
+      error_rate: null,
+    });
     assert.equal(none.met, true);
     assert.ok(none.checks.every((c) => c.met === null && c.actual === null));
   });
@@ -93,8 +112,14 @@ describe('targets', () => {
     writeFileSync(join(dir, 'bad.yaml'), 'thruput: 20\n');
     assert.deepEqual(await loadTargets(join(dir, 't.yaml')), { throughput: 20, error_rate: 0.1 });
     assert.deepEqual(await loadTargets(join(dir, 't.json')), { memory_usage_mb: 500 });
-    await assert.rejects(loadTargets(join(dir, 'bad.yaml')), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_USAGE' && /thruput/.test(e.message));
-    await assert.rejects(loadTargets(join(dir, 'missing.yaml')), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_USAGE');
+    await assert.rejects(
+      loadTargets(join(dir, 'bad.yaml')),
+      (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_USAGE' && /thruput/.test(e.message),
+    );
+    await assert.rejects(
+      loadTargets(join(dir, 'missing.yaml')),
+      (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_USAGE',
+    );
     assert.throws(() => parseTargets({ throughput: 'fast' }, 'f'), /throughput/);
     assert.throws(() => parseTargets([1], 'f'), /mapping/);
   });

@@ -24,12 +24,17 @@ describe('backoff with full jitter', () => {
 
   test('property: the ceiling grows with the attempt until the cap', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 60_000 }), (attempt, baseMs, maxMs) => {
-        const a = backoffCeilingMs(attempt, { baseMs, maxMs });
-        const b = backoffCeilingMs(attempt + 1, { baseMs, maxMs });
-        assert.ok(b >= a);
-        assert.ok(b === maxMs || b === 2 * a);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 100 }),
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 1, max: 60_000 }),
+        (attempt, baseMs, maxMs) => {
+          const a = backoffCeilingMs(attempt, { baseMs, maxMs });
+          const b = backoffCeilingMs(attempt + 1, { baseMs, maxMs });
+          assert.ok(b >= a);
+          assert.ok(b === maxMs || b === 2 * a);
+        },
+      ),
     );
   });
 
@@ -37,13 +42,28 @@ describe('backoff with full jitter', () => {
     assert.equal(backoffCeilingMs(1), 250);
     assert.equal(backoffCeilingMs(3), 1000);
     assert.equal(backoffCeilingMs(30), 30_000);
-    assert.equal(backoffMs(3, {}, () => 0), 0);
-    assert.equal(backoffMs(3, {}, () => 0.999), 999);
+    assert.equal(
+      backoffMs(3, {}, () => 0),
+      0,
+    );
+    assert.equal(
+      backoffMs(3, {}, () => 0.999),
+      999,
+    );
   });
 
   test('a broken random source cannot produce a negative or oversized wait', () => {
-    assert.equal(backoffMs(2, {}, () => -3), 0);
-    assert.equal(backoffMs(2, {}, () => 7), 0);
-    assert.equal(backoffMs(2, {}, () => NaN), 0);
+    assert.equal(
+      backoffMs(2, {}, () => -3),
+      0,
+    );
+    assert.equal(
+      backoffMs(2, {}, () => 7),
+      0,
+    );
+    assert.equal(
+      backoffMs(2, {}, () => NaN),
+      0,
+    );
   });
 });

@@ -40,16 +40,19 @@ class SizedSource implements Source {
   async *fetch(batch: Batch, ctx: CallContext): AsyncIterable<Page> {
     const size = this.sizes[Number(batch.params.i)];
     for (let page = 0; ; page++) {
-      const got = await ctx.call(async (signal) => {
-        this.calls++;
-        await this.onCall?.(batch.key, page, signal);
-        await ticks(this.delay(batch.key, page));
-        const n = Math.max(0, Math.min(this.rowCap, size - page * this.rowCap));
-        this.live += n;
-        this.peak = Math.max(this.peak, this.live);
-        this.fetched.set(batch.key, (this.fetched.get(batch.key) ?? 0) + n);
-        return { fields: this.fields, items: Array.from({ length: n }, (_, j) => [page * this.rowCap + j]) };
-      }, { page });
+      const got = await ctx.call(
+        async (signal) => {
+          this.calls++;
+          await this.onCall?.(batch.key, page, signal);
+          await ticks(this.delay(batch.key, page));
+          const n = Math.max(0, Math.min(this.rowCap, size - page * this.rowCap));
+          this.live += n;
+          this.peak = Math.max(this.peak, this.live);
+          this.fetched.set(batch.key, (this.fetched.get(batch.key) ?? 0) + n);
+          return { fields: this.fields, items: Array.from({ length: n }, (_, j) => [page * this.rowCap + j]) };
+        },
+        { page },
+      );
       if (got.items.length > 0) yield got;
       if (got.items.length < this.rowCap) return;
     }
@@ -61,7 +64,11 @@ function batchesOf(n: number): Batch[] {
 }
 
 /** Consume like the local engine: take an outcome, hold it for a while, then ask for the next. */
-async function consume(source: SizedSource, it: AsyncIterator<BatchOutcome>, hold: (i: number) => number): Promise<BatchOutcome[]> {
+async function consume(
+  source: SizedSource,
+  it: AsyncIterator<BatchOutcome>,
+  hold: (i: number) => number,
+): Promise<BatchOutcome[]> {
   const out: BatchOutcome[] = [];
   for (;;) {
     const r = await it.next();
@@ -103,7 +110,12 @@ describe('execute: row budget (maxRowsHeld)', () => {
           const out = await deadline(consume(source, it, () => rnd(4)));
           const bound = budget + Math.max(...sizes) + rowCap;
           assert.ok(source.peak <= bound, `peak ${source.peak} > ${bound}`);
-          assert.deepEqual(out.map((o) => o.batch.key).sort(), batchesOf(sizes.length).map((b) => b.key).sort());
+          assert.deepEqual(
+            out.map((o) => o.batch.key).sort(),
+            batchesOf(sizes.length)
+              .map((b) => b.key)
+              .sort(),
+          );
           for (const o of out) {
             assert.equal(o.status, 'done');
             if (o.status === 'done') assert.equal(o.rows.rowCount, sizes[Number(o.batch.params.i)]);
@@ -130,7 +142,9 @@ describe('execute: row budget (maxRowsHeld)', () => {
   test('every batch larger than the whole budget: the run still completes (no deadlock)', async () => {
     const sizes = Array.from({ length: 12 }, (_, i) => 50 + i);
     const source = new SizedSource(5, sizes, (key, page) => (Number(key.slice(1)) + page) % 3);
-    const out = await deadline(consume(source, execute(batchesOf(12), { source, concurrency: 4, maxRowsHeld: 3 }), (i) => i % 2));
+    const out = await deadline(
+      consume(source, execute(batchesOf(12), { source, concurrency: 4, maxRowsHeld: 3 }), (i) => i % 2),
+    );
     assert.equal(out.length, 12);
     assert.ok(out.every((o) => o.status === 'done'));
     assert.ok(source.peak <= 3 + 61 + 5, `peak ${source.peak}`);
@@ -152,9 +166,14 @@ describe('execute: row budget (maxRowsHeld)', () => {
     };
     const called: string[] = [];
     // budget 5, pages of 5: b0 (10 rows) finishes and the consumer keeps its outcome; b1 must wait
-    const source = new SizedSource(5, [10, 100], () => 0, (key, page) => {
-      called.push(`${key}:${page}`);
-    });
+    const source = new SizedSource(
+      5,
+      [10, 100],
+      () => 0,
+      (key, page) => {
+        called.push(`${key}:${page}`);
+      },
+    );
     const events = new Emitter();
     const waits: string[] = [];
     events.on('rows:wait', (e) => waits.push(e.key));
@@ -179,7 +198,9 @@ describe('execute: row budget (maxRowsHeld)', () => {
     const events = new Emitter();
     const waits: Array<{ key: string; held: number; max: number }> = [];
     events.on('rows:wait', (e) => waits.push({ key: e.key, held: e.heldRows, max: e.maxRowsHeld }));
-    const out = await deadline(consume(source, execute(batchesOf(3), { source, concurrency: 3, maxRowsHeld: 10, events }), () => 5));
+    const out = await deadline(
+      consume(source, execute(batchesOf(3), { source, concurrency: 3, maxRowsHeld: 10, events }), () => 5),
+    );
     assert.equal(out.length, 3);
     assert.ok(waits.length > 0, 'some call waited for rows');
     assert.ok(waits.every((w) => w.max === 10));

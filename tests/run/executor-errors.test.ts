@@ -29,7 +29,10 @@ describe('execute: failures', () => {
       },
     });
     const outcomes = await collect(execute(keyBatches(3), { source, ...fast }));
-    assert.deepEqual(outcomes.map((o) => o.status), ['done', 'done', 'done']);
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      ['done', 'done', 'done'],
+    );
     for (const o of outcomes) if (o.status === 'done') assert.equal(o.attempts, 3);
     assert.equal(source.calls, 9);
   });
@@ -141,7 +144,9 @@ describe('execute: failures', () => {
         throw new SluiceError(ErrorCodes.BAD_PARAM, 'unknown field', { upstreamCode: -2001 });
       },
     });
-    await assert.rejects(collect(execute(keyBatches(1), { source, retries: 5, ...fast })), { code: 'SLUICE_BAD_PARAM' });
+    await assert.rejects(collect(execute(keyBatches(1), { source, retries: 5, ...fast })), {
+      code: 'SLUICE_BAD_PARAM',
+    });
     assert.equal(source.calls, 1);
   });
 });

@@ -41,7 +41,10 @@ describe('execute: flow', () => {
     const delays: Record<string, number> = { b0: 40, b1: 1, b2: 15 };
     const source = new FakeSource({ onCall: (b) => new Promise((r) => setTimeout(r, delays[b.key])) });
     const outcomes = await collect(execute(keyBatches(3), { source, concurrency: 3 }));
-    assert.deepEqual(outcomes.map((o) => o.batch.key), ['b1', 'b2', 'b0']);
+    assert.deepEqual(
+      outcomes.map((o) => o.batch.key),
+      ['b1', 'b2', 'b0'],
+    );
   });
 
   test('split on overflow returns exactly the rows of the original window', async () => {
@@ -60,7 +63,9 @@ describe('execute: flow', () => {
 
   test('an overflow that cannot be split fails the batch and the run goes on', async () => {
     const source = new FakeSource({ maxRows: 0 });
-    const outcomes = await collect(execute([windowBatch('2024-01-03', '2024-01-03'), { key: 'plain', params: {} }], { source, split: splitWindow }));
+    const outcomes = await collect(
+      execute([windowBatch('2024-01-03', '2024-01-03'), { key: 'plain', params: {} }], { source, split: splitWindow }),
+    );
     const failed = outcomes.find((o) => o.status === 'failed');
     assert.equal(failed?.status === 'failed' && failed.error.code, 'SLUICE_OVERFLOW');
   });
@@ -71,10 +76,16 @@ describe('execute: flow', () => {
       if (b.window) throw new Error('split broke');
       return undefined;
     };
-    const outcomes = await collect(execute([windowBatch('2024-01-03', '2024-01-04'), { key: 'plain', params: {} }], { source, split }));
+    const outcomes = await collect(
+      execute([windowBatch('2024-01-03', '2024-01-04'), { key: 'plain', params: {} }], { source, split }),
+    );
     assert.equal(outcomes.length, 2);
     const crashed = outcomes.find((o) => o.batch.key !== 'plain');
-    assert.ok(crashed?.status === 'failed' && crashed.error.kind === 'retryable' && /batch crashed: split broke/.test(crashed.error.message));
+    assert.ok(
+      crashed?.status === 'failed' &&
+        crashed.error.kind === 'retryable' &&
+        /batch crashed: split broke/.test(crashed.error.message),
+    );
     const plain = outcomes.find((o) => o.batch.key === 'plain');
     assert.equal(plain?.status === 'failed' && plain.error.code, 'SLUICE_OVERFLOW');
   });
@@ -115,7 +126,8 @@ describe('execute: flow', () => {
   test('events: batch and call events in order for one batch', async () => {
     const events = new Emitter();
     const seen: string[] = [];
-    for (const name of ['batch:start', 'batch:done', 'call:start', 'call:end'] as const) events.on(name, () => seen.push(name));
+    for (const name of ['batch:start', 'batch:done', 'call:start', 'call:end'] as const)
+      events.on(name, () => seen.push(name));
     await collect(execute(keyBatches(1), { source: new FakeSource(), events }));
     assert.deepEqual(seen, ['batch:start', 'call:start', 'call:end', 'batch:done']);
   });
@@ -132,7 +144,9 @@ describe('execute: flow', () => {
 
   test('bad options are refused with a usage error naming the option', async () => {
     await assert.rejects(collect(execute(keyBatches(1), { source: new FakeSource(), concurrency: 0 })), /concurrency/);
-    await assert.rejects(collect(execute(keyBatches(1), { source: new FakeSource(), retries: -1 })), { code: 'SLUICE_USAGE' });
+    await assert.rejects(collect(execute(keyBatches(1), { source: new FakeSource(), retries: -1 })), {
+      code: 'SLUICE_USAGE',
+    });
   });
 
   test('after the end, next() keeps answering done', async () => {

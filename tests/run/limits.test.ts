@@ -33,9 +33,9 @@ describe('fixed limit', () => {
 describe('throughput-window rule (the seed rule)', () => {
   test('+1 when a window of 5 is > 10 % faster than the previous one', () => {
     const l = throughputLimit();
-    let t = feed(l, 0, 5, 100);
+    const t = feed(l, 0, 5, 100);
     assert.equal(l.current, 3);
-    t = feed(l, t, 5, 80);
+    feed(l, t, 5, 80);
     assert.equal(l.current, 4);
   });
 
@@ -109,7 +109,12 @@ describe('latency-gradient rule', () => {
   });
 
   test('simulation: on a server with a capacity knee, gradient beats the seed rule and nears the best fixed limit', () => {
-    for (const [capacity, noise] of [[8, 0.05], [16, 0.05], [32, 0.05], [16, 0.3]]) {
+    for (const [capacity, noise] of [
+      [8, 0.05],
+      [16, 0.05],
+      [32, 0.05],
+      [16, 0.3],
+    ]) {
       const server = { capacity, baseMs: 20, exponent: 1.5, noise };
       let best = 0;
       for (let n = 1; n <= capacity * 2; n++) best = Math.max(best, simulateKnee(fixedLimit(n), server).throughput);

@@ -41,7 +41,10 @@ describe('sliding window', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 6 }),
-        fc.array(fc.record({ at: fc.integer({ min: 0, max: 400 }), n: fc.integer({ min: 1, max: 8 }) }), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.record({ at: fc.integer({ min: 0, max: 400 }), n: fc.integer({ min: 1, max: 8 }) }), {
+          minLength: 1,
+          maxLength: 12,
+        }),
         async (calls, bursts) => {
           const clock = new FakeClock();
           const pacer = createPacer({ calls, intervalMs: 100 }, { clock, guardMs: 0 });
@@ -114,18 +117,22 @@ describe('sliding window', () => {
 describe('fixed window', () => {
   test('at most `calls` starts per aligned window', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 10 }), fc.array(fc.integer({ min: 0, max: 120 }), { maxLength: 200 }), (calls, gaps) => {
-        const rule = new FixedWindowRule(calls, 100);
-        const perWindow = new Map<number, number>();
-        let t = 0;
-        for (const gap of gaps) {
-          t = rule.nextAt(t + gap);
-          rule.record(t);
-          const w = Math.floor(t / 100);
-          perWindow.set(w, (perWindow.get(w) ?? 0) + 1);
-        }
-        for (const n of perWindow.values()) assert.ok(n <= calls);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        fc.array(fc.integer({ min: 0, max: 120 }), { maxLength: 200 }),
+        (calls, gaps) => {
+          const rule = new FixedWindowRule(calls, 100);
+          const perWindow = new Map<number, number>();
+          let t = 0;
+          for (const gap of gaps) {
+            t = rule.nextAt(t + gap);
+            rule.record(t);
+            const w = Math.floor(t / 100);
+            perWindow.set(w, (perWindow.get(w) ?? 0) + 1);
+          }
+          for (const n of perWindow.values()) assert.ok(n <= calls);
+        },
+      ),
     );
   });
 });

@@ -12,7 +12,8 @@ async function main(): Promise<void> {
   const store = createSqliteStore({ path, table: { table: 'items', key: ['id'] }, groupCommitMs: Number(groupMs) });
   await store.open();
   const batches = Array.from({ length: Number(count) }, (_, i) => ({ key: `b${i}`, params: { i } }));
-  if (!(await store.getRun('run'))) await store.createRun({ id: 'run', job: 'crash', startedAt: new Date().toISOString() }, batches);
+  if (!(await store.getRun('run')))
+    await store.createRun({ id: 'run', job: 'crash', startedAt: new Date().toISOString() }, batches);
   else await store.reopenRun('run');
   const fields = ['id', 'batch', 'v'];
   for (const b of await store.batches('run', ['pending', 'running'])) {

@@ -35,7 +35,9 @@ async function harness(url: string, table = TABLE): Promise<StoreHarness & { sto
     schema,
     upserts: true,
     rows: async () => {
-      const exists = await store.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`"${schema}"."${table.table}"`]);
+      const exists = await store.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [
+        `"${schema}"."${table.table}"`,
+      ]);
       if (!exists.rows[0].t) return [];
       return (await store.query(`SELECT * FROM "${schema}"."${table.table}"`)).rows as Record<string, unknown>[];
     },
@@ -66,15 +68,19 @@ describe('PostgresStore specifics', () => {
       const parents = Array.from({ length: 60 }, (_, i) => batch(`p${String(i).padStart(2, '0')}`));
       await h.store.createRun({ id: 'r', job: 'j', startedAt: '2024-01-01T00:00:00.000Z' }, parents);
       // Four writers (one connection each, like four workers) split every parent at once, then the children.
-      const writers = await Promise.all([0, 1, 2, 3].map(async () => {
-        const s = createPostgresStore({ url, schema: h.schema, table: TABLE });
-        await s.open();
-        return s;
-      }));
+      const writers = await Promise.all(
+        [0, 1, 2, 3].map(async () => {
+          const s = createPostgresStore({ url, schema: h.schema, table: TABLE });
+          await s.open();
+          return s;
+        }),
+      );
       try {
         const by = (i: number): PostgresStore => writers[i % writers.length];
         await Promise.all(parents.map((p, i) => by(i).split('r', p.key, [batch(`${p.key}a`), batch(`${p.key}b`)])));
-        await Promise.all(parents.map((p, i) => by(i + 1).split('r', `${p.key}a`, [batch(`${p.key}a1`), batch(`${p.key}a2`)])));
+        await Promise.all(
+          parents.map((p, i) => by(i + 1).split('r', `${p.key}a`, [batch(`${p.key}a1`), batch(`${p.key}a2`)])),
+        );
       } finally {
         await Promise.all(writers.map((w) => w.close()));
       }
@@ -91,17 +97,25 @@ describe('PostgresStore specifics', () => {
     if (!url) return;
     const h = await harness(url, { table: 'texts', key: ['id'] });
     await h.store.createRun({ id: 'r', job: 'j', startedAt: '2024-01-01T00:00:00.000Z' }, []);
-    const text = fc.string({ unit: 'binary', maxLength: 30 }).filter((s) => !s.includes('\u0000') && !LONE_SURROGATE.test(s));
+    const text = fc
+      .string({ unit: 'binary', maxLength: 30 })
+      .filter((s) => !s.includes('\u0000') && !LONE_SURROGATE.test(s));
     const fixed = ['a\tb', 'line1\nline2\r\n', 'back\\slash\\N', '\\N', '', 'é中文😀', ' lead and trail ', '\\\t\\\n'];
     let seq = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(fc.option(text, { nil: null }), { minLength: 1, maxLength: 25 }), async (values) => {
         const key = `b${seq++}`;
-        await h.store.query(`INSERT INTO "${h.schema}".sluice_batches (run_id, seq, batch_key, params) VALUES ('r', $1, $2, '{}')`, [seq, key]);
+        await h.store.query(
+          `INSERT INTO "${h.schema}".sluice_batches (run_id, seq, batch_key, params) VALUES ('r', $1, $2, '{}')`,
+          [seq, key],
+        );
         const all = [...fixed, ...values];
         const items = all.map((v, i) => [`${key}-${i}`, v, i + 0.5]);
         await h.store.commit('r', batch(key), rowsOf(items, ['id', 'body', 'x']), 1);
-        const back = await h.store.query<{ id: string; body: string | null; x: number }>(`SELECT id, body, x FROM "${h.schema}".texts WHERE id LIKE $1`, [`${key}-%`]);
+        const back = await h.store.query<{ id: string; body: string | null; x: number }>(
+          `SELECT id, body, x FROM "${h.schema}".texts WHERE id LIKE $1`,
+          [`${key}-%`],
+        );
         const byId = new Map(back.rows.map((r) => [r.id, r]));
         assert.equal(byId.size, all.length);
         all.forEach((v, i) => {
@@ -120,7 +134,19 @@ describe('PostgresStore specifics', () => {
     const h = await harness(url, { table: 'typed', key: ['id'] });
     await h.store.createRun({ id: 'r', job: 'j', startedAt: '2024-01-01T00:00:00.000Z' }, [batch('a')]);
     const fields = ['id', 'n', 'x', 'flag', 'label', 'nothing'];
-    await h.store.commit('r', batch('a'), rowsOf([[1, 2, 1.5, true, 'a', null], [2, 3, 2, false, 'b', null], [1, 9, 9.5, false, 'last', null]], fields), 1);
+    await h.store.commit(
+      'r',
+      batch('a'),
+      rowsOf(
+        [
+          [1, 2, 1.5, true, 'a', null],
+          [2, 3, 2, false, 'b', null],
+          [1, 9, 9.5, false, 'last', null],
+        ],
+        fields,
+      ),
+      1,
+    );
     const types = await h.store.query<{ column_name: string; data_type: string; is_nullable: string }>(
       'SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
       [h.schema, 'typed'],
@@ -134,7 +160,13 @@ describe('PostgresStore specifics', () => {
     assert.equal(byName.label.data_type, 'text');
     assert.equal(byName.nothing.data_type, 'text');
     const rows = (await h.store.query(`SELECT * FROM "${h.schema}".typed ORDER BY id`)).rows;
-    assert.deepEqual(rows.map((r) => [String(r.id), r.n, r.label]), [['1', 9, 'last'], ['2', 3, 'b']]);
+    assert.deepEqual(
+      rows.map((r) => [String(r.id), r.n, r.label]),
+      [
+        ['1', 9, 'last'],
+        ['2', 3, 'b'],
+      ],
+    );
     await h.store.close();
   });
 
@@ -145,11 +177,25 @@ describe('PostgresStore specifics', () => {
     await h.store.createRun({ id: 'r', job: 'j', startedAt: '2024-01-01T00:00:00.000Z' }, [batch('a'), batch('b')]);
     await h.store.commit('r', batch('a'), rowsOf([['s0', 'd', 1, 1]]), 1);
     await assert.rejects(
-      h.store.commit('r', batch('b'), rowsOf([['s1', 'd', 1, 1], [null, 'd', 2, 2]]), 1),
+      h.store.commit(
+        'r',
+        batch('b'),
+        rowsOf([
+          ['s1', 'd', 1, 1],
+          [null, 'd', 2, 2],
+        ]),
+        1,
+      ),
       (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_SINK' && e.context.batchKey === 'b',
     );
-    assert.deepEqual((await h.rows()).map((r) => r.ts_code), ['s0']);
-    assert.deepEqual((await h.store.batches('r')).map((b) => b.status), ['done', 'pending']);
+    assert.deepEqual(
+      (await h.rows()).map((r) => r.ts_code),
+      ['s0'],
+    );
+    assert.deepEqual(
+      (await h.store.batches('r')).map((b) => b.status),
+      ['done', 'pending'],
+    );
     // The store still works after the failed transaction.
     await h.store.commit('r', batch('b'), rowsOf([['s1', 'd', 1, 1]]), 2);
     assert.equal((await h.rows()).length, 2);
@@ -166,7 +212,10 @@ describe('PostgresStore specifics', () => {
       `postgres://postgres:${secret}@${hostname}:1/test`,
     ]) {
       const store = createPostgresStore({ url: bad, table: TABLE, connectTimeoutMs: 3000 });
-      const err = await store.open().then(() => undefined, (e: unknown) => e);
+      const err = await store.open().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof SluiceError, 'open fails with a SluiceError');
       assert.equal(err.code, 'SLUICE_SINK');
       assert.ok(!err.message.includes(secret), err.message);
@@ -198,7 +247,13 @@ describe('PostgresStore specifics', () => {
   });
 
   test('bad identifiers are refused before connecting', () => {
-    assert.throws(() => createPostgresStore({ url: POSTGRES_URL, schema: 'x"; DROP SCHEMA public; --', table: TABLE }), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_BAD_JOB' && /sink\.schema/.test(e.message));
-    assert.throws(() => createPostgresStore({ url: POSTGRES_URL, table: { table: 'a b', key: ['k'] } }), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_BAD_JOB');
+    assert.throws(
+      () => createPostgresStore({ url: POSTGRES_URL, schema: 'x"; DROP SCHEMA public; --', table: TABLE }),
+      (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_BAD_JOB' && /sink\.schema/.test(e.message),
+    );
+    assert.throws(
+      () => createPostgresStore({ url: POSTGRES_URL, table: { table: 'a b', key: ['k'] } }),
+      (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_BAD_JOB',
+    );
   });
 });

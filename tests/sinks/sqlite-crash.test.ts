@@ -14,7 +14,9 @@ const BATCHES = 400;
 /** Runs the child until it has printed `killAfter` commits (then SIGKILL), or to the end. */
 function runChild(path: string, groupMs: number, killAfter: number | undefined): Promise<'killed' | 'finished'> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, path, String(groupMs), String(BATCHES)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [CHILD, path, String(groupMs), String(BATCHES)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let seen = 0;
     let buffer = '';
     child.stdout.setEncoding('utf8');
@@ -38,11 +40,18 @@ function runChild(path: string, groupMs: number, killAfter: number | undefined):
 function checkExact(path: string): { done: number; rows: number } {
   const db = new Database(path, { readonly: true });
   try {
-    const done = db.prepare("SELECT batch_key, rows FROM sluice_batches WHERE status = 'done'").all() as { batch_key: string; rows: number }[];
+    const done = db.prepare("SELECT batch_key, rows FROM sluice_batches WHERE status = 'done'").all() as {
+      batch_key: string;
+      rows: number;
+    }[];
     const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'items'").get();
     const counts = new Map<string, number>();
     if (hasTable) {
-      for (const r of db.prepare('SELECT batch, count(*) AS n FROM items GROUP BY batch').all() as { batch: string; n: number }[]) counts.set(r.batch, r.n);
+      for (const r of db.prepare('SELECT batch, count(*) AS n FROM items GROUP BY batch').all() as {
+        batch: string;
+        n: number;
+      }[])
+        counts.set(r.batch, r.n);
     }
     for (const b of done) {
       const expected = rowsFor(Number(b.batch_key.slice(1)));

@@ -50,18 +50,35 @@ for (const groupCommitMs of [undefined, 2000]) {
 describe('SqliteStore specifics', () => {
   test('a path in a missing directory is a SLUICE_BAD_JOB naming sink.path', async () => {
     const path = join(tempDir(), 'no-such-dir', 's.db');
-    await assert.rejects(createSqliteStore({ path, table: TABLE }).open(), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_BAD_JOB' && /sink\.path/.test(e.message) && /does not exist/.test(e.message));
+    await assert.rejects(
+      createSqliteStore({ path, table: TABLE }).open(),
+      (e: unknown) =>
+        e instanceof SluiceError &&
+        e.code === 'SLUICE_BAD_JOB' &&
+        /sink\.path/.test(e.message) &&
+        /does not exist/.test(e.message),
+    );
   });
 
   test('column types are inferred from the values; key columns are NOT NULL and the primary key', async () => {
     const h = await harness();
     await h.store.createRun({ id: 'r', job: 'j', startedAt: '2024-01-01T00:00:00.000Z' }, [batch('a')]);
     const fields = ['ts_code', 'trade_date', 'n', 'x', 'flag', 'mixed', 'nothing'];
-    await h.store.commit('r', batch('a'), rowsOf([
-      ['a', 20240101, 1, 1.5, true, 1, null],
-      ['b', 20240102, 2, 2, false, 'x', null],
-    ], fields), 1);
-    const info = h.store.database.prepare('SELECT name, type, "notnull", pk FROM pragma_table_info(?)').all('daily') as { name: string; type: string; notnull: number; pk: number }[];
+    await h.store.commit(
+      'r',
+      batch('a'),
+      rowsOf(
+        [
+          ['a', 20240101, 1, 1.5, true, 1, null],
+          ['b', 20240102, 2, 2, false, 'x', null],
+        ],
+        fields,
+      ),
+      1,
+    );
+    const info = h.store.database
+      .prepare('SELECT name, type, "notnull", pk FROM pragma_table_info(?)')
+      .all('daily') as { name: string; type: string; notnull: number; pk: number }[];
     const byName = Object.fromEntries(info.map((c) => [c.name, c]));
     assert.equal(byName.ts_code.type, 'TEXT');
     assert.equal(byName.trade_date.type, 'INTEGER');
@@ -71,7 +88,10 @@ describe('SqliteStore specifics', () => {
     assert.equal(byName.mixed.type, 'TEXT');
     assert.equal(byName.nothing.type, '');
     assert.deepEqual([byName.ts_code.notnull, byName.ts_code.pk, byName.trade_date.pk], [1, 1, 2]);
-    assert.deepEqual(h.store.database.prepare('SELECT flag FROM daily ORDER BY ts_code').all(), [{ flag: 1 }, { flag: 0 }]);
+    assert.deepEqual(h.store.database.prepare('SELECT flag FROM daily ORDER BY ts_code').all(), [
+      { flag: 1 },
+      { flag: 0 },
+    ]);
     await h.store.close();
   });
 
@@ -81,15 +101,29 @@ describe('SqliteStore specifics', () => {
       await h.store.createRun({ id: 'r', job: 'j', startedAt: '2024-01-01T00:00:00.000Z' }, [batch('a'), batch('b')]);
       await h.store.commit('r', batch('a'), rowsOf([['s0', 'd', 1, 1]]), 1);
       await assert.rejects(
-        h.store.commit('r', batch('b'), rowsOf([['s1', 'd', 1, 1], ['s2', 'd', 2, 2], [null, 'd', 3, 3]]), 1),
-        (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_SINK' && e.context.batchKey === 'b' && /NOT NULL/.test(e.message),
+        h.store.commit(
+          'r',
+          batch('b'),
+          rowsOf([
+            ['s1', 'd', 1, 1],
+            ['s2', 'd', 2, 2],
+            [null, 'd', 3, 3],
+          ]),
+          1,
+        ),
+        (e: unknown) =>
+          e instanceof SluiceError &&
+          e.code === 'SLUICE_SINK' &&
+          e.context.batchKey === 'b' &&
+          /NOT NULL/.test(e.message),
       );
       await h.store.close();
       // Reopen: batch a's group committed, batch b left nothing behind.
       const db = new Database(h.store['options'].path);
       assert.deepEqual(db.prepare('SELECT ts_code FROM daily ORDER BY ts_code').all(), [{ ts_code: 's0' }]);
       assert.deepEqual(db.prepare('SELECT batch_key, status FROM sluice_batches ORDER BY seq').all(), [
-        { batch_key: 'a', status: 'done' }, { batch_key: 'b', status: 'pending' },
+        { batch_key: 'a', status: 'done' },
+        { batch_key: 'b', status: 'pending' },
       ]);
       db.close();
     }
@@ -97,22 +131,43 @@ describe('SqliteStore specifics', () => {
 
   test('group commit: a batch the database refuses half-written rolls back its whole group, done marks too', async () => {
     const h = await harness(2000);
-    await h.store.createRun({ id: 'r', job: 'j', startedAt: '2024-01-01T00:00:00.000Z' }, [batch('a'), batch('b'), batch('c')]);
+    await h.store.createRun({ id: 'r', job: 'j', startedAt: '2024-01-01T00:00:00.000Z' }, [
+      batch('a'),
+      batch('b'),
+      batch('c'),
+    ]);
     await h.store.commit('r', batch('a'), rowsOf([['s0', 'd', 1, 1]]), 1);
     h.store.flush();
     await new Promise((r) => setTimeout(r, GROUP_BREATHER_MS + 20)); // past the breather: b opens a new group
     await h.store.commit('r', batch('b'), rowsOf([['s1', 'd', 1, 1]]), 1);
     // A rule of the user's own table that only the database knows about.
-    h.store.database.exec("CREATE TRIGGER no_s9 BEFORE INSERT ON daily WHEN NEW.ts_code = 's9' BEGIN SELECT RAISE(ABORT, 's9 refused'); END");
+    h.store.database.exec(
+      "CREATE TRIGGER no_s9 BEFORE INSERT ON daily WHEN NEW.ts_code = 's9' BEGIN SELECT RAISE(ABORT, 's9 refused'); END",
+    );
     await assert.rejects(
-      h.store.commit('r', batch('c'), rowsOf([['s2', 'd', 1, 1], ['s9', 'd', 2, 2]]), 1),
-      (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_SINK' && e.context.batchKey === 'c' && /s9 refused/.test(e.message) && /1 batches/.test(e.message),
+      h.store.commit(
+        'r',
+        batch('c'),
+        rowsOf([
+          ['s2', 'd', 1, 1],
+          ['s9', 'd', 2, 2],
+        ]),
+        1,
+      ),
+      (e: unknown) =>
+        e instanceof SluiceError &&
+        e.code === 'SLUICE_SINK' &&
+        e.context.batchKey === 'c' &&
+        /s9 refused/.test(e.message) &&
+        /1 batches/.test(e.message),
     );
     assert.equal(h.store.database.inTransaction, false);
     // The group (b, c) is gone with its done marks; a, committed earlier, stays.
     assert.deepEqual(h.store.database.prepare('SELECT ts_code FROM daily ORDER BY ts_code').all(), [{ ts_code: 's0' }]);
     assert.deepEqual(h.store.database.prepare('SELECT batch_key, status FROM sluice_batches ORDER BY seq').all(), [
-      { batch_key: 'a', status: 'done' }, { batch_key: 'b', status: 'pending' }, { batch_key: 'c', status: 'pending' },
+      { batch_key: 'a', status: 'done' },
+      { batch_key: 'b', status: 'pending' },
+      { batch_key: 'c', status: 'pending' },
     ]);
     // The store keeps working: the next batch starts a new group.
     await h.store.commit('r', batch('b'), rowsOf([['s1', 'd', 1, 1]]), 1);
@@ -129,7 +184,10 @@ describe('SqliteStore specifics', () => {
       { table: '1abc', key: ['a'] },
       { table: 'daily', key: ['a', 'a'] },
     ]) {
-      assert.throws(() => createSqliteStore({ path, table }), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_BAD_JOB' && /^sink\.(table|key)/.test(e.message));
+      assert.throws(
+        () => createSqliteStore({ path, table }),
+        (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_BAD_JOB' && /^sink\.(table|key)/.test(e.message),
+      );
     }
     assert.equal(existsSync(path), false);
   });
@@ -137,16 +195,30 @@ describe('SqliteStore specifics', () => {
   test('openStoreAt never creates a database and refuses a file without the journal', async () => {
     const dir = tempDir();
     const missing = join(dir, 'missing.db');
-    assert.throws(() => openStoreAt(missing), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_NOT_FOUND' && e.message === `no Sluice database at ${missing}`);
+    assert.throws(
+      () => openStoreAt(missing),
+      (e: unknown) =>
+        e instanceof SluiceError && e.code === 'SLUICE_NOT_FOUND' && e.message === `no Sluice database at ${missing}`,
+    );
     assert.equal(existsSync(missing), false);
     const other = join(dir, 'other.db');
     new Database(other).close();
-    await assert.rejects(openStoreAt(other).open(), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_NOT_FOUND');
+    await assert.rejects(
+      openStoreAt(other).open(),
+      (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_NOT_FOUND',
+    );
     const text = join(dir, 'notes.txt');
     writeFileSync(text, 'not a database at all, just some text that is long enough to look like a header\n'.repeat(20));
-    await assert.rejects(openStoreAt(text).open(), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_NOT_FOUND');
+    await assert.rejects(
+      openStoreAt(text).open(),
+      (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_NOT_FOUND',
+    );
     const plain = new Database(other);
-    assert.deepEqual(plain.pragma('journal_mode'), [{ journal_mode: 'delete' }], 'a reader leaves the journal mode alone');
+    assert.deepEqual(
+      plain.pragma('journal_mode'),
+      [{ journal_mode: 'delete' }],
+      'a reader leaves the journal mode alone',
+    );
     plain.close();
     const real = join(dir, 'real.db');
     const w = openStore({ type: 'sqlite', path: real, table: TABLE });
@@ -156,7 +228,10 @@ describe('SqliteStore specifics', () => {
     const r = openStoreAt(real);
     await r.open();
     assert.equal((await r.getRun('latest'))?.id, 'r');
-    await assert.rejects(r.commit('r', batch('a'), rowsOf([]), 1), (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_SINK');
+    await assert.rejects(
+      r.commit('r', batch('a'), rowsOf([]), 1),
+      (e: unknown) => e instanceof SluiceError && e.code === 'SLUICE_SINK',
+    );
     await r.close();
   });
 

@@ -10,7 +10,10 @@ async function main(): Promise<void> {
   const store = createSqliteStore({ path, table: { table: 'items', key: ['id'] } });
   try {
     await store.open();
-    const batches = [{ key: 'x0', params: {} }, { key: 'x1', params: {} }];
+    const batches = [
+      { key: 'x0', params: {} },
+      { key: 'x1', params: {} },
+    ];
     await store.createRun({ id: runId, job: 'second', startedAt: new Date().toISOString() }, batches);
     const fields = ['id', 'batch', 'v'];
     for (const b of batches) {

@@ -62,7 +62,11 @@ before(async () => {
       }
       default: {
         const m = /^\/sym\/([A-Z]+)$/.exec(u.pathname);
-        if (m) return send(200, ALL.filter((r) => r.sym === m[1]));
+        if (m)
+          return send(
+            200,
+            ALL.filter((r) => r.sym === m[1]),
+          );
         return send(404, 'nope');
       }
     }
@@ -93,22 +97,50 @@ async function failure(opts: Omit<HttpSourceOptions, 'api'>): Promise<SluiceErro
 
 describe('generic HTTP source', () => {
   test('offset pagination over object rows at a dotted path stops on the short page', async () => {
-    const pages = await run({ url: `${base}/offset`, rowsPath: 'result.rows', rowCap: 10, pagination: { type: 'offset' } });
-    assert.deepEqual(pages.map((p) => p.items.length), [10, 10, 3]);
+    const pages = await run({
+      url: `${base}/offset`,
+      rowsPath: 'result.rows',
+      rowCap: 10,
+      pagination: { type: 'offset' },
+    });
+    assert.deepEqual(
+      pages.map((p) => p.items.length),
+      [10, 10, 3],
+    );
     assert.deepEqual(pages[0].fields, ['id', 'sym', 'px']);
-    assert.deepEqual(pages.flatMap((p) => p.items.map((r) => r[0])), ALL.map((r) => r.id));
+    assert.deepEqual(
+      pages.flatMap((p) => p.items.map((r) => r[0])),
+      ALL.map((r) => r.id),
+    );
   });
 
   test('page-number pagination with a first page of 1', async () => {
-    const pages = await run({ url: `${base}/page`, rowsPath: 'items', rowCap: 5, pagination: { type: 'page', pageParam: 'p' }, fields: ['id'] });
-    assert.deepEqual(pages.flatMap((p) => p.items), ALL.map((r) => [r.id]));
+    const pages = await run({
+      url: `${base}/page`,
+      rowsPath: 'items',
+      rowCap: 5,
+      pagination: { type: 'page', pageParam: 'p' },
+      fields: ['id'],
+    });
+    assert.deepEqual(
+      pages.flatMap((p) => p.items),
+      ALL.map((r) => [r.id]),
+    );
     assert.ok(seen.some((s) => s.url.includes('p=5')));
   });
 
   test('cursor pagination follows the cursor until it is null', async () => {
-    const pages = await run({ url: `${base}/cursor`, rowsPath: 'data', rowCap: 7, pagination: { type: 'cursor', cursorPath: 'next', cursorParam: 'after' } });
+    const pages = await run({
+      url: `${base}/cursor`,
+      rowsPath: 'data',
+      rowCap: 7,
+      pagination: { type: 'cursor', cursorPath: 'next', cursorParam: 'after' },
+    });
     assert.equal(pages.length, 4);
-    assert.deepEqual(pages.flatMap((p) => p.items.map((r) => r[0])), ALL.map((r) => r.id));
+    assert.deepEqual(
+      pages.flatMap((p) => p.items.map((r) => r[0])),
+      ALL.map((r) => r.id),
+    );
   });
 
   test('array rows take their names from a fields path', async () => {
@@ -124,8 +156,15 @@ describe('generic HTTP source', () => {
   });
 
   test('POST fills a body template, keeping the types of whole placeholders', async () => {
-    const pages = await run({ url: `${base}/post`, method: 'POST', body: { query: { sym: '{sym}', from: 'since {day}', n: '{n}' } },
-      headers: { authorization: SECRET } }, { sym: 'BBB', day: '20240101', n: 3 });
+    const pages = await run(
+      {
+        url: `${base}/post`,
+        method: 'POST',
+        body: { query: { sym: '{sym}', from: 'since {day}', n: '{n}' } },
+        headers: { authorization: SECRET },
+      },
+      { sym: 'BBB', day: '20240101', n: 3 },
+    );
     assert.equal(pages[0].items.length, 3);
     const last = seen[seen.length - 1];
     assert.deepEqual(JSON.parse(last.body), { query: { sym: 'BBB', from: 'since 20240101', n: 3 } });

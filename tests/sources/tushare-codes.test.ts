@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SluiceError, isSluiceError } from '../../src/core/errors.js';
+import { type SluiceError, isSluiceError } from '../../src/core/errors.js';
 import { createTushareSource } from '../../src/sources/index.js';
 import { quotaFromMessage, unescapeMessage } from '../../src/sources/tushare-codes.js';
 import { fakeFetch, jsonResponse, tushareFail, tushareOk, type Reply } from '../helpers/fake-fetch.js';
@@ -27,7 +27,7 @@ async function failure(reply: Reply): Promise<SluiceError> {
 
 /** ASCII-escape every non-ASCII character, as upstream's JSON does. */
 function asciiEscape(text: string): string {
-  return text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 describe('tushare answer codes', () => {
@@ -41,7 +41,9 @@ describe('tushare answer codes', () => {
   });
 
   test('40203 without a quota sentence is a fatal permission error naming the API', async () => {
-    const err = await failure(tushareFail(40203, '抱歉，您没有接口访问权限，权限的具体详情访问：https://tushare.pro/document/1?doc_id=108。'));
+    const err = await failure(
+      tushareFail(40203, '抱歉，您没有接口访问权限，权限的具体详情访问：https://tushare.pro/document/1?doc_id=108。'),
+    );
     assert.equal(err.code, 'SLUICE_PERMISSION');
     assert.equal(err.kind, 'fatal');
     assert.match(err.message, /^tushare daily: no permission/);
@@ -100,7 +102,9 @@ describe('tushare answer codes', () => {
     assert.equal((await failure(new Response('{"code":0,"data":{"fie', { status: 200 }))).kind, 'retryable');
     assert.equal((await failure(jsonResponse([1, 2]))).kind, 'retryable');
     assert.equal((await failure(jsonResponse({ code: 0, data: null }))).kind, 'retryable');
-    const reset = new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
+    const reset = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+    });
     const err = await failure(reset);
     assert.equal(err.kind, 'retryable');
     assert.match(err.message, /ECONNRESET/);

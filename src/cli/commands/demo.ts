@@ -12,8 +12,12 @@ export function register(program: Command): void {
     .option('--symbols <n>', 'symbols in the emulated universe', '40')
     .option('--html <file>', 'HTML report file', 'sluice-report.html')
     .option('--json', 'print the run report as JSON on stdout')
-    .action(action(async (flags: { db: string; symbols: string; html: string; json?: boolean }) => {
-      const symbols = intFlag('--symbols', flags.symbols, { min: 1, max: 5000 });
-      return withStopSignals((signal) => runDemo({ db: flags.db, symbols, html: flags.html, json: flags.json, signal }));
-    }));
+    .action(
+      action(async (flags: { db: string; symbols: string; html: string; json?: boolean }) => {
+        const symbols = intFlag('--symbols', flags.symbols, { min: 1, max: 5000 });
+        return withStopSignals((signal) =>
+          runDemo({ db: flags.db, symbols, html: flags.html, json: flags.json, signal }),
+        );
+      }),
+    );
 }

@@ -51,8 +51,12 @@ export function emulatorOptionsFromFlags(flags: EmulateFlags): EmulatorOptions {
     registerSecret(flags.token);
   }
   const host = flags.host ?? '127.0.0.1';
-  if (!LOOPBACK.has(host) && host !== '0.0.0.0') throw usageError(`--host: expected 127.0.0.1, localhost, ::1 or 0.0.0.0, got ${JSON.stringify(host)}`);
-  const deny = flags.deny?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (!LOOPBACK.has(host) && host !== '0.0.0.0')
+    throw usageError(`--host: expected 127.0.0.1, localhost, ::1 or 0.0.0.0, got ${JSON.stringify(host)}`);
+  const deny = flags.deny
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const opts: EmulatorOptions = {
     port: intFlag('--port', flags.port ?? '7001', { min: 0, max: 65535 }),
     host,
@@ -64,7 +68,15 @@ export function emulatorOptionsFromFlags(flags: EmulateFlags): EmulatorOptions {
     knee: intFlag('--knee', flags.knee),
     perExcessMs: intFlag('--per-excess-ms', flags.perExcessMs, { min: 0, max: 600_000 }),
     ...(flags.token !== undefined ? { token: flags.token } : {}),
-    ...(rate !== undefined ? { rate: { calls: rate, intervalMs: intervalMs ?? 60_000, window: (flags.window ?? 'fixed') as 'fixed' | 'sliding' } } : {}),
+    ...(rate !== undefined
+      ? {
+          rate: {
+            calls: rate,
+            intervalMs: intervalMs ?? 60_000,
+            window: (flags.window ?? 'fixed') as 'fixed' | 'sliding',
+          },
+        }
+      : {}),
     ...(faults ? { faults } : {}),
     ...(deny && deny.length > 0 ? { deniedApis: deny } : {}),
   };
@@ -89,7 +101,9 @@ function waitForStop(): Promise<string> {
 export function register(program: Command): void {
   program
     .command('emulate')
-    .description('Run a local Tushare-protocol emulator (deterministic data, rate limits, latency, faults) until Ctrl-C.')
+    .description(
+      'Run a local Tushare-protocol emulator (deterministic data, rate limits, latency, faults) until Ctrl-C.',
+    )
     .option('--port <n>', 'port to listen on; 0 picks a free port', '7001')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--rate <n>', 'calls admitted per interval, per API (default: unlimited)')
@@ -97,7 +111,10 @@ export function register(program: Command): void {
     .option('--window <kind>', 'rate window: fixed or sliding (default fixed)')
     .option('--row-cap <n>', 'rows one daily call returns at most (default 6000)')
     .option('--max-offset <n>', 'largest offset accepted before code 50101 (default 100000)')
-    .option('--faults <spec>', 'fault probabilities, e.g. 5xx:0.02,reset:0.01,hang:0.01,malformed:0.01,internal:0.01 or all:0.05')
+    .option(
+      '--faults <spec>',
+      'fault probabilities, e.g. 5xx:0.02,reset:0.01,hang:0.01,malformed:0.01,internal:0.01 or all:0.05',
+    )
     .option('--seed <n>', 'data and fault seed (default 42)')
     .option('--symbols <n>', 'symbols in the universe (default 50)')
     .option('--token <t>', 'token to accept (default: the public demo token)')
@@ -106,22 +123,30 @@ export function register(program: Command): void {
     .option('--per-excess-ms <n>', 'extra latency per request beyond the knee (default 5)')
     .option('--deny <apis>', 'comma-separated APIs answered "no permission"')
     .option('--json', 'print {url, port} as JSON on stdout once listening')
-    .action(action(async (flags: EmulateFlags) => {
-      const opts = emulatorOptionsFromFlags(flags);
-      const emu = await startEmulator(opts).catch((err: unknown) => {
-        const code = (err as { code?: string }).code;
-        if (code === 'EADDRINUSE') throw usageError(`--port: ${opts.port} is already in use (use --port 0 for a free one)`);
-        if (err instanceof RangeError) throw usageError(`--${err.message}`);
-        throw err;
-      });
-      const tokenNote = flags.token === undefined ? `token: ${DEMO_TOKEN} (the public demo token)` : 'token: the one given with --token';
-      printLine(`sluice emulator listening on ${emu.url} (POST / or /dataapi; ${tokenNote}); Ctrl-C to stop`);
-      if (flags.json) printJson({ url: emu.url, port: emu.port, apis: emu.dataset.apis });
-      const sig = await waitForStop();
-      const s = emu.stats();
-      await emu.close();
-      printLine(`sluice emulator stopped (${sig}): ${s.calls} calls, ${s.rows} rows, ${s.rejectedRate} rate refusals, ` +
-        `${Object.values(s.faults).reduce((a, b) => a + b, 0)} faults, max ${s.maxConcurrent} concurrent`);
-      return 0;
-    }));
+    .action(
+      action(async (flags: EmulateFlags) => {
+        const opts = emulatorOptionsFromFlags(flags);
+        const emu = await startEmulator(opts).catch((err: unknown) => {
+          const code = (err as { code?: string }).code;
+          if (code === 'EADDRINUSE')
+            throw usageError(`--port: ${opts.port} is already in use (use --port 0 for a free one)`);
+          if (err instanceof RangeError) throw usageError(`--${err.message}`);
+          throw err;
+        });
+        const tokenNote =
+          flags.token === undefined
+            ? `token: ${DEMO_TOKEN} (the public demo token)`
+            : 'token: the one given with --token';
+        printLine(`sluice emulator listening on ${emu.url} (POST / or /dataapi; ${tokenNote}); Ctrl-C to stop`);
+        if (flags.json) printJson({ url: emu.url, port: emu.port, apis: emu.dataset.apis });
+        const sig = await waitForStop();
+        const s = emu.stats();
+        await emu.close();
+        printLine(
+          `sluice emulator stopped (${sig}): ${s.calls} calls, ${s.rows} rows, ${s.rejectedRate} rate refusals, ` +
+            `${Object.values(s.faults).reduce((a, b) => a + b, 0)} faults, max ${s.maxConcurrent} concurrent`,
+        );
+        return 0;
+      }),
+    );
 }

@@ -5,7 +5,15 @@ import type { Command } from 'commander';
 import { parseDay } from '../../core/dates.js';
 import { usageError } from '../../core/errors.js';
 import {
-  type Density, type Plan, STRATEGY_NAMES, callsFor, constantDensity, loadCalendar, loadDensity, planJob, weekdayCalendar,
+  type Density,
+  type Plan,
+  STRATEGY_NAMES,
+  callsFor,
+  constantDensity,
+  loadCalendar,
+  loadDensity,
+  planJob,
+  weekdayCalendar,
 } from '../../plan/index.js';
 import { action, intFlag, printJson } from '../util.js';
 
@@ -22,7 +30,14 @@ interface PlanFlags {
   json?: boolean;
 }
 
-const LABELS = { start: '--start', end: '--end', strategy: '--strategy', frequency: '--frequency', rowCap: '--row-cap', maxOffset: '--max-offset' };
+const LABELS = {
+  start: '--start',
+  end: '--end',
+  strategy: '--strategy',
+  frequency: '--frequency',
+  rowCap: '--row-cap',
+  maxOffset: '--max-offset',
+};
 
 function rowsPerDayFlag(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -44,16 +59,19 @@ export function runPlan(flags: PlanFlags): Plan {
   let density: Density | undefined;
   if (rowsPerDay !== undefined) density = constantDensity(rowsPerDay, calendar ?? weekdayCalendar);
   if (flags.density !== undefined) density = loadDensity(flags.density, calendar ?? weekdayCalendar, '--density');
-  return planJob({
-    start: flags.start,
-    end: flags.end,
-    strategy: flags.strategy,
-    frequency: flags.frequency as 'daily' | 'monthly' | undefined,
-    calendar,
-    density,
-    rowCap,
-    maxOffset,
-  }, LABELS);
+  return planJob(
+    {
+      start: flags.start,
+      end: flags.end,
+      strategy: flags.strategy,
+      frequency: flags.frequency as 'daily' | 'monthly' | undefined,
+      calendar,
+      density,
+      rowCap,
+      maxOffset,
+    },
+    LABELS,
+  );
 }
 
 function pad(text: string | number, width: number): string {
@@ -64,7 +82,9 @@ function printTable(plan: Plan, rowCap: number | undefined): void {
   const hasRows = plan.stats.sizeUnit === 'rows';
   const out: string[] = [];
   const dateWidth = plan.start.length;
-  out.push(`${pad('#', 6)}  ${'start'.padEnd(dateWidth)}  ${'end'.padEnd(dateWidth)}  ${pad('days', 6)}${hasRows ? `  ${pad('est. rows', 12)}${rowCap ? `  ${pad('calls', 6)}` : ''}` : ''}`);
+  out.push(
+    `${pad('#', 6)}  ${'start'.padEnd(dateWidth)}  ${'end'.padEnd(dateWidth)}  ${pad('days', 6)}${hasRows ? `  ${pad('est. rows', 12)}${rowCap ? `  ${pad('calls', 6)}` : ''}` : ''}`,
+  );
   const sizes = hasRows ? plan.windowRows : undefined;
   plan.windows.forEach((w, i) => {
     const days = parseDay(w.end) - parseDay(w.start) + 1;
@@ -80,13 +100,16 @@ function printTable(plan: Plan, rowCap: number | undefined): void {
   out.push('');
   out.push(`strategy        ${strategy}`);
   out.push(`range           ${plan.start} .. ${plan.end} (${s.timeSpanDays} days)`);
-  out.push(`batches         ${s.batchCount} vs ${s.baselineBatches} ${s.baselineUnit === 'days' ? 'daily' : 'trading-day'} batches: ${s.reductionRate}% fewer`);
+  out.push(
+    `batches         ${s.batchCount} vs ${s.baselineBatches} ${s.baselineUnit === 'days' ? 'daily' : 'trading-day'} batches: ${s.reductionRate}% fewer`,
+  );
   out.push(`batches/day     ${s.batchesPerDay}`);
   const d = s.batchSizes;
   out.push(`batch size      min ${d.min}, max ${d.max}, avg ${d.avg}, variance ${d.variance} (${s.sizeUnit})`);
   if (s.estimatedRows !== null) out.push(`estimated rows  ${s.estimatedRows}`);
   if (s.estimatedCalls !== null) out.push(`estimated calls ${s.estimatedCalls}`);
-  if (s.oversizedWindows > 0) out.push(`oversized       ${s.oversizedWindows} window(s) hold a single day over the row budget`);
+  if (s.oversizedWindows > 0)
+    out.push(`oversized       ${s.oversizedWindows} window(s) hold a single day over the row budget`);
   out.push(`generated in    ${s.generationMs} ms`);
   process.stdout.write(`${out.join('\n')}\n`);
 }
@@ -105,13 +128,15 @@ export function register(program: Command): void {
     .option('--max-offset <n>', 'largest offset the API pages to (Tushare: 100000)')
     .option('--calendar <file>', 'trading calendar: one open date per line, or trade_cal CSV/JSON (cal_date,is_open)')
     .option('--json', 'print the plan as one JSON document')
-    .action(action(async (flags: PlanFlags) => {
-      const plan = runPlan(flags);
-      if (flags.json) {
-        const { strategy, resolved, start, end, windows, stats } = plan;
-        printJson({ strategy, resolved, start, end, windows, stats });
-      } else {
-        printTable(plan, flags.rowCap === undefined ? undefined : Number(flags.rowCap));
-      }
-    }));
+    .action(
+      action(async (flags: PlanFlags) => {
+        const plan = runPlan(flags);
+        if (flags.json) {
+          const { strategy, resolved, start, end, windows, stats } = plan;
+          printJson({ strategy, resolved, start, end, windows, stats });
+        } else {
+          printTable(plan, flags.rowCap === undefined ? undefined : Number(flags.rowCap));
+        }
+      }),
+    );
 }

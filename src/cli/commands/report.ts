@@ -32,7 +32,10 @@ export async function reportCommand(id: string, flags: ReportFlags, deps: Comman
       try {
         await writeFile(flags.html, scrub(renderHtml(report)));
       } catch (err) {
-        throw new SluiceError(ErrorCodes.USAGE, `--html: cannot write ${flags.html}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+        throw new SluiceError(
+          ErrorCodes.USAGE,
+          `--html: cannot write ${flags.html}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+        );
       }
     }
     if (flags.json) {

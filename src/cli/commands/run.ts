@@ -31,26 +31,39 @@ export function register(program: Command): void {
     .option('--json', 'print the run report as JSON on stdout')
     .option('--queue <redis-url>', 'run through BullMQ workers (sluice worker) instead of in-process')
     .option('--quiet', 'no progress output')
-    .action(action(async (jobPath: string, flags: RunFlags) => {
-      const metricsPort = intFlag('--metrics-port', flags.metricsPort, { min: 0, max: 65535 });
-      const loaded = loadJobFile(jobPath);
-      const queue = flags.queue;
-      // BullMQ and Redis load only when a queue is asked for.
-      const distributed = queue ? await import('../../distributed/index.js') : undefined;
-      // Refuse what cannot travel through Redis (literal secrets) before anything is written.
-      if (distributed) distributed.jobPayload(loaded.raw, baseDirOf(jobPath), flags.db);
-      if (flags.html) checkWritableDir(flags.html, '--html');
-      return withStopSignals(async (signal) => {
-        const result = await runJob(loaded.job, {
-          resume: flags.resume,
-          db: flags.db,
-          baseDir: baseDirOf(jobPath),
-          signal,
-          metricsPort,
-          progress: flags.quiet || flags.json ? 'quiet' : 'auto',
-          engine: queue && distributed ? (ctx) => distributed.createBullmqEngine({ queueUrl: queue, raw: loaded.raw, job: ctx.job, store: ctx.store, baseDir: baseDirOf(jobPath), db: flags.db }) : undefined,
+    .action(
+      action(async (jobPath: string, flags: RunFlags) => {
+        const metricsPort = intFlag('--metrics-port', flags.metricsPort, { min: 0, max: 65535 });
+        const loaded = loadJobFile(jobPath);
+        const queue = flags.queue;
+        // BullMQ and Redis load only when a queue is asked for.
+        const distributed = queue ? await import('../../distributed/index.js') : undefined;
+        // Refuse what cannot travel through Redis (literal secrets) before anything is written.
+        if (distributed) distributed.jobPayload(loaded.raw, baseDirOf(jobPath), flags.db);
+        if (flags.html) checkWritableDir(flags.html, '--html');
+        return withStopSignals(async (signal) => {
+          const result = await runJob(loaded.job, {
+            resume: flags.resume,
+            db: flags.db,
+            baseDir: baseDirOf(jobPath),
+            signal,
+            metricsPort,
+            progress: flags.quiet || flags.json ? 'quiet' : 'auto',
+            engine:
+              queue && distributed
+                ? (ctx) =>
+                    distributed.createBullmqEngine({
+                      queueUrl: queue,
+                      raw: loaded.raw,
+                      job: ctx.job,
+                      store: ctx.store,
+                      baseDir: baseDirOf(jobPath),
+                      db: flags.db,
+                    })
+                : undefined,
+          });
+          return finishRun(result, loaded.job, { json: flags.json, html: flags.html });
         });
-        return finishRun(result, loaded.job, { json: flags.json, html: flags.html });
-      });
-    }));
+      }),
+    );
 }

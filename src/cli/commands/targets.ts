@@ -17,7 +17,11 @@ interface TargetsFlags {
 
 const DEFAULT_DEPS: CommandDeps = { open: openReadStore, printJson, printLine };
 
-export async function targetsCommand(id: string, flags: TargetsFlags, deps: CommandDeps = DEFAULT_DEPS): Promise<number> {
+export async function targetsCommand(
+  id: string,
+  flags: TargetsFlags,
+  deps: CommandDeps = DEFAULT_DEPS,
+): Promise<number> {
   const overrides = flags.targets === undefined ? {} : await loadTargets(flags.targets);
   const { open, printJson, printLine } = deps;
   const store = await open(flags.db);

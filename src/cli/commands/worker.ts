@@ -29,38 +29,40 @@ export function register(program: Command): void {
     .requiredOption('--queue <redis-url>', 'Redis of the queue, e.g. redis://127.0.0.1:6379')
     .option('--concurrency <n>', 'batches run at once, per job (default 4)')
     .option('--job <name>', 'serve only this job (repeatable; default: every job queued on this Redis)', collect)
-    .option('--lock-ms <n>', 'a dead worker\'s batch is retried after this lock lapses (default 30000)')
+    .option('--lock-ms <n>', "a dead worker's batch is retried after this lock lapses (default 30000)")
     .option('--stalled-interval-ms <n>', 'how often to look for stalled batches (default 30000)')
-    .action(action(async (flags: WorkerFlags) => {
-      const concurrency = intFlag('--concurrency', flags.concurrency, { min: 1, max: 1000 });
-      const lockDurationMs = intFlag('--lock-ms', flags.lockMs, { min: 500 });
-      const stalledIntervalMs = intFlag('--stalled-interval-ms', flags.stalledIntervalMs, { min: 100 });
-      redisOptions(flags.queue ?? '', '--queue'); // a bad URL is a usage error before anything loads
-      // Loaded on use: bullmq and the job machinery cost nothing to the other commands.
-      const { startWorker } = await import('../../distributed/worker.js');
-      const worker = await startWorker({
-        queueUrl: flags.queue ?? '',
-        concurrency,
-        jobs: flags.job,
-        lockDurationMs,
-        stalledIntervalMs,
-        onQueue: (name) => printLine(`sluice worker: serving ${name}`),
-        onError: (err) => printLine(`sluice worker: ${err.message}`),
-      });
-      printLine(`sluice worker: ready on ${worker.url} (concurrency ${concurrency ?? 4} per job)`);
-      await new Promise<void>((resolve) => {
-        let stops = 0;
-        const onSignal = (name: NodeJS.Signals): void => {
-          stops += 1;
-          if (stops > 1) process.exit(130);
-          printLine(`sluice worker: ${name}: stopping; running batches go back to the queue`);
-          resolve();
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-      });
-      await worker.close();
-      printLine('sluice worker: stopped');
-      return 0;
-    }));
+    .action(
+      action(async (flags: WorkerFlags) => {
+        const concurrency = intFlag('--concurrency', flags.concurrency, { min: 1, max: 1000 });
+        const lockDurationMs = intFlag('--lock-ms', flags.lockMs, { min: 500 });
+        const stalledIntervalMs = intFlag('--stalled-interval-ms', flags.stalledIntervalMs, { min: 100 });
+        redisOptions(flags.queue ?? '', '--queue'); // a bad URL is a usage error before anything loads
+        // Loaded on use: bullmq and the job machinery cost nothing to the other commands.
+        const { startWorker } = await import('../../distributed/worker.js');
+        const worker = await startWorker({
+          queueUrl: flags.queue ?? '',
+          concurrency,
+          jobs: flags.job,
+          lockDurationMs,
+          stalledIntervalMs,
+          onQueue: (name) => printLine(`sluice worker: serving ${name}`),
+          onError: (err) => printLine(`sluice worker: ${err.message}`),
+        });
+        printLine(`sluice worker: ready on ${worker.url} (concurrency ${concurrency ?? 4} per job)`);
+        await new Promise<void>((resolve) => {
+          let stops = 0;
+          const onSignal = (name: NodeJS.Signals): void => {
+            stops += 1;
+            if (stops > 1) process.exit(130);
+            printLine(`sluice worker: ${name}: stopping; running batches go back to the queue`);
+            resolve();
+          };
+          process.on('SIGINT', onSignal);
+          process.on('SIGTERM', onSignal);
+        });
+        await worker.close();
+        printLine('sluice worker: stopped');
+        return 0;
+      }),
+    );
 }

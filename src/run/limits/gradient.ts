@@ -82,7 +82,8 @@ export function gradientStep(state: GradientState, s: LimitSample, o: Resolved):
   const rtt = Math.max(s.rttMs, 1e-3);
   if (Number.isNaN(state.shortRttMs)) return { limit: state.limit, shortRttMs: rtt, longRttMs: rtt, noise: 0 };
   const slow = 2 / (o.longWindow + 1);
-  const noise = state.noise + (Math.abs(rtt - state.shortRttMs) / state.longRttMs - state.noise) * Math.min(1, slow * 4);
+  const noise =
+    state.noise + (Math.abs(rtt - state.shortRttMs) / state.longRttMs - state.noise) * Math.min(1, slow * 4);
   const shortRttMs = state.shortRttMs + (rtt - state.shortRttMs) * (2 / (o.shortWindow + 1));
   // noisy latency widens the tolerance, so noise alone is not read as queueing
   const tolerance = o.tolerance + o.noiseFactor * noise;

@@ -40,7 +40,11 @@ export interface ThroughputState {
 }
 
 /** Pure step of the rule. */
-export function throughputStep(state: ThroughputState, sample: LimitSample, o: Required<ThroughputLimitOptions>): ThroughputState {
+export function throughputStep(
+  state: ThroughputState,
+  sample: LimitSample,
+  o: Required<ThroughputLimitOptions>,
+): ThroughputState {
   const windowStartMs = Number.isNaN(state.windowStartMs) ? sample.nowMs - sample.rttMs : state.windowStartMs;
   const count = state.count + 1;
   const spanMs = sample.nowMs - windowStartMs;

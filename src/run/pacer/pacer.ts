@@ -77,7 +77,18 @@ export function createPacer(spec: RateLimit | 'adaptive' | undefined, options: P
   const gateFor = (key: string): Gate => {
     let g = gates.get(key);
     if (!g) {
-      g = { rule: makeRule(), blockedUntil: 0, waiters: [], head: 0, timer: undefined, timerAt: 0, second: 0, thisSecond: 0, lastSecond: 0, reported: NaN };
+      g = {
+        rule: makeRule(),
+        blockedUntil: 0,
+        waiters: [],
+        head: 0,
+        timer: undefined,
+        timerAt: 0,
+        second: 0,
+        thisSecond: 0,
+        lastSecond: 0,
+        reported: NaN,
+      };
       gates.set(key, g);
     }
     return g;
@@ -189,7 +200,10 @@ export function createPacer(spec: RateLimit | 'adaptive' | undefined, options: P
         const calls = Math.max(1, Math.floor(info.quotaPerMinute * learnedShare));
         const k = Math.max(1, Math.floor(calls / 60));
         const intervalMs = Math.ceil((60_000 * k) / calls);
-        const current = g.rule instanceof SlidingWindowRule && g.rule.capacity === k && g.rule.intervalMs === intervalMs ? g.rule : undefined;
+        const current =
+          g.rule instanceof SlidingWindowRule && g.rule.capacity === k && g.rule.intervalMs === intervalMs
+            ? g.rule
+            : undefined;
         if (current) {
           // refused although already paced at the named quota: widen the margin
           current.onSuccess(now);
@@ -229,7 +243,9 @@ export function createPacer(spec: RateLimit | 'adaptive' | undefined, options: P
       const g = gates.get(key);
       if (g) return g.rule ? g.rule.callsPerMinute() : Infinity;
       if (spec === undefined) return Infinity;
-      return spec === 'adaptive' ? (options.adaptive?.initialPerSecond ?? 2) * 60 : (spec.calls * 60_000) / spec.intervalMs;
+      return spec === 'adaptive'
+        ? (options.adaptive?.initialPerSecond ?? 2) * 60
+        : (spec.calls * 60_000) / spec.intervalMs;
     },
   };
 }

@@ -9,12 +9,21 @@ import type { RunReport } from '../../core/report.js';
 import { SluiceError, ErrorCodes } from '../../core/errors.js';
 import { childSeqs, plannedSeq, shiftFor } from '../seq.js';
 import {
-  UNFINISHED, errorText, nowIso, paramsJson, reportJson, toBatchRecord, toRunRecord, windowJson,
-  type BatchRow, type RunRow,
+  UNFINISHED,
+  errorText,
+  nowIso,
+  paramsJson,
+  reportJson,
+  toBatchRecord,
+  toRunRecord,
+  windowJson,
+  type BatchRow,
+  type RunRow,
 } from '../records.js';
 
 const RUN_COLUMNS = 'id, job, status, started_at, finished_at, report';
-const BATCH_COLUMNS = 'run_id, batch_key, params, "window", status, attempts, rows, started_at, finished_at, last_error';
+const BATCH_COLUMNS =
+  'run_id, batch_key, params, "window", status, attempts, rows, started_at, finished_at, last_error';
 
 /** Journal SQL bound to one schema (quoted identifier). */
 export class PgJournal {
@@ -57,7 +66,13 @@ CREATE INDEX IF NOT EXISTS sluice_batches_seq ON ${this.batchTable} (run_id, seq
   }
 
   /** `keepExisting`: skip batches whose key is already in the run (a retried split). */
-  private async insertBatches(c: PoolClient, runId: string, seqs: readonly number[], batches: readonly Batch[], keepExisting = false): Promise<void> {
+  private async insertBatches(
+    c: PoolClient,
+    runId: string,
+    seqs: readonly number[],
+    batches: readonly Batch[],
+    keepExisting = false,
+  ): Promise<void> {
     if (batches.length === 0) return;
     await c.query(
       `INSERT INTO ${this.batchTable} (run_id, seq, batch_key, params, "window")
@@ -66,9 +81,22 @@ CREATE INDEX IF NOT EXISTS sluice_batches_seq ON ${this.batchTable} (run_id, seq
     );
   }
 
-  async createRun(c: PoolClient, run: { id: string; job: string; startedAt: string }, batches: readonly Batch[]): Promise<void> {
-    await c.query(`INSERT INTO ${this.runs} (id, job, status, started_at) VALUES ($1, $2, 'running', $3)`, [run.id, run.job, run.startedAt]);
-    await this.insertBatches(c, run.id, batches.map((_, i) => plannedSeq(i)), batches);
+  async createRun(
+    c: PoolClient,
+    run: { id: string; job: string; startedAt: string },
+    batches: readonly Batch[],
+  ): Promise<void> {
+    await c.query(`INSERT INTO ${this.runs} (id, job, status, started_at) VALUES ($1, $2, 'running', $3)`, [
+      run.id,
+      run.job,
+      run.startedAt,
+    ]);
+    await this.insertBatches(
+      c,
+      run.id,
+      batches.map((_, i) => plannedSeq(i)),
+      batches,
+    );
   }
 
   async latestUnfinishedRun(c: PoolClient, job: string): Promise<RunRecord | undefined> {
@@ -105,7 +133,8 @@ CREATE INDEX IF NOT EXISTS sluice_batches_seq ON ${this.batchTable} (run_id, seq
       `UPDATE ${this.batchTable} SET status = 'done', rows = $3, attempts = $4, finished_at = $5, last_error = NULL WHERE run_id = $1 AND batch_key = $2`,
       [runId, key, rows, attempts, nowIso()],
     );
-    if (r.rowCount === 0) throw new SluiceError(ErrorCodes.SINK, `batch ${key} of run ${runId} is not in the journal`, { batchKey: key });
+    if (r.rowCount === 0)
+      throw new SluiceError(ErrorCodes.SINK, `batch ${key} of run ${runId} is not in the journal`, { batchKey: key });
   }
 
   async markFailed(c: PoolClient, runId: string, key: string, error: string, attempts: number): Promise<void> {
@@ -120,35 +149,58 @@ CREATE INDEX IF NOT EXISTS sluice_batches_seq ON ${this.batchTable} (run_id, seq
     // Splits of one run may shift overlapping ranges of seq; taking the run's row first makes them
     // wait for each other instead of locking batch rows in different orders (a deadlock).
     await c.query(`SELECT 1 FROM ${this.runs} WHERE id = $1 FOR UPDATE`, [runId]);
-    const p = await c.query<{ seq: string; status: string }>(`SELECT seq, status FROM ${this.batchTable} WHERE run_id = $1 AND batch_key = $2 FOR UPDATE`, [runId, parentKey]);
-    if (p.rows.length === 0) throw new SluiceError(ErrorCodes.SINK, `batch ${parentKey} of run ${runId} is not in the journal`, { batchKey: parentKey });
+    const p = await c.query<{ seq: string; status: string }>(
+      `SELECT seq, status FROM ${this.batchTable} WHERE run_id = $1 AND batch_key = $2 FOR UPDATE`,
+      [runId, parentKey],
+    );
+    if (p.rows.length === 0)
+      throw new SluiceError(ErrorCodes.SINK, `batch ${parentKey} of run ${runId} is not in the journal`, {
+        batchKey: parentKey,
+      });
     if (p.rows[0].status === 'split') return;
     const seq = Number(p.rows[0].seq);
     const nextSeq = async (): Promise<number | undefined> => {
-      const r = await c.query<{ s: string | null }>(`SELECT min(seq) AS s FROM ${this.batchTable} WHERE run_id = $1 AND seq > $2`, [runId, seq]);
+      const r = await c.query<{ s: string | null }>(
+        `SELECT min(seq) AS s FROM ${this.batchTable} WHERE run_id = $1 AND seq > $2`,
+        [runId, seq],
+      );
       return r.rows[0].s === null ? undefined : Number(r.rows[0].s);
     };
     let seqs = childSeqs(seq, await nextSeq(), children.length);
     if (!seqs) {
-      await c.query(`UPDATE ${this.batchTable} SET seq = seq + $3 WHERE run_id = $1 AND seq > $2`, [runId, seq, shiftFor(children.length)]);
+      await c.query(`UPDATE ${this.batchTable} SET seq = seq + $3 WHERE run_id = $1 AND seq > $2`, [
+        runId,
+        seq,
+        shiftFor(children.length),
+      ]);
       seqs = childSeqs(seq, await nextSeq(), children.length) as number[];
     }
     await this.insertBatches(c, runId, seqs, children, true);
-    await c.query(`UPDATE ${this.batchTable} SET status = 'split', finished_at = $3 WHERE run_id = $1 AND batch_key = $2`, [runId, parentKey, nowIso()]);
+    await c.query(
+      `UPDATE ${this.batchTable} SET status = 'split', finished_at = $3 WHERE run_id = $1 AND batch_key = $2`,
+      [runId, parentKey, nowIso()],
+    );
   }
 
   async finishRun(c: PoolClient, runId: string, status: RunStatus, report: RunReport): Promise<void> {
     await c.query(`UPDATE ${this.runs} SET status = $2, finished_at = $3, report = $4::jsonb WHERE id = $1`, [
-      runId, status, report.finishedAt ?? nowIso(), reportJson(report),
+      runId,
+      status,
+      report.finishedAt ?? nowIso(),
+      reportJson(report),
     ]);
   }
 
   async getRun(c: PoolClient, id: string, job?: string): Promise<RunRecord | undefined> {
     let r;
     if (id === 'latest') {
-      r = job === undefined
-        ? await c.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM ${this.runs} ORDER BY started_at DESC, n DESC LIMIT 1`)
-        : await c.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM ${this.runs} WHERE job = $1 ORDER BY started_at DESC, n DESC LIMIT 1`, [job]);
+      r =
+        job === undefined
+          ? await c.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM ${this.runs} ORDER BY started_at DESC, n DESC LIMIT 1`)
+          : await c.query<RunRow>(
+              `SELECT ${RUN_COLUMNS} FROM ${this.runs} WHERE job = $1 ORDER BY started_at DESC, n DESC LIMIT 1`,
+              [job],
+            );
     } else {
       r = await c.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM ${this.runs} WHERE id = $1`, [id]);
     }
@@ -157,9 +209,15 @@ CREATE INDEX IF NOT EXISTS sluice_batches_seq ON ${this.batchTable} (run_id, seq
 
   async listRuns(c: PoolClient, job: string | undefined, limit: number): Promise<RunRecord[]> {
     const n = Math.max(0, Math.floor(limit));
-    const r = job === undefined
-      ? await c.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM ${this.runs} ORDER BY started_at DESC, n DESC LIMIT $1`, [n])
-      : await c.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM ${this.runs} WHERE job = $1 ORDER BY started_at DESC, n DESC LIMIT $2`, [job, n]);
+    const r =
+      job === undefined
+        ? await c.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM ${this.runs} ORDER BY started_at DESC, n DESC LIMIT $1`, [
+            n,
+          ])
+        : await c.query<RunRow>(
+            `SELECT ${RUN_COLUMNS} FROM ${this.runs} WHERE job = $1 ORDER BY started_at DESC, n DESC LIMIT $2`,
+            [job, n],
+          );
     return r.rows.map(toRunRecord);
   }
 }

@@ -57,7 +57,11 @@ export function pgError(err: unknown, doing: string, batchKey?: string): SluiceE
   const e = err as { code?: string; detail?: string };
   const detail = e.detail ? ` (${e.detail})` : '';
   const code = e.code ? ` [${e.code}]` : '';
-  return new SluiceError(ErrorCodes.SINK, scrub(redactUrls(`${doing}: ${messageOf(err)}${detail}${code}`)), batchKey ? { batchKey } : {});
+  return new SluiceError(
+    ErrorCodes.SINK,
+    scrub(redactUrls(`${doing}: ${messageOf(err)}${detail}${code}`)),
+    batchKey ? { batchKey } : {},
+  );
 }
 
 export class PostgresStore implements Store {
@@ -78,13 +82,19 @@ export class PostgresStore implements Store {
 
   async open(): Promise<void> {
     if (this.pool) return;
-    const pool = new pg.Pool({ connectionString: this.options.url, max: 1, connectionTimeoutMillis: this.options.connectTimeoutMs ?? 10_000 });
+    const pool = new pg.Pool({
+      connectionString: this.options.url,
+      max: 1,
+      connectionTimeoutMillis: this.options.connectTimeoutMs ?? 10_000,
+    });
     pool.on('error', () => undefined); // an idle connection dropped: the next call reconnects
     this.pool = pool;
     try {
       await this.use(async (c) => {
         if (this.options.mustExist) {
-          const r = await c.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`${quote(this.schema)}.sluice_runs`]);
+          const r = await c.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [
+            `${quote(this.schema)}.sluice_runs`,
+          ]);
           if (!r.rows[0].t) throw new SluiceError(ErrorCodes.NOT_FOUND, `no Sluice database at ${this.where}`);
           return;
         }
@@ -129,12 +139,16 @@ export class PostgresStore implements Store {
 
   /** `work` inside BEGIN ... COMMIT. */
   private tx<T>(work: (c: PoolClient) => Promise<T>, doing: string, batchKey?: string): Promise<T> {
-    return this.use(async (c) => {
-      await c.query('BEGIN');
-      const out = await work(c);
-      await c.query('COMMIT');
-      return out;
-    }, doing, batchKey);
+    return this.use(
+      async (c) => {
+        await c.query('BEGIN');
+        const out = await work(c);
+        await c.query('COMMIT');
+        return out;
+      },
+      doing,
+      batchKey,
+    );
   }
 
   createRun(run: { id: string; job: string; startedAt: string }, batches: readonly Batch[]): Promise<void> {
@@ -164,11 +178,15 @@ export class PostgresStore implements Store {
     const doing = `writing batch ${batch.key} into ${table.name}`;
     if (fields.length > 0) await this.use((c) => table.ensure(c, fields, rows.pages), doing, batch.key);
     try {
-      return await this.tx(async (c) => {
-        const written = fields.length > 0 ? await table.write(c, rows) : 0;
-        await this.journal.markDone(c, runId, batch.key, written, attempts);
-        return written;
-      }, doing, batch.key);
+      return await this.tx(
+        async (c) => {
+          const written = fields.length > 0 ? await table.write(c, rows) : 0;
+          await this.journal.markDone(c, runId, batch.key, written, attempts);
+          return written;
+        },
+        doing,
+        batch.key,
+      );
     } catch (err) {
       table.forget();
       throw err;

@@ -53,7 +53,10 @@ export class PgTable {
   readonly name: string;
   private readonly lockKey: string;
 
-  constructor(private readonly schema: string, private readonly spec: TableSpec) {
+  constructor(
+    private readonly schema: string,
+    private readonly spec: TableSpec,
+  ) {
     this.name = `${quote(schema)}.${quote(spec.table)}`;
     this.lockKey = `sluice:${schema}.${spec.table}`;
   }
@@ -83,10 +86,17 @@ export class PgTable {
       const kinds = inferKinds(missing, pages);
       const keys = new Set(this.spec.key);
       if (!existing) {
-        const cols = fields.map((f) => `${quote(f)} ${pgType(kinds.get(f) ?? 'unknown', keys.has(f))}${keys.has(f) ? ' NOT NULL' : ''}`);
-        await c.query(`CREATE TABLE ${this.name} (${cols.join(', ')}, PRIMARY KEY (${this.spec.key.map(quote).join(', ')}))`);
+        const cols = fields.map(
+          (f) => `${quote(f)} ${pgType(kinds.get(f) ?? 'unknown', keys.has(f))}${keys.has(f) ? ' NOT NULL' : ''}`,
+        );
+        await c.query(
+          `CREATE TABLE ${this.name} (${cols.join(', ')}, PRIMARY KEY (${this.spec.key.map(quote).join(', ')}))`,
+        );
       } else {
-        for (const f of missing) await c.query(`ALTER TABLE ${this.name} ADD COLUMN IF NOT EXISTS ${quote(f)} ${pgType(kinds.get(f) ?? 'unknown', false)}`);
+        for (const f of missing)
+          await c.query(
+            `ALTER TABLE ${this.name} ADD COLUMN IF NOT EXISTS ${quote(f)} ${pgType(kinds.get(f) ?? 'unknown', false)}`,
+          );
       }
       await c.query('COMMIT');
     } catch (err) {

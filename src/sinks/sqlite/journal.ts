@@ -9,8 +9,16 @@ import type { BatchRecord, BatchStatus, RunRecord, RunStatus } from '../../core/
 import type { RunReport } from '../../core/report.js';
 import { SluiceError, ErrorCodes } from '../../core/errors.js';
 import {
-  UNFINISHED, errorText, nowIso, paramsJson, reportJson, toBatchRecord, toRunRecord, windowJson,
-  type BatchRow, type RunRow,
+  UNFINISHED,
+  errorText,
+  nowIso,
+  paramsJson,
+  reportJson,
+  toBatchRecord,
+  toRunRecord,
+  windowJson,
+  type BatchRow,
+  type RunRow,
 } from '../records.js';
 import { childSeqs, plannedSeq, shiftFor } from '../seq.js';
 
@@ -42,11 +50,16 @@ CREATE INDEX IF NOT EXISTS sluice_batches_seq ON sluice_batches (run_id, seq);
 `;
 
 const RUN_COLUMNS = 'id, job, status, started_at, finished_at, report';
-const BATCH_COLUMNS = 'run_id, batch_key, params, "window", status, attempts, rows, started_at, finished_at, last_error';
+const BATCH_COLUMNS =
+  'run_id, batch_key, params, "window", status, attempts, rows, started_at, finished_at, last_error';
 
 /** True when the database already holds the journal tables. */
 export function hasJournal(db: Database.Database): boolean {
-  const row = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('sluice_runs', 'sluice_batches')").get() as { n: number };
+  const row = db
+    .prepare(
+      "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('sluice_runs', 'sluice_batches')",
+    )
+    .get() as { n: number };
   return row.n === 2;
 }
 
@@ -56,7 +69,10 @@ export class SqliteJournal {
   private readonly doneStmt: Database.Statement;
 
   /** Creates the tables unless `create` is false (read-only use). */
-  constructor(private readonly db: Database.Database, create = true) {
+  constructor(
+    private readonly db: Database.Database,
+    create = true,
+  ) {
     if (create) db.exec(SCHEMA);
     this.insertBatch = db.prepare(
       'INSERT INTO sluice_batches (run_id, seq, batch_key, params, "window") VALUES (?, ?, ?, ?, ?)',
@@ -71,20 +87,26 @@ export class SqliteJournal {
 
   createRun(run: { id: string; job: string; startedAt: string }, batches: readonly Batch[]): void {
     this.db.transaction(() => {
-      this.db.prepare("INSERT INTO sluice_runs (id, job, status, started_at) VALUES (?, ?, 'running', ?)").run(run.id, run.job, run.startedAt);
+      this.db
+        .prepare("INSERT INTO sluice_runs (id, job, status, started_at) VALUES (?, ?, 'running', ?)")
+        .run(run.id, run.job, run.startedAt);
       batches.forEach((b, i) => this.insertBatch.run(run.id, plannedSeq(i), b.key, paramsJson(b), windowJson(b)));
     })();
   }
 
   latestUnfinishedRun(job: string): RunRecord | undefined {
     const row = this.db
-      .prepare(`SELECT ${RUN_COLUMNS} FROM sluice_runs WHERE job = ? AND status IN (?, ?, ?) ORDER BY started_at DESC, rowid DESC LIMIT 1`)
+      .prepare(
+        `SELECT ${RUN_COLUMNS} FROM sluice_runs WHERE job = ? AND status IN (?, ?, ?) ORDER BY started_at DESC, rowid DESC LIMIT 1`,
+      )
       .get(job, ...UNFINISHED) as RunRow | undefined;
     return row && toRunRecord(row);
   }
 
   reopenRun(runId: string): void {
-    const info = this.db.prepare("UPDATE sluice_runs SET status = 'running', finished_at = NULL WHERE id = ?").run(runId);
+    const info = this.db
+      .prepare("UPDATE sluice_runs SET status = 'running', finished_at = NULL WHERE id = ?")
+      .run(runId);
     if (info.changes === 0) throw new SluiceError(ErrorCodes.NOT_FOUND, `no run ${runId} in the journal`);
   }
 
@@ -98,7 +120,9 @@ export class SqliteJournal {
 
   markRunning(runId: string, key: string): void {
     this.db
-      .prepare("UPDATE sluice_batches SET status = 'running', started_at = ? WHERE run_id = ? AND batch_key = ? AND status NOT IN ('done', 'split')")
+      .prepare(
+        "UPDATE sluice_batches SET status = 'running', started_at = ? WHERE run_id = ? AND batch_key = ? AND status NOT IN ('done', 'split')",
+      )
       .run(nowIso(), runId, key);
   }
 
@@ -112,28 +136,43 @@ export class SqliteJournal {
 
   markFailed(runId: string, key: string, error: string, attempts: number): void {
     this.db
-      .prepare("UPDATE sluice_batches SET status = 'failed', last_error = ?, attempts = ?, finished_at = ? WHERE run_id = ? AND batch_key = ?")
+      .prepare(
+        "UPDATE sluice_batches SET status = 'failed', last_error = ?, attempts = ?, finished_at = ? WHERE run_id = ? AND batch_key = ?",
+      )
       .run(errorText(error), attempts, nowIso(), runId, key);
   }
 
   /** Idempotent: splitting a batch that is already split changes nothing (a queue may retry the parent). */
   split(runId: string, parentKey: string, children: readonly Batch[]): void {
-    this.db.transaction(() => {
-      const parent = this.db.prepare('SELECT seq, status FROM sluice_batches WHERE run_id = ? AND batch_key = ?').get(runId, parentKey) as { seq: number; status: string } | undefined;
-      if (!parent) throw new SluiceError(ErrorCodes.SINK, `batch ${parentKey} of run ${runId} is not in the journal`, { batchKey: parentKey });
-      if (parent.status === 'split') return;
-      const nextSeq = (): number | undefined =>
-        (this.db.prepare('SELECT min(seq) AS s FROM sluice_batches WHERE run_id = ? AND seq > ?').get(runId, parent.seq) as { s: number | null }).s ?? undefined;
-      let seqs = childSeqs(parent.seq, nextSeq(), children.length);
-      if (!seqs) {
-        this.db.prepare('UPDATE sluice_batches SET seq = seq + ? WHERE run_id = ? AND seq > ?').run(shiftFor(children.length), runId, parent.seq);
-        seqs = childSeqs(parent.seq, nextSeq(), children.length) as number[];
-      }
-      children.forEach((c, i) => this.insertChild.run(runId, seqs[i], c.key, paramsJson(c), windowJson(c)));
-      this.db
-        .prepare("UPDATE sluice_batches SET status = 'split', finished_at = ? WHERE run_id = ? AND batch_key = ?")
-        .run(nowIso(), runId, parentKey);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        const parent = this.db
+          .prepare('SELECT seq, status FROM sluice_batches WHERE run_id = ? AND batch_key = ?')
+          .get(runId, parentKey) as { seq: number; status: string } | undefined;
+        if (!parent)
+          throw new SluiceError(ErrorCodes.SINK, `batch ${parentKey} of run ${runId} is not in the journal`, {
+            batchKey: parentKey,
+          });
+        if (parent.status === 'split') return;
+        const nextSeq = (): number | undefined =>
+          (
+            this.db
+              .prepare('SELECT min(seq) AS s FROM sluice_batches WHERE run_id = ? AND seq > ?')
+              .get(runId, parent.seq) as { s: number | null }
+          ).s ?? undefined;
+        let seqs = childSeqs(parent.seq, nextSeq(), children.length);
+        if (!seqs) {
+          this.db
+            .prepare('UPDATE sluice_batches SET seq = seq + ? WHERE run_id = ? AND seq > ?')
+            .run(shiftFor(children.length), runId, parent.seq);
+          seqs = childSeqs(parent.seq, nextSeq(), children.length) as number[];
+        }
+        children.forEach((c, i) => this.insertChild.run(runId, seqs[i], c.key, paramsJson(c), windowJson(c)));
+        this.db
+          .prepare("UPDATE sluice_batches SET status = 'split', finished_at = ? WHERE run_id = ? AND batch_key = ?")
+          .run(nowIso(), runId, parentKey);
+      })
+      .immediate();
   }
 
   finishRun(runId: string, status: RunStatus, report: RunReport): void {

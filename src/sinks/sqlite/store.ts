@@ -84,7 +84,9 @@ export interface SqliteStoreOptions {
 /** Wraps a database error as SLUICE_SINK with a scrubbed message (SluiceErrors pass through). */
 export function sinkError(err: unknown, doing: string, batchKey?: string): SluiceError {
   if (isSluiceError(err)) return err;
-  return new SluiceError(ErrorCodes.SINK, scrub(`${doing}: ${messageOf(err)}`), batchKey ? { batchKey } : {}, { cause: err });
+  return new SluiceError(ErrorCodes.SINK, scrub(`${doing}: ${messageOf(err)}`), batchKey ? { batchKey } : {}, {
+    cause: err,
+  });
 }
 
 /** True when `db` is a SQLite database holding Sluice's journal tables. */
@@ -156,7 +158,11 @@ export class SqliteStore implements Store {
     try {
       this.journalRef = new SqliteJournal(db, !mustExist);
       if (this.options.table) {
-        this.table = new SqliteTable(db, this.options.table, this.options.rowsPerStatement ?? DEFAULT_ROWS_PER_STATEMENT);
+        this.table = new SqliteTable(
+          db,
+          this.options.table,
+          this.options.rowsPerStatement ?? DEFAULT_ROWS_PER_STATEMENT,
+        );
       }
     } catch (err) {
       db.close();
@@ -259,8 +265,13 @@ export class SqliteStore implements Store {
       this.endGroup();
       if (db.inTransaction) db.exec('ROLLBACK');
       table.refresh();
-      const lost = group.batches === 0 ? '' : ` with the ${group.batches} batches committed before it in the same group`;
-      throw sinkError(err, `writing batch ${batch.key}: rolled back${lost}; run again with --resume to fetch them again`, batch.key);
+      const lost =
+        group.batches === 0 ? '' : ` with the ${group.batches} batches committed before it in the same group`;
+      throw sinkError(
+        err,
+        `writing batch ${batch.key}: rolled back${lost}; run again with --resume to fetch them again`,
+        batch.key,
+      );
     }
     group.rows += written;
     group.batches += 1;

@@ -64,7 +64,11 @@ function checkKeyValues(key: readonly string[], page: Page, batchKey: string): v
     const row = page.items[r];
     for (let k = 0; k < at.length; k++) {
       if (row[at[k]] === null || row[at[k]] === undefined) {
-        throw new SluiceError(ErrorCodes.SINK, `batch ${batchKey}: row ${r + 1} has no value for key column "${key[k]}" (NOT NULL)`, { batchKey });
+        throw new SluiceError(
+          ErrorCodes.SINK,
+          `batch ${batchKey}: row ${r + 1} has no value for key column "${key[k]}" (NOT NULL)`,
+          { batchKey },
+        );
       }
     }
   }
@@ -102,11 +106,14 @@ export class SqliteTable {
     const table = quote(this.spec.table);
     if (this.columns === undefined) {
       const keys = new Set(this.spec.key);
-      const cols = fields.map((f) => `${quote(f)}${SQLITE_TYPE[kinds.get(f) ?? 'unknown']}${keys.has(f) ? ' NOT NULL' : ''}`);
+      const cols = fields.map(
+        (f) => `${quote(f)}${SQLITE_TYPE[kinds.get(f) ?? 'unknown']}${keys.has(f) ? ' NOT NULL' : ''}`,
+      );
       const pk = this.spec.key.map(quote).join(', ');
       this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (${cols.join(', ')}, PRIMARY KEY (${pk}))`);
     } else {
-      for (const f of missing) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${quote(f)}${SQLITE_TYPE[kinds.get(f) ?? 'unknown']}`);
+      for (const f of missing)
+        this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${quote(f)}${SQLITE_TYPE[kinds.get(f) ?? 'unknown']}`);
     }
     this.columns = this.existingColumns();
     this.statements.clear();
