@@ -7,6 +7,7 @@
  * job back, another worker runs the batch again, and the upsert keeps the table exact.
  */
 import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { DEFAULTS } from '../core/defaults.js';
 import { Emitter, type ExecutorEvents } from '../core/events.js';
 import { isSluiceError } from '../core/errors.js';
 import { scrub } from '../core/secrets.js';
@@ -156,8 +157,8 @@ export function startBatchWorker<P>(options: BatchWorkerOptions<P>): BatchWorker
     connection,
     prefix: QUEUE_PREFIX,
     concurrency: options.concurrency ?? 1,
-    lockDuration: options.lockDurationMs ?? 30000,
-    stalledInterval: options.stalledIntervalMs ?? 30000,
+    lockDuration: options.lockDurationMs ?? DEFAULTS.worker.lockDurationMs,
+    stalledInterval: options.stalledIntervalMs ?? DEFAULTS.worker.stalledIntervalMs,
     maxStalledCount: options.maxStalledCount ?? 2,
   });
   worker.on('error', (err) => options.onError?.(err));

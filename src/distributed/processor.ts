@@ -7,12 +7,11 @@ import { createHash } from 'node:crypto';
 import { ErrorCodes } from '../core/errors.js';
 import type { Source } from '../core/source.js';
 import type { Store } from '../core/store.js';
-import type { Batch } from '../core/types.js';
 import { parseJob } from '../job/load.js';
-import { createSource, createStore } from '../job/parts.js';
+import { resolveRun, type RunParts } from '../job/resolve.js';
 import type { JobConfig } from '../job/schema.js';
-import { splitBatch } from '../plan/index.js';
 import { runBatch } from '../run/index.js';
+import { openStore } from '../sinks/index.js';
 import type { BatchContext, BatchProcessor } from './batch-worker.js';
 import type { JobPayload } from './payload.js';
 import { createRedisPacer, type RedisPacer } from './redis-pacer.js';
@@ -20,11 +19,10 @@ import type { RedisConnection } from './redis.js';
 import type { BatchJobData, BatchVerdict } from './wire.js';
 
 interface Parts {
-  readonly job: JobConfig;
+  readonly run: RunParts;
   readonly store: Store;
   readonly source: Source;
   readonly pacer: RedisPacer;
-  readonly split: (batch: Batch) => Batch[] | undefined;
 }
 
 /** Pacing keys are shared by every job that calls the same API endpoint with the same credentials. */
@@ -45,19 +43,17 @@ export interface JobProcessor {
 
 async function buildParts(payload: JobPayload, connection: RedisConnection, env: NodeJS.ProcessEnv): Promise<Parts> {
   const job = parseJob(payload.job, env, 'queued job');
-  const source = createSource(job, { baseDir: payload.baseDir });
-  const store = createStore(job, { baseDir: payload.baseDir, db: payload.db });
+  // The same parts as the local engine's; the worker commits each batch on its own (no group commit).
+  const run = resolveRun(job, { baseDir: payload.baseDir, db: payload.db });
+  const source = run.source();
+  const store = openStore(run.store);
   await store.open();
-  const rate = job.source.rateLimit ?? 'none';
+  const { timeoutMs, pacer: rate } = run.executor;
   // Hold mode: a call holds its slot until it ends, so no delay between grant and request can
   // squeeze more than the quota into the server's window. A call cannot outlast its timeout.
-  const holdMs = job.execution.timeoutMs > 0 ? job.execution.timeoutMs + 1000 : 300_000;
-  const pacer = createRedisPacer({ connection, prefix: pacePrefix(job), rate, holdMs });
-  const spec = {
-    dateParams: job.plan.dateParams,
-    each: job.plan.each ? { param: job.plan.each.param, values: [] } : undefined,
-  };
-  return { job, store, source, pacer, split: (batch) => splitBatch(batch, spec) };
+  const holdMs = timeoutMs > 0 ? timeoutMs + 1000 : 300_000;
+  const pacer = createRedisPacer({ connection, prefix: pacePrefix(job), rate: rate ?? 'none', holdMs });
+  return { run, store, source, pacer };
 }
 
 /**
@@ -87,17 +83,16 @@ export function createJobProcessor(connection: RedisConnection, env: NodeJS.Proc
   const process = async (data: BatchJobData<JobPayload>, ctx: BatchContext): Promise<BatchVerdict> => {
     const { runId, batch } = data;
     const parts = await partsFor(data.payload);
-    const { job, store } = parts;
+    const { store } = parts;
     await store.markRunning(runId, batch.key);
     const release = ctx.events.on('call:end', (e) => parts.pacer.release(e.api));
+    // One batch per slot: the queue's concurrency bounds the worker, and nothing is held across batches.
     const outcome = await runBatch(batch, {
+      ...parts.run.executor,
       source: parts.source,
       pacer: parts.pacer,
       concurrency: 1,
-      retries: job.execution.retries,
-      timeoutMs: job.execution.timeoutMs,
-      backoff: job.execution.backoff,
-      split: parts.split,
+      maxRowsHeld: 0,
       events: ctx.events,
       signal: ctx.signal,
     }).finally(release);

@@ -3,6 +3,7 @@
  * record their queue there), with a batch worker per queue sharing one job processor (parts are
  * built once per job definition).
  */
+import { DEFAULTS } from '../core/defaults.js';
 import { closeRedis, connectRedis, ensureReachable, redactedQueueUrl, type RedisConnection } from './redis.js';
 import { startBatchWorker, type BatchWorker } from './batch-worker.js';
 import { registeredQueues } from './jobs.js';
@@ -64,7 +65,7 @@ export async function startWorker(options: WorkerOptions): Promise<SluiceWorker>
         connection: options.queueUrl,
         queueName,
         process: processor.process,
-        concurrency: options.concurrency ?? 4,
+        concurrency: options.concurrency ?? DEFAULTS.worker.concurrency,
         lockDurationMs: options.lockDurationMs,
         stalledIntervalMs: options.stalledIntervalMs,
         onError,
@@ -93,7 +94,7 @@ export async function startWorker(options: WorkerOptions): Promise<SluiceWorker>
       .finally(() => {
         discovering = false;
       });
-  }, options.discoverMs ?? 2000);
+  }, options.discoverMs ?? DEFAULTS.worker.discoverMs);
 
   return {
     url: redactedQueueUrl(options.queueUrl),

@@ -1,8 +1,35 @@
 /**
  * The job file, validated once at the edge (zod, strict: unknown keys are refused). Everything
- * after loading trusts these types. Defaults live here and nowhere else.
+ * after loading trusts these types. The job file's defaults are the table JOB_DEFAULTS below; it
+ * reads the library's defaults (core/defaults.ts) wherever the job file means the same thing.
  */
 import { z } from 'zod';
+import { DEFAULTS } from '../core/defaults.js';
+
+/** Every default of the job file, in one table. */
+export const JOB_DEFAULTS = {
+  source: {
+    /** Rows one call returns at most, for every source type (Tushare's page size). */
+    rowCap: DEFAULTS.tushare.rowCap,
+    params: {},
+    tushareUrl: DEFAULTS.tushare.url,
+    http: DEFAULTS.http,
+    file: DEFAULTS.file,
+  },
+  rateLimit: { intervalMs: 60_000, window: 'sliding' },
+  plan: { strategy: DEFAULTS.plan.strategy, dateParams: DEFAULTS.plan.dateParams, learnDensity: true },
+  execution: {
+    concurrency: DEFAULTS.executor.concurrency,
+    maxRowsHeld: DEFAULTS.executor.maxRowsHeld,
+    retries: DEFAULTS.executor.retries,
+    timeoutMs: DEFAULTS.executor.timeoutMs,
+    backoff: DEFAULTS.backoff,
+    /** Adaptive concurrency bounds (`initial`: the fixed default, clamped to them). */
+    adaptive: { rule: 'gradient', min: 1, max: 32 },
+  },
+  sink: { type: 'sqlite', path: './sluice.db' },
+  alerts: [],
+} as const;
 
 const DATE = /^(\d{8}|\d{4}-\d{2}-\d{2}|today)$/;
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -16,8 +43,8 @@ export const RateLimitSchema = z.union([
   z
     .object({
       calls: positiveInt,
-      intervalMs: positiveInt.default(60_000),
-      window: z.enum(['sliding', 'fixed']).default('sliding'),
+      intervalMs: positiveInt.default(JOB_DEFAULTS.rateLimit.intervalMs),
+      window: z.enum(['sliding', 'fixed']).default(JOB_DEFAULTS.rateLimit.window),
     })
     .strict(),
 ]);
@@ -25,8 +52,8 @@ export const RateLimitSchema = z.union([
 const common = {
   api: z.string().min(1),
   fields: z.array(z.string().min(1)).optional(),
-  params: z.record(z.string(), z.unknown()).default({}),
-  rowCap: positiveInt.default(6000),
+  params: z.record(z.string(), z.unknown()).default(() => ({ ...JOB_DEFAULTS.source.params })),
+  rowCap: positiveInt.default(JOB_DEFAULTS.source.rowCap),
   maxOffset: z.number().int().nonnegative().optional(),
   rateLimit: RateLimitSchema.optional(),
 };
@@ -34,7 +61,7 @@ const common = {
 const TushareSourceSchema = z
   .object({
     type: z.literal('tushare'),
-    url: z.string().url().default('http://api.tushare.pro'),
+    url: z.string().url().default(JOB_DEFAULTS.source.tushareUrl),
     token: z.string().min(1).optional(),
     ...common,
   })
@@ -60,15 +87,17 @@ const HttpSourceSchema = z
   .object({
     type: z.literal('http'),
     url: z.string().min(1),
-    method: z.enum(['GET', 'POST']).default('GET'),
+    method: z.enum(['GET', 'POST']).default(JOB_DEFAULTS.source.http.method),
     headers: z.record(z.string(), z.string()).default({}),
     body: z.unknown().optional(),
-    queryParams: z.boolean().default(true),
+    queryParams: z.boolean().default(JOB_DEFAULTS.source.http.queryParams),
     secrets: z.array(z.string()).default([]),
-    rowsPath: z.string().default(''),
+    rowsPath: z.string().default(JOB_DEFAULTS.source.http.rowsPath),
     fieldsPath: z.string().optional(),
     pagination: HttpPaginationSchema.default({ type: 'none' }),
-    rateLimitStatuses: z.array(z.number().int().min(100).max(599)).default([429]),
+    rateLimitStatuses: z
+      .array(z.number().int().min(100).max(599))
+      .default(() => [...JOB_DEFAULTS.source.http.rateLimitStatuses]),
     maxPages: positiveInt.optional(),
     ...common,
   })
@@ -78,9 +107,9 @@ const FileSourceSchema = z
   .object({
     type: z.literal('file'),
     path: z.string().min(1),
-    dateField: z.string().min(1).default('trade_date'),
+    dateField: z.string().min(1).default(JOB_DEFAULTS.source.file.dateField),
     ...common,
-    api: z.string().min(1).default('file'),
+    api: z.string().min(1).default(JOB_DEFAULTS.source.file.api),
   })
   .strict();
 
@@ -90,12 +119,12 @@ export const PlanSchema = z
   .object({
     start: dateText,
     end: dateText,
-    strategy: z.string().default('smart'),
+    strategy: z.string().default(JOB_DEFAULTS.plan.strategy),
     frequency: z.enum(['daily', 'monthly']).optional(),
     dateParams: z
       .object({ start: z.string().min(1), end: z.string().min(1) })
       .strict()
-      .default({ start: 'start_date', end: 'end_date' }),
+      .default(() => ({ ...JOB_DEFAULTS.plan.dateParams })),
     each: z
       .object({
         param: z.string().min(1),
@@ -108,7 +137,7 @@ export const PlanSchema = z
     calendar: z.string().optional(),
     rowsPerDay: z.number().positive().optional(),
     density: z.string().optional(),
-    learnDensity: z.boolean().default(true),
+    learnDensity: z.boolean().default(JOB_DEFAULTS.plan.learnDensity),
   })
   .strict();
 
@@ -120,20 +149,23 @@ export const ExecutionSchema = z
         z
           .object({
             adaptive: z.literal(true),
-            rule: z.enum(['gradient', 'throughput']).default('gradient'),
-            min: positiveInt.default(1),
-            max: positiveInt.default(32),
+            rule: z.enum(['gradient', 'throughput']).default(JOB_DEFAULTS.execution.adaptive.rule),
+            min: positiveInt.default(JOB_DEFAULTS.execution.adaptive.min),
+            max: positiveInt.default(JOB_DEFAULTS.execution.adaptive.max),
             initial: positiveInt.optional(),
           })
           .strict(),
       ])
-      .default(4),
+      .default(JOB_DEFAULTS.execution.concurrency),
     /** Most fetched rows held in memory at once by a local run (0 = no limit); see ExecutorOptions. */
-    maxRowsHeld: z.number().int().min(0).default(50_000),
-    retries: z.number().int().min(0).max(100).default(5),
-    timeoutMs: positiveInt.default(30_000),
+    maxRowsHeld: z.number().int().min(0).default(JOB_DEFAULTS.execution.maxRowsHeld),
+    retries: z.number().int().min(0).max(100).default(JOB_DEFAULTS.execution.retries),
+    timeoutMs: positiveInt.default(JOB_DEFAULTS.execution.timeoutMs),
     backoff: z
-      .object({ baseMs: positiveInt.default(250), maxMs: positiveInt.default(30_000) })
+      .object({
+        baseMs: positiveInt.default(JOB_DEFAULTS.execution.backoff.baseMs),
+        maxMs: positiveInt.default(JOB_DEFAULTS.execution.backoff.maxMs),
+      })
       .strict()
       .optional(),
   })
@@ -143,7 +175,7 @@ export const SinkSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('sqlite'),
-      path: z.string().min(1).default('./sluice.db'),
+      path: z.string().min(1).default(JOB_DEFAULTS.sink.path),
       table: ident,
       key: z.array(ident).min(1),
     })
@@ -174,12 +206,12 @@ export const JobSchema = z
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected a name of letters, digits, _ . -'),
     source: SourceSchema,
     plan: PlanSchema,
-    execution: ExecutionSchema.default({ concurrency: 4, maxRowsHeld: 50_000, retries: 5, timeoutMs: 30_000 }),
+    execution: ExecutionSchema.prefault({}),
     sink: z.preprocess(
-      (v) => (v && typeof v === 'object' && !('type' in v) ? { ...v, type: 'sqlite' } : v),
+      (v) => (v && typeof v === 'object' && !('type' in v) ? { ...v, type: JOB_DEFAULTS.sink.type } : v),
       SinkSchema,
     ),
-    alerts: z.array(AlertRuleSchema).default([]),
+    alerts: z.array(AlertRuleSchema).default(() => []),
     targets: z.record(z.string(), z.number()).optional(),
   })
   .strict();

@@ -6,6 +6,7 @@ import type { Batch } from '../core/types.js';
 import type { Source } from '../core/source.js';
 import type { Limit, Pacer, RateLimit } from '../core/pacing.js';
 import type { ExecutorEvents } from '../core/events.js';
+import { DEFAULTS } from '../core/defaults.js';
 import { ErrorCodes, SluiceError } from '../core/errors.js';
 import type { BackoffOptions } from './backoff.js';
 import { realClock, type Clock } from './clock.js';
@@ -67,13 +68,8 @@ export interface ExecutorOptions {
   readonly random?: () => number;
 }
 
-export const EXECUTOR_DEFAULTS = {
-  concurrency: 4,
-  maxRowsHeld: 50_000,
-  retries: 5,
-  maxRateLimitRetries: 50,
-  timeoutMs: 30_000,
-} as const;
+/** The executor's defaults (read from the library's one table, core/defaults.ts). */
+export const EXECUTOR_DEFAULTS = DEFAULTS.executor;
 
 export interface RunSetup {
   readonly run: RunContext;

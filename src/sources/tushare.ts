@@ -3,6 +3,7 @@
  * `limit`/`offset` until an empty page, or a short page without `has_more: true`. One `ctx.call` per request; failures are classified by
  * tushare-codes.ts.
  */
+import { DEFAULTS } from '../core/defaults.js';
 import { ErrorCodes } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
 import type { CallContext, Source } from '../core/source.js';
@@ -11,7 +12,7 @@ import { parseJsonBody, requestOnce, sourceError, statusError, type FetchLike } 
 import { tushareError } from './tushare-codes.js';
 
 /** The public Tushare Pro endpoint. */
-export const TUSHARE_URL = 'http://api.tushare.pro';
+export const TUSHARE_URL = DEFAULTS.tushare.url;
 
 export interface TushareSourceOptions {
   /**
@@ -103,9 +104,9 @@ export function createTushareSource(opts: TushareSourceOptions): Source {
   }
   if (!opts.token) throw sourceError(ErrorCodes.USAGE, `source.token: a Tushare token is required for ${opts.api}`);
   const endpoint = tushareEndpoint(opts.url ?? TUSHARE_URL);
-  const rowCap = wholeNumber('source.rowCap', opts.rowCap, 6000, 1);
+  const rowCap = wholeNumber('source.rowCap', opts.rowCap, DEFAULTS.tushare.rowCap, 1);
   // 0: the API does not page at all (one call per window).
-  const maxOffset = wholeNumber('source.maxOffset', opts.maxOffset, 100_000, 0);
+  const maxOffset = wholeNumber('source.maxOffset', opts.maxOffset, DEFAULTS.tushare.maxOffset, 0);
   const fetchImpl: FetchLike = opts.fetchImpl ?? ((url, init) => fetch(url, init));
   const api = opts.api;
   const label = `tushare ${api}`;

@@ -7,6 +7,7 @@
  * once (batches still running are retried elsewhere after the stalled-job check).
  */
 import type { Command } from 'commander';
+import { DEFAULTS } from '../../core/defaults.js';
 import { redisOptions } from '../../distributed/redis.js';
 import { action, intFlag, printLine } from '../util.js';
 
@@ -27,10 +28,16 @@ export function register(program: Command): void {
     .command('worker')
     .description('Process queued batches (sluice run JOB --queue URL) until SIGINT/SIGTERM.')
     .requiredOption('--queue <redis-url>', 'Redis of the queue, e.g. redis://127.0.0.1:6379')
-    .option('--concurrency <n>', 'batches run at once, per job (default 4)')
+    .option('--concurrency <n>', `batches run at once, per job (default ${DEFAULTS.worker.concurrency})`)
     .option('--job <name>', 'serve only this job (repeatable; default: every job queued on this Redis)', collect)
-    .option('--lock-ms <n>', "a dead worker's batch is retried after this lock lapses (default 30000)")
-    .option('--stalled-interval-ms <n>', 'how often to look for stalled batches (default 30000)')
+    .option(
+      '--lock-ms <n>',
+      `a dead worker's batch is retried after this lock lapses (default ${DEFAULTS.worker.lockDurationMs})`,
+    )
+    .option(
+      '--stalled-interval-ms <n>',
+      `how often to look for stalled batches (default ${DEFAULTS.worker.stalledIntervalMs})`,
+    )
     .action(
       action(async (flags: WorkerFlags) => {
         const concurrency = intFlag('--concurrency', flags.concurrency, { min: 1, max: 1000 });
@@ -48,7 +55,9 @@ export function register(program: Command): void {
           onQueue: (name) => printLine(`sluice worker: serving ${name}`),
           onError: (err) => printLine(`sluice worker: ${err.message}`),
         });
-        printLine(`sluice worker: ready on ${worker.url} (concurrency ${concurrency ?? 4} per job)`);
+        printLine(
+          `sluice worker: ready on ${worker.url} (concurrency ${concurrency ?? DEFAULTS.worker.concurrency} per job)`,
+        );
         await new Promise<void>((resolve) => {
           let stops = 0;
           const onSignal = (name: NodeJS.Signals): void => {

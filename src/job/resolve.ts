@@ -1,0 +1,118 @@
+/**
+ * From a validated job to its run parts, in one function: the local engine (job/run.ts), the queue
+ * workers (distributed/processor.ts) and `sluice plan JOB` all call resolveRun, and plan with
+ * planRun, so a default or a job key means the same thing on every path.
+ */
+import { ErrorCodes, isSluiceError } from '../core/errors.js';
+import type { Limit, RateLimit } from '../core/pacing.js';
+import type { Source } from '../core/source.js';
+import type { Batch } from '../core/types.js';
+import { type HistoryRecord, type Plan, type PlanSpec, planJob } from '../plan/index.js';
+import type { BackoffOptions } from '../run/index.js';
+import { openJournalReader, type StoreConfig } from '../sinks/index.js';
+import {
+  type PartsOptions,
+  learnedHistory,
+  learnsDensity,
+  limitOf,
+  planSpecOf,
+  sourceOf,
+  splitterOf,
+  storeConfigOf,
+} from './parts.js';
+import type { JobConfig } from './schema.js';
+
+export type ResolveOptions = PartsOptions;
+
+/** The executor options a job sets: the same for the local engine and the queue workers. */
+export interface JobExecutorOptions {
+  /** A number, or a new adaptive rule (workers run one batch per slot and ignore it). */
+  readonly concurrency: number | Limit;
+  /** The job's quota; each engine builds its pacer from it (in process, or in Redis). */
+  readonly pacer: RateLimit | 'adaptive' | undefined;
+  readonly retries: number;
+  readonly timeoutMs: number;
+  readonly backoff: BackoffOptions | undefined;
+  readonly maxRowsHeld: number;
+  readonly split: (batch: Batch) => Batch[] | undefined;
+}
+
+/** Everything a run of the job is made of, before anything is opened. */
+export interface RunParts {
+  readonly job: JobConfig;
+  readonly options: ResolveOptions;
+  /** The job's rows and journal: `openStore(parts.store)`. */
+  readonly store: StoreConfig;
+  /** Whether planning reads earlier runs of the job from its journal (learned density). */
+  readonly learnsDensity: boolean;
+  readonly executor: JobExecutorOptions;
+  /** Builds the job's source (planning needs none). */
+  source(): Source;
+  /** The planner's view of the job, given the done batches of earlier runs. */
+  planSpec(history?: readonly HistoryRecord[]): PlanSpec;
+}
+
+/** Names the planner's errors use for a job (the flag form of `sluice plan` passes flag names). */
+export const JOB_PLAN_LABELS = {
+  start: 'plan.start',
+  end: 'plan.end',
+  strategy: 'plan.strategy',
+  frequency: 'plan.frequency',
+  rowCap: 'source.rowCap',
+  maxOffset: 'source.maxOffset',
+} as const;
+
+/** Turns a validated job (and `baseDir`, `--db`) into its run parts. */
+export function resolveRun(job: JobConfig, options: ResolveOptions = {}): RunParts {
+  const e = job.execution;
+  return {
+    job,
+    options,
+    store: storeConfigOf(job, options),
+    learnsDensity: learnsDensity(job),
+    executor: {
+      concurrency: limitOf(job),
+      pacer: job.source.rateLimit,
+      retries: e.retries,
+      timeoutMs: e.timeoutMs,
+      backoff: e.backoff,
+      maxRowsHeld: e.maxRowsHeld,
+      split: splitterOf(job),
+    },
+    source: () => sourceOf(job, options),
+    planSpec: (history) => planSpecOf(job, options, history),
+  };
+}
+
+export interface PlannedRun {
+  readonly plan: Plan;
+  readonly spec: PlanSpec;
+  /** Done batches of earlier runs the density was learned from (0: none learned). */
+  readonly learnedFrom: number;
+}
+
+/** Done batches of earlier runs of the job, read from its journal; none when there is no journal yet. */
+async function earlierRuns(parts: RunParts): Promise<HistoryRecord[]> {
+  if (!parts.learnsDensity) return [];
+  const journal = openJournalReader(parts.store);
+  try {
+    await journal.open();
+    return await learnedHistory(journal, parts.job.name);
+  } catch (err) {
+    if (isSluiceError(err) && err.code === ErrorCodes.NOT_FOUND) return [];
+    throw err;
+  } finally {
+    await journal.close().catch(() => undefined);
+  }
+}
+
+/**
+ * The plan a run of the job makes, exactly: what `sluice run` executes and `sluice plan JOB`
+ * prints. Reads the job's journal (when the job learns from earlier runs) and writes nothing.
+ */
+export async function planRun(parts: RunParts): Promise<PlannedRun> {
+  const history = await earlierRuns(parts);
+  const spec = parts.planSpec(history);
+  const learnedFrom = spec.density && history.length > 0 && parts.learnsDensity ? history.length : 0;
+  return { plan: planJob(spec, JOB_PLAN_LABELS), spec, learnedFrom };
+}
