@@ -3,7 +3,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isSluiceError, usageError } from '../core/errors.js';
+import { isSluiceError, messageOf, usageError } from '../core/errors.js';
 import { scrub } from '../core/secrets.js';
 
 /** Print exactly one JSON document on stdout. */
@@ -22,8 +22,7 @@ export function failWith(err: unknown): number {
     printLine(`sluice: ${err.message}`);
     return err.exitCode;
   }
-  const message = err instanceof Error ? err.message : String(err);
-  printLine(`sluice: internal error: ${message}`);
+  printLine(`sluice: internal error: ${messageOf(err)}`);
   if (process.env.SLUICE_DEBUG && err instanceof Error && err.stack) printLine(err.stack);
   return 1;
 }

@@ -9,6 +9,7 @@
  * downwards (a learned quota expires after 24 hours without refusals). `none` paces nothing by
  * itself but still shares cooldowns and named quotas.
  */
+import { usageError } from '../core/errors.js';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Pacer, RateLimit, RateLimitedInfo } from '../core/pacing.js';
@@ -84,9 +85,9 @@ export function createRedisPacer(options: RedisPacerOptions): RedisPacer {
   const { rate } = options;
   if (rate !== 'adaptive' && rate !== 'none') {
     if (!Number.isInteger(rate.calls) || rate.calls < 1)
-      throw new RangeError(`rate.calls: expected a whole number >= 1, got ${rate.calls}`);
+      throw usageError(`rate.calls: expected a whole number >= 1, got ${rate.calls}`);
     if (!Number.isFinite(rate.intervalMs) || rate.intervalMs <= 0)
-      throw new RangeError(`rate.intervalMs: expected a number > 0, got ${rate.intervalMs}`);
+      throw usageError(`rate.intervalMs: expected a number > 0, got ${rate.intervalMs}`);
   }
   const prefix = options.prefix ?? 'sluice:pace';
   const marginMs = options.marginMs ?? defaultMarginMs(rate);

@@ -4,6 +4,7 @@
  * built once per job definition).
  */
 import { DEFAULTS } from '../core/defaults.js';
+import { asError } from '../core/errors.js';
 import { closeRedis, connectRedis, ensureReachable, redactedQueueUrl, type RedisConnection } from './redis.js';
 import { startBatchWorker, type BatchWorker } from './batch-worker.js';
 import { registeredQueues } from './jobs.js';
@@ -90,7 +91,7 @@ export async function startWorker(options: WorkerOptions): Promise<SluiceWorker>
     if (discovering) return;
     discovering = true;
     discover()
-      .catch((err: unknown) => onError(err instanceof Error ? err : new Error(String(err))))
+      .catch((err: unknown) => onError(asError(err)))
       .finally(() => {
         discovering = false;
       });

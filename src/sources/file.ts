@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseDay } from '../core/dates.js';
 import { DEFAULTS } from '../core/defaults.js';
-import { ErrorCodes, SluiceError } from '../core/errors.js';
+import { ErrorCodes, SluiceError, messageOf } from '../core/errors.js';
 import type { CallContext, Source } from '../core/source.js';
 import type { Batch, Page } from '../core/types.js';
 
@@ -84,7 +84,7 @@ function readTable(path: string, dateField: string): Table {
             .filter((l) => l.trim() !== '')
             .map((l) => JSON.parse(l) as Record<string, unknown>);
     } catch (err) {
-      throw bad(path, `not valid JSON or JSON Lines (${err instanceof Error ? err.message : String(err)})`);
+      throw bad(path, `not valid JSON or JSON Lines (${messageOf(err)})`);
     }
     fields = [...new Set(objects.flatMap((o) => Object.keys(o)))];
     rows = objects.map((o) => fields.map((f) => o[f] ?? null));

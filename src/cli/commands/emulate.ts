@@ -2,7 +2,7 @@
  * `sluice emulate`: run the local Tushare-protocol emulator until SIGINT/SIGTERM.
  */
 import type { Command } from 'commander';
-import { usageError } from '../../core/errors.js';
+import { ErrorCodes, isSluiceError, messageOf, usageError } from '../../core/errors.js';
 import { registerSecret } from '../../core/secrets.js';
 import { DEMO_TOKEN, parseFaults, startEmulator, type EmulatorOptions, type FaultRates } from '../../emulator/index.js';
 import { action, intFlag, printJson, printLine } from '../util.js';
@@ -43,7 +43,7 @@ export function emulatorOptionsFromFlags(flags: EmulateFlags): EmulatorOptions {
     try {
       faults = parseFaults(flags.faults);
     } catch (err) {
-      throw usageError(`--${(err as Error).message}`);
+      throw usageError(`--${messageOf(err)}`);
     }
   }
   if (flags.token !== undefined) {
@@ -130,7 +130,7 @@ export function register(program: Command): void {
           const code = (err as { code?: string }).code;
           if (code === 'EADDRINUSE')
             throw usageError(`--port: ${opts.port} is already in use (use --port 0 for a free one)`);
-          if (err instanceof RangeError) throw usageError(`--${err.message}`);
+          if (isSluiceError(err) && err.code === ErrorCodes.USAGE) throw usageError(`--${err.message}`);
           throw err;
         });
         const tokenNote =

@@ -33,9 +33,9 @@ import { existsSync } from 'node:fs';
 import type { Batch, BatchRows } from '../../core/types.js';
 import type { BatchRecord, BatchStatus, RunRecord, RunStatus, Store, TableSpec } from '../../core/store.js';
 import type { RunReport } from '../../core/report.js';
-import { SluiceError, ErrorCodes, isSluiceError } from '../../core/errors.js';
+import { SluiceError, ErrorCodes, isSluiceError, messageOf } from '../../core/errors.js';
 import { scrub } from '../../core/secrets.js';
-import { checkParentDir, checkTableSpec, messageOf } from '../sql.js';
+import { checkParentDir, checkTableSpec } from '../sql.js';
 import { SqliteJournal, hasJournal } from './journal.js';
 import { SqliteTable, DEFAULT_ROWS_PER_STATEMENT } from './table.js';
 
