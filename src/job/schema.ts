@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DEFAULTS } from '../core/defaults.js';
+import { AlertRuleSchema } from '../report/alerts.js';
 
 /** Every default of the job file, in one table. */
 export const JOB_DEFAULTS = {
@@ -191,15 +192,6 @@ export const SinkSchema = z.discriminatedUnion('type', [
     .strict(),
   z.object({ type: z.literal('jsonl'), path: z.string().min(1), table: ident, key: z.array(ident).min(1) }).strict(),
 ]);
-
-export const AlertRuleSchema = z
-  .object({
-    when: z.string().min(1),
-    webhook: z.string().url().optional(),
-    command: z.string().min(1).optional(),
-  })
-  .strict()
-  .refine((a) => a.webhook !== undefined || a.command !== undefined, 'expected a webhook or a command');
 
 export const JobSchema = z
   .object({

@@ -106,11 +106,24 @@ describe('sliding window', () => {
     assert.throws(() => new SlidingWindowRule(3, 0), /intervalMs/);
   });
 
-  test('resize keeps recent starts so shrinking never allows a burst', () => {
-    const rule = new SlidingWindowRule(4, 1000);
-    for (const t of [0, 10, 20, 30]) rule.record(t);
-    rule.resize(2);
-    assert.equal(rule.nextAt(40), 1020);
+  test('learning a smaller quota never allows a burst: the calls just made count against it', async () => {
+    const clock = new FakeClock();
+    const pacer = createPacer({ calls: 100, intervalMs: 1000 }, { clock, guardMs: 0 });
+    const starts: number[] = [];
+    const take = (n: number): void => {
+      for (let i = 0; i < n; i++) void pacer.acquire('k').then(() => starts.push(clock.now()));
+    };
+    take(40);
+    await clock.advance(300);
+    assert.equal(starts.length, 40, 'forty calls at the configured quota');
+    // The server names 600 calls a minute: paced at 98 % of it, 9 calls per 919 ms.
+    pacer.onRateLimited('k', { quotaPerMinute: 600, retryAfterMs: 0 });
+    take(200);
+    await clock.advance(20_000);
+    const later = starts.slice(40);
+    assert.ok(later.length > 150, `${later.length} calls after the refusal`);
+    assert.ok(later[0] - Math.max(...starts.slice(0, 40)) >= 919, 'the server window drains for one interval first');
+    assert.ok(maxInWindow(starts, 919) <= 40 && maxInWindow(later, 919) <= 9, 'then the new pace holds');
   });
 });
 

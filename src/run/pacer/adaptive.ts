@@ -86,11 +86,6 @@ export class AdaptiveRule implements PaceRule {
     return this.rate;
   }
 
-  /** Quota estimate from the last refusal, calls per second (undefined before any refusal). */
-  ceilingPerSecond(): number | undefined {
-    return this.ceiling;
-  }
-
   nextAt(now: number): number {
     return this.due > now ? this.due : now;
   }

@@ -12,15 +12,15 @@ import { usageError } from '../../core/errors.js';
 import type { PaceRule } from './rule.js';
 
 export class SlidingWindowRule implements PaceRule {
-  private ring: Float64Array;
+  private readonly ring: Float64Array;
   private head = 0;
   private count = 0;
-  /** Calls recorded and calls whose completion was reported, since the last resize. */
+  /** Calls recorded and calls whose completion was reported. */
   private recorded = 0;
   private confirmed = 0;
 
   constructor(
-    private calls: number,
+    private readonly calls: number,
     readonly intervalMs: number,
     private guard = 0,
   ) {
@@ -75,28 +75,6 @@ export class SlidingWindowRule implements PaceRule {
 
   callsPerMinute(): number {
     return (this.calls * 60_000) / (this.intervalMs + this.guard);
-  }
-
-  /** Change the quota, keeping the most recent start times so a resize never allows a burst. */
-  resize(calls: number): void {
-    assertQuota(calls, this.intervalMs);
-    const recent = this.recentStarts();
-    const kept = recent.slice(Math.max(0, recent.length - calls));
-    this.calls = calls;
-    this.ring = new Float64Array(calls);
-    this.head = 0;
-    this.count = 0;
-    this.recorded = 0;
-    for (const t of kept) this.record(t);
-    this.confirmed = this.recorded;
-  }
-
-  /** Start times still remembered, oldest first. */
-  recentStarts(): number[] {
-    const out: number[] = [];
-    const first = this.count < this.calls ? 0 : this.head;
-    for (let i = 0; i < this.count; i++) out.push(this.ring[(first + i) % this.calls]);
-    return out;
   }
 }
 
