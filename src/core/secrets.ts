@@ -30,4 +30,3 @@ export function scrub(text: string): string {
   }
   return out;
 }
-

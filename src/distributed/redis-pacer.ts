@@ -9,11 +9,11 @@
  * downwards (a learned quota expires after 24 hours without refusals). `none` paces nothing by
  * itself but still shares cooldowns and named quotas.
  */
-import { usageError } from '../core/errors.js';
+import { messageOf, usageError } from '../core/errors.js';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Pacer, RateLimit, RateLimitedInfo } from '../core/pacing.js';
-import { log } from '../core/log.js';
+import { printLine } from '../core/log.js';
 import { ACQUIRE_LUA, RATE_LIMITED_LUA, RELEASE_LUA } from './pacer-scripts.js';
 import { closeRedis, connectRedis, settleWithin, type RedisConnection } from './redis.js';
 
@@ -120,7 +120,7 @@ export function createRedisPacer(options: RedisPacerOptions): RedisPacer {
 
   const track = (p: Promise<unknown>): void => {
     const guarded = p.catch((err: unknown) =>
-      log().warn({ err: String(err) }, 'redis pacer: background update failed'),
+      printLine(`sluice: redis pacer: background update failed: ${messageOf(err)}`),
     );
     pending.add(guarded);
     void guarded.finally(() => pending.delete(guarded));

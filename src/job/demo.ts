@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { startEmulator } from '../emulator/index.js';
-import { printLine } from '../cli/util.js';
+import { printLine } from '../core/log.js';
 import { parseJob } from './load.js';
 import { finishRun } from './finish.js';
 import { runJob } from './run.js';

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Engine } from '../core/engine.js';
 import { isSluiceError, type SluiceError } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
+import { printLine } from '../core/log.js';
 import type { RunReport } from '../core/report.js';
 import type { BatchRecord, Store } from '../core/store.js';
 import type { Batch } from '../core/types.js';
@@ -89,7 +90,7 @@ function tally(records: readonly BatchRecord[]): {
 }
 
 export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promise<RunJobResult> {
-  const note = options.note ?? ((line: string) => process.stderr.write(`sluice: ${line}\n`));
+  const note = options.note ?? ((line: string) => printLine(`sluice: ${line}`));
   // The local engine commits SQLite batches in groups of up to two seconds (see PartsOptions), as bench/ingest measures.
   const parts = resolveRun(job, { ...options, groupCommitMs: options.engine ? 0 : LOCAL_GROUP_COMMIT_MS });
   // Plan before touching the database, so that bad input writes nothing (`sluice plan JOB` makes the same plan).

@@ -1,7 +1,7 @@
 /** `sluice demo`: emulator -> run -> SQLite -> report, with no configuration. */
 import type { Command } from 'commander';
 import { runDemo } from '../../job/demo.js';
-import { withStopSignals } from '../../job/finish.js';
+import { RUN_STOP_NOTE, withStopSignals } from '../stop.js';
 import { action, intFlag } from '../util.js';
 
 export function register(program: Command): void {
@@ -15,8 +15,9 @@ export function register(program: Command): void {
     .action(
       action(async (flags: { db: string; symbols: string; html: string; json?: boolean }) => {
         const symbols = intFlag('--symbols', flags.symbols, { min: 1, max: 5000 });
-        return withStopSignals((signal) =>
-          runDemo({ db: flags.db, symbols, html: flags.html, json: flags.json, signal }),
+        return withStopSignals(
+          (signal) => runDemo({ db: flags.db, symbols, html: flags.html, json: flags.json, signal }),
+          RUN_STOP_NOTE,
         );
       }),
     );

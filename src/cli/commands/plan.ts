@@ -20,6 +20,7 @@ import {
   planJob,
   weekdayCalendar,
 } from '../../plan/index.js';
+import { printText } from '../../core/log.js';
 import { action, intFlag, printJson, printLine } from '../util.js';
 
 interface PlanFlags {
@@ -155,7 +156,7 @@ function printTable(plan: Plan, rowCap: number | undefined): void {
   if (s.oversizedWindows > 0)
     out.push(`oversized       ${s.oversizedWindows} window(s) hold a single day over the row budget`);
   out.push(`generated in    ${s.generationMs} ms`);
-  process.stdout.write(`${out.join('\n')}\n`);
+  printText(out.join('\n'));
 }
 
 export function register(program: Command): void {

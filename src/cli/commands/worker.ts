@@ -9,6 +9,7 @@
 import type { Command } from 'commander';
 import { DEFAULTS } from '../../core/defaults.js';
 import { redisOptions } from '../../distributed/redis.js';
+import { untilAborted, withStopSignals } from '../stop.js';
 import { action, intFlag, printLine } from '../util.js';
 
 interface WorkerFlags {
@@ -46,30 +47,23 @@ export function register(program: Command): void {
         redisOptions(flags.queue ?? '', '--queue'); // a bad URL is a usage error before anything loads
         // Loaded on use: bullmq and the job machinery cost nothing to the other commands.
         const { startWorker } = await import('../../distributed/worker.js');
-        const worker = await startWorker({
-          queueUrl: flags.queue ?? '',
-          concurrency,
-          jobs: flags.job,
-          lockDurationMs,
-          stalledIntervalMs,
-          onQueue: (name) => printLine(`sluice worker: serving ${name}`),
-          onError: (err) => printLine(`sluice worker: ${err.message}`),
-        });
-        printLine(
-          `sluice worker: ready on ${worker.url} (concurrency ${concurrency ?? DEFAULTS.worker.concurrency} per job)`,
-        );
-        await new Promise<void>((resolve) => {
-          let stops = 0;
-          const onSignal = (name: NodeJS.Signals): void => {
-            stops += 1;
-            if (stops > 1) process.exit(130);
-            printLine(`sluice worker: ${name}: stopping; running batches go back to the queue`);
-            resolve();
-          };
-          process.on('SIGINT', onSignal);
-          process.on('SIGTERM', onSignal);
-        });
-        await worker.close();
+        const stopNote = { prefix: 'sluice worker: ', text: 'stopping; running batches go back to the queue' };
+        await withStopSignals(async (signal) => {
+          const worker = await startWorker({
+            queueUrl: flags.queue ?? '',
+            concurrency,
+            jobs: flags.job,
+            lockDurationMs,
+            stalledIntervalMs,
+            onQueue: (name) => printLine(`sluice worker: serving ${name}`),
+            onError: (err) => printLine(`sluice worker: ${err.message}`),
+          });
+          printLine(
+            `sluice worker: ready on ${worker.url} (concurrency ${concurrency ?? DEFAULTS.worker.concurrency} per job)`,
+          );
+          await untilAborted(signal);
+          await worker.close();
+        }, stopNote);
         printLine('sluice worker: stopped');
         return 0;
       }),
