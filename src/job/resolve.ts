@@ -108,7 +108,7 @@ async function earlierRuns(parts: RunParts): Promise<HistoryRecord[]> {
 
 /**
  * The plan a run of the job makes, exactly: what `sluice run` executes and `sluice plan JOB`
- * prints. Reads the job's journal (when the job learns from earlier runs) and writes nothing.
+ * prints. What planning learns from the job's journal is read here, and nothing is written.
  */
 export async function planRun(parts: RunParts): Promise<PlannedRun> {
   const history = await earlierRuns(parts);
