@@ -87,7 +87,7 @@ export function sourceOf(job: JobConfig, options: PartsOptions = {}): Source {
       fields: s.fields,
       params: s.params,
       rowCap: s.rowCap,
-      maxOffset: s.maxOffset,
+      maxOffset: maxOffsetOf(job),
     });
   }
   return createHttpSource({
