@@ -23,9 +23,16 @@ export interface RateLimitedInfo {
   readonly retryAfterMs?: number;
   /** Quota the server named (Tushare: "每分钟最多访问该接口N次" is 500 calls per 60,000 ms). */
   readonly quota?: { calls: number; intervalMs: number };
+  /**
+   * A quota of a longer period is used up (Tushare's per-day quota): wait `retryAfterMs` (until it
+   * resets) without changing the pace.
+   */
+  readonly exhausted?: boolean;
 }
 
 export interface Pacer {
+  /** The quota the server named for `key` during this pacer's life, if any (stored for the next run). */
+  learnedQuota?(key: string): { calls: number; intervalMs: number } | undefined;
   /** Resolves when one call for `key` may start; rejects with the signal's reason when aborted. */
   acquire(key: string, signal?: AbortSignal): Promise<void>;
   /**

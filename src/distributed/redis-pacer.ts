@@ -252,6 +252,11 @@ export function createRedisPacer(options: RedisPacerOptions): RedisPacer {
       return lane.rule.callsPerMinute(lane.rule.initial(now()));
     },
 
+    learnedQuota(key: string) {
+      const json = lanes.get(key)?.json;
+      return json ? ((JSON.parse(json) as KeyState).learned ?? undefined) : undefined;
+    },
+
     async flush(): Promise<void> {
       if (subscriber && lanes.size > 0) await subscriber.ping().catch(() => undefined);
       for (const lane of lanes.values()) while (lane.running) await lane.running;

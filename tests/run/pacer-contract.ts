@@ -204,25 +204,64 @@ export function pacerContract(home: PacerHome): void {
         },
       );
 
-      withPair('a named quota of 1 per hour is paced at 1 per hour', undefined, {}, async (p) => {
-        await p.a.acquire('k');
-        refuse(p.a, { quota: { calls: 1, intervalMs: 3_600_000 }, retryAfterMs: 0 });
-        await p.clock.advance(0);
-        const starts = acquireAll(p, 4);
-        await p.clock.advance(3 * 3_600_000 + 10_000);
-        assert.equal(starts.length, 3);
-        for (let i = 0; i < 3; i++) assert.ok(starts[i] >= (i + 1) * 3_600_000 && starts[i] <= (i + 1) * 3_601_000);
-      });
+      withPair(
+        'a named quota of 1 per hour is paced at 1 per hour, and kept for the next run',
+        undefined,
+        {},
+        async (p) => {
+          await p.a.acquire('k');
+          refuse(p.a, { quota: { calls: 1, intervalMs: 3_600_000 }, retryAfterMs: 0 });
+          await p.clock.advance(0);
+          assert.deepEqual(p.a.learnedQuota?.('k'), { calls: 1, intervalMs: 3_600_000 });
+          const starts = acquireAll(p, 20);
+          await p.clock.advance(10 * 3_600_000);
+          assert.ok(maxInInterval([0, ...starts], 3_600_000) <= 1);
+          assert.ok(starts.length >= 9 && starts.length <= 10, `${starts.length} starts in 10 hours`);
+        },
+      );
 
       withPair('a named quota of 2 per minute is paced at 2 per minute', undefined, {}, async (p) => {
         await p.a.acquire('k');
         refuse(p.a, { quota: { calls: 2, intervalMs: 60_000 }, retryAfterMs: 0 });
         await p.clock.advance(0);
-        const starts = acquireAll(p, 40);
-        await p.clock.advance(10 * 60_000 + 30_000);
-        assert.ok(starts.length >= 20 && starts.length <= 21, `${starts.length} starts in 10.5 min`);
+        const starts = acquireAll(p, 60);
+        await p.clock.advance(20 * 60_000);
         assert.ok(maxInInterval([0, ...starts], 60_000) <= 2);
+        assert.ok(starts.length >= 37 && starts.length <= 40, `${starts.length} starts in 20 minutes`);
       });
+
+      withPair(
+        'a quota learned by an earlier run paces the key from its first call',
+        undefined,
+        { learned: { k: { calls: 2, intervalMs: 60_000 } } },
+        async (p) => {
+          const starts = acquireAll(p, 20);
+          await p.clock.advance(5 * 60_000);
+          assert.equal(starts[0], 0, 'the first call starts at once');
+          assert.ok(maxInInterval(starts, 60_000) <= 2);
+          assert.ok(starts.length >= 9 && starts.length <= 11, `${starts.length} starts in 5 minutes`);
+          assert.equal(p.a.learnedQuota?.('k'), undefined, 'only what the server names is stored again');
+        },
+      );
+
+      withPair(
+        'a used-up daily quota blocks the key until its reset; the pace is unchanged',
+        { calls: 10, intervalMs: 1000 },
+        {},
+        async (p) => {
+          await p.a.acquire('k');
+          const before = p.a.rate('k');
+          p.a.onRateLimited('k', { retryAfterMs: 5 * 3_600_000, exhausted: true });
+          await p.clock.advance(0);
+          const starts = acquireAll(p, 2);
+          await p.clock.advance(5 * 3_600_000 - 1);
+          assert.deepEqual(starts, []);
+          await p.clock.advance(1);
+          assert.deepEqual(starts, [5 * 3_600_000, 5 * 3_600_000]);
+          assert.equal(p.a.rate('k'), before);
+          assert.equal(p.b.rate('k'), before);
+        },
+      );
 
       withPair('unpaced, the first refusal slows every caller below the refused rate', undefined, {}, async (p) => {
         for (let i = 0; i < 10; i++) await (i % 2 ? p.b : p.a).acquire('k');

@@ -14,6 +14,11 @@ export interface PacerOptions extends PaceRuleOptions {
   readonly clock?: Clock;
   /** Emits `pace:rate` when a key's pace changes. */
   readonly events?: ExecutorEvents;
+  /**
+   * Quotas per key learned by earlier runs (stored in the sink's database): a key starts at that
+   * pace (its `learnedShare`, spread evenly) unless the configured quota is slower.
+   */
+  readonly learned?: Readonly<Record<string, { calls: number; intervalMs: number }>>;
 }
 
 /** One pace for every key, or a pace per key (API name): a pacer may be shared by several jobs. */
@@ -48,13 +53,18 @@ export function ruleOptions(options: PacerOptions): PaceRuleOptions {
   return { ...options, epochMs: options.epochMs ?? (real ? -performance.timeOrigin : 0) };
 }
 
-/** A rule per key; a single spec is validated at once, at the edge. */
-export function rulesFor(specs: PaceSpecs, options: PaceRuleOptions): (key: string) => PaceRule<KeyState> {
-  if (typeof specs !== 'function') {
-    const rule = paceRule(specs, options);
-    return () => rule;
-  }
-  return (key) => paceRule(specs(key), options);
+/** A rule per key, seeded with what earlier runs learned; a single spec is validated at once, at the edge. */
+export function rulesFor(
+  specs: PaceSpecs,
+  options: PaceRuleOptions & Pick<PacerOptions, 'learned'>,
+): (key: string) => PaceRule<KeyState> {
+  const specOf = typeof specs === 'function' ? specs : () => specs;
+  const seeds = options.learned ?? {};
+  const plain = typeof specs === 'function' ? undefined : paceRule(specs, options);
+  return (key) => {
+    const seed = Object.hasOwn(seeds, key) ? seeds[key] : undefined;
+    return plain && !seed ? plain : paceRule(specOf(key), { ...options, seed });
+  };
 }
 
 export function createPacer(specs: PaceSpecs, options: PacerOptions = {}): Pacer {
@@ -172,6 +182,10 @@ export function createPacer(specs: PaceSpecs, options: PacerOptions = {}): Pacer
       if (g) return g.rule.callsPerMinute(g.state);
       const rule = ruleOf(key);
       return rule.callsPerMinute(rule.initial(clock.now()));
+    },
+
+    learnedQuota(key: string) {
+      return gates.get(key)?.state.learned ?? undefined;
     },
   };
 }

@@ -57,7 +57,14 @@ export interface PaceRuleOptions {
    */
   readonly epochMs?: number;
   readonly adaptive?: AdaptiveOptions;
+  /**
+   * A quota learned by an earlier run: a key starts at its pace (no pause) unless the configured
+   * quota is slower.
+   */
+  readonly seed?: Quota;
 }
+
+type Quota = { readonly calls: number; readonly intervalMs: number };
 
 type Pace =
   | { kind: 'window'; window: WindowState }
@@ -73,6 +80,8 @@ export interface KeyState {
   /** No call starts before this (Retry-After, a learned quota's window draining). */
   pausedUntil: number;
   pace: Pace;
+  /** The quota the server named, if it did. */
+  learned: Quota | null;
 }
 
 const START: PaceEvent = { type: 'start' };
@@ -95,11 +104,24 @@ export function paceRule(spec: PaceSpec, options: PaceRuleOptions = {}): PaceRul
   const id = JSON.stringify(spec ?? 'none');
   const guardFor = (intervalMs: number): number => options.guardMs ?? defaultGuardMs(intervalMs);
 
+  const learnedPace = (q: Quota): { kind: 'window'; window: WindowState } => {
+    const learned = learnedWindow(q, share);
+    return {
+      kind: 'window',
+      window: newWindow(learned.calls, learned.intervalMs, false, guardFor(learned.intervalMs)),
+    };
+  };
+
   const configured = (now: number): Pace => {
-    if (spec === undefined) return { kind: 'none', second: 0, thisSecond: 0, lastSecond: 0 };
-    if (spec === 'adaptive') return { kind: 'adaptive', adaptive: rules.initial(now) };
+    const seed = options.seed && options.seed.calls > 0 && options.seed.intervalMs > 0 ? options.seed : undefined;
+    if (spec === undefined) {
+      return seed ? learnedPace(seed) : { kind: 'none', second: 0, thisSecond: 0, lastSecond: 0 };
+    }
+    if (spec === 'adaptive') return seed ? learnedPace(seed) : { kind: 'adaptive', adaptive: rules.initial(now) };
     const window = newWindow(spec.calls, spec.intervalMs, spec.window === 'fixed', guardFor(spec.intervalMs));
-    return { kind: 'window', window };
+    if (!seed) return { kind: 'window', window };
+    const learned = learnedPace(seed);
+    return windowPerMinute(window) <= windowPerMinute(learned.window) ? { kind: 'window', window } : learned;
   };
   configured(0); // validate the spec now, at the edge, not at the first call
 
@@ -116,18 +138,20 @@ export function paceRule(spec: PaceSpec, options: PaceRuleOptions = {}): PaceRul
     const p = s.pace;
     const waitMs = info.retryAfterMs ?? (p.kind === 'adaptive' ? 0 : defaultRetryAfterMs);
     s.pausedUntil = Math.max(s.pausedUntil, now + Math.max(0, waitMs));
+    // a longer period's quota is used up: wait for it, the pace itself was fine
+    if (info.exhausted) return;
     const q = info.quota;
     if (q !== undefined && q.calls > 0 && q.intervalMs > 0) {
-      const learned = learnedWindow(q, share);
-      if (p.kind === 'window' && windowAtMost(p.window, learned.calls, learned.intervalMs)) {
+      s.learned = { calls: q.calls, intervalMs: q.intervalMs };
+      const learned = learnedPace(q);
+      if (p.kind === 'window' && windowAtMost(p.window, learned.window.calls, learned.window.intervalMs)) {
         windowRefused(p.window, now, timing);
         return;
       }
-      const window = newWindow(learned.calls, learned.intervalMs, false, guardFor(learned.intervalMs));
-      if (p.kind === 'window') carrySlots(p.window, window);
-      s.pace = { kind: 'window', window };
+      if (p.kind === 'window') carrySlots(p.window, learned.window);
+      s.pace = learned;
       // the server's window is full right now: let it drain for one interval before the new pace
-      s.pausedUntil = Math.max(s.pausedUntil, now + learned.intervalMs);
+      s.pausedUntil = Math.max(s.pausedUntil, now + learned.window.intervalMs);
       return;
     }
     if (p.kind === 'window') windowRefused(p.window, now, timing);
@@ -158,7 +182,7 @@ export function paceRule(spec: PaceSpec, options: PaceRuleOptions = {}): PaceRul
 
   return {
     initial(now) {
-      return { spec: id, at: now, pausedUntil: now, pace: configured(now) };
+      return { spec: id, at: now, pausedUntil: now, pace: configured(now), learned: null };
     },
 
     nextAt(s, now) {
