@@ -52,7 +52,7 @@ async function buildParts(payload: JobPayload, connection: RedisConnection, env:
   // Hold mode: a call holds its slot until it ends, so no delay between grant and request can
   // squeeze more than the quota into the server's window. A call cannot outlast its timeout.
   const holdMs = timeoutMs > 0 ? timeoutMs + 1000 : 300_000;
-  const pacer = createRedisPacer({ connection, prefix: pacePrefix(job), rate: rate ?? 'none', holdMs });
+  const pacer = createRedisPacer({ connection, prefix: pacePrefix(job), rate, holdMs });
   return { run, store, source, pacer };
 }
 
@@ -85,7 +85,6 @@ export function createJobProcessor(connection: RedisConnection, env: NodeJS.Proc
     const parts = await partsFor(data.payload);
     const { store } = parts;
     await store.markRunning(runId, batch.key);
-    const release = ctx.events.on('call:end', (e) => parts.pacer.release(e.api));
     // One batch per slot: the queue's concurrency bounds the worker, and nothing is held across batches.
     const outcome = await runBatch(batch, {
       ...parts.run.executor,
@@ -95,7 +94,7 @@ export function createJobProcessor(connection: RedisConnection, env: NodeJS.Proc
       maxRowsHeld: 0,
       events: ctx.events,
       signal: ctx.signal,
-    }).finally(release);
+    });
     if (outcome.status === 'done') {
       const rows = await store.commit(runId, outcome.batch, outcome.rows, outcome.attempts);
       durable(store);

@@ -54,7 +54,7 @@ describe('errors', () => {
     assert.throws(() => a.merge(new QuantileSketch({ relativeError: 0.02 })), usage(/different relative errors/));
     assert.throws(
       () => createRedisPacer({ connection: 'redis://127.0.0.1:1', rate: { calls: 0, intervalMs: 1000 } }),
-      usage(/rate\.calls/),
+      usage(/calls to be an integer >= 1/),
     );
     assert.throws(() => parseFaults('boom:0.1'), usage(/unknown kind/));
     await assert.rejects(startEmulator({ port: 0, maxOffset: -1 }), usage(/maxOffset/));
