@@ -3,6 +3,9 @@
  * rate-limit answers; a limit is a pure rule that turns samples into a concurrency limit. The local
  * executor and the distributed (Redis) engine implement the same interfaces.
  */
+import type { Quota } from './errors.js';
+
+export type { Quota } from './errors.js';
 
 /** A fixed quota: at most `calls` call starts in any `intervalMs`. */
 export interface RateLimit {
@@ -20,11 +23,18 @@ export interface RateLimit {
 export interface RateLimitedInfo {
   /** Server's Retry-After hint. */
   readonly retryAfterMs?: number;
-  /** Quota the server named (Tushare: "每分钟最多访问该接口N次"), in calls per minute. */
-  readonly quotaPerMinute?: number;
+  /** Quota the server named (Tushare: "每分钟最多访问该接口N次", "频率超限(10次/小时)"). */
+  readonly quota?: Quota;
+  /**
+   * A quota of a longer period is used up (Tushare's per-day quota): wait `retryAfterMs` (until it
+   * resets) without changing the pace.
+   */
+  readonly exhausted?: boolean;
 }
 
 export interface Pacer {
+  /** The quota the server named for `key` during this pacer's life, if any (stored for the next run). */
+  learnedQuota?(key: string): Quota | undefined;
   /** Resolves when one call for `key` may start; rejects with the signal's reason when aborted. */
   acquire(key: string, signal?: AbortSignal): Promise<void>;
   /**

@@ -3,7 +3,8 @@
  * `TIME`, so every process shares one clock and one view of the recent call starts.
  *
  * Keys (one set per API): KEYS[1] sorted set of call starts (score = start ms), KEYS[2] the
- * cooldown key (its PTTL is the wait), KEYS[3] a hash with the learned quota (`calls`, `intervalMs`).
+ * cooldown key (its PTTL is the wait), KEYS[3] a hash with the learned quota (`calls`, `intervalMs`:
+ * the pace of the quota the server named, spread evenly, so 10 an hour is stored as 1 per 360000 ms).
  */
 
 /**
@@ -85,10 +86,11 @@ return 1
 `;
 
 /**
- * Record a rate-limit refusal. ARGV: cooldownMs, quotaPerMinute (-1 = not named), adaptive (1/0).
- * The cooldown is only ever lengthened. A named quota replaces a looser learned one; in adaptive
- * mode without a named quota the learned quota becomes 80% of the starts seen in the last minute.
- * Returns the learned calls per minute (-1 = none).
+ * Record a rate-limit refusal. ARGV: cooldownMs, named quota's paced calls (-1 = not named), its
+ * intervalMs, adaptive (1/0). The cooldown is only ever lengthened. A named quota (already spread
+ * evenly by the caller: calls per intervalMs) replaces a looser learned one; in adaptive mode
+ * without a named quota the learned quota becomes 80% of the starts seen in the last minute.
+ * Returns the learned calls per minute * 1000 (-1 = none).
  */
 export const RATE_LIMITED_LUA = `
 local t = redis.call('TIME')
@@ -97,16 +99,26 @@ local cooldownMs = tonumber(ARGV[1])
 if cooldownMs > 0 and redis.call('PTTL', KEYS[2]) < cooldownMs then
   redis.call('SET', KEYS[2], '1', 'PX', cooldownMs)
 end
-local quota = tonumber(ARGV[2])
-if quota <= 0 and ARGV[3] == '1' then
+local calls = tonumber(ARGV[2])
+local interval = tonumber(ARGV[3])
+if calls <= 0 and ARGV[4] == '1' then
   local seen = redis.call('ZCOUNT', KEYS[1], now - 60000, '+inf')
-  quota = math.max(1, math.floor(seen * 0.8))
+  calls = math.max(1, math.floor(seen * 0.8))
+  interval = 60000
 end
-local current = tonumber(redis.call('HGET', KEYS[3], 'calls') or '-1')
-if quota > 0 and (current < 0 or quota < current) then
-  redis.call('HSET', KEYS[3], 'calls', quota, 'intervalMs', 60000)
-  current = quota
+local current = redis.call('HMGET', KEYS[3], 'calls', 'intervalMs')
+local currentPm = -1
+if current[1] and current[2] then currentPm = math.floor(tonumber(current[1]) * 60000000 / tonumber(current[2])) end
+if calls > 0 then
+  local pm = math.floor(calls * 60000000 / interval)
+  if currentPm < 0 or pm < currentPm then
+    redis.call('HSET', KEYS[3], 'calls', calls, 'intervalMs', interval)
+    currentPm = pm
+  end
 end
-if current > 0 then redis.call('PEXPIRE', KEYS[3], 86400000) end
-return current
+if currentPm > 0 then
+  local kept = redis.call('HGET', KEYS[3], 'intervalMs')
+  redis.call('PEXPIRE', KEYS[3], math.max(86400000, 2 * tonumber(kept)))
+end
+return currentPm
 `;

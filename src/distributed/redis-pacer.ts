@@ -4,14 +4,15 @@
  * refused for rate, and a shared learned quota when the server names one.
  *
  * `adaptive` here is deliberately simpler than the local adaptive pacer: calls are unpaced until
- * the server refuses one; a refusal that names a quota ("N calls per minute") sets that quota for
- * everyone, one that does not sets 80% of the starts seen in the last minute. It only learns
+ * the server refuses one; a refusal that names a quota ("N calls per minute", "N per hour") sets
+ * that quota, paced evenly, for everyone, one that does not sets 80% of the starts seen in the last minute. It only learns
  * downwards (a learned quota expires after 24 hours without refusals). `none` paces nothing by
  * itself but still shares cooldowns and named quotas.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Pacer, RateLimit, RateLimitedInfo } from '../core/pacing.js';
+import type { Pacer, Quota, RateLimit, RateLimitedInfo } from '../core/pacing.js';
+import { spreadQuota } from '../run/pacer/spread.js';
 import { log } from '../core/log.js';
 import { ACQUIRE_LUA, RATE_LIMITED_LUA, RELEASE_LUA } from './pacer-scripts.js';
 import { closeRedis, connectRedis, settleWithin, type RedisConnection } from './redis.js';
@@ -69,7 +70,8 @@ interface PacerClient extends Redis {
     k2: string,
     k3: string,
     cooldownMs: number,
-    quota: number,
+    calls: number,
+    intervalMs: number,
     adaptive: string,
   ): Promise<number>;
 }
@@ -105,6 +107,7 @@ export function createRedisPacer(options: RedisPacerOptions): RedisPacer {
   const instance = randomUUID();
   let counter = 0;
   const rates = new Map<string, number>();
+  const learnedQuotas = new Map<string, Quota>();
   const pending = new Set<Promise<unknown>>();
 
   const holdMs = Math.max(0, options.holdMs ?? 0);
@@ -154,12 +157,17 @@ export function createRedisPacer(options: RedisPacerOptions): RedisPacer {
     onRateLimited(key: string, info: RateLimitedInfo): void {
       const [starts, cooldown, learned] = keysOf(key);
       const pauseMs = Math.max(0, Math.round(info.retryAfterMs ?? cooldownMs));
-      const quota = info.quotaPerMinute !== undefined && info.quotaPerMinute > 0 ? Math.floor(info.quotaPerMinute) : -1;
+      // a named quota is stored as its even pace (spread.ts); a used-up daily quota only pauses
+      const named = info.quota && !info.exhausted ? info.quota : undefined;
+      if (named) learnedQuotas.set(key, named);
+      const pace = named ? spreadQuota(named) : undefined;
+      const paceMs = pace ? Math.ceil(pace.intervalMs) : 60000;
+      const adaptive = rate === 'adaptive' && !info.exhausted ? '1' : '0';
       track(
         client
-          .sluiceRateLimited(starts, cooldown, learned, pauseMs, quota, rate === 'adaptive' ? '1' : '0')
-          .then((learnedPerMinute) => {
-            if (learnedPerMinute > 0) rates.set(key, Math.min(fixedPerMinute, learnedPerMinute));
+          .sluiceRateLimited(starts, cooldown, learned, pauseMs, pace?.calls ?? -1, paceMs, adaptive)
+          .then((learnedPerMinuteMilli) => {
+            if (learnedPerMinuteMilli > 0) rates.set(key, Math.min(fixedPerMinute, learnedPerMinuteMilli / 1000));
           }),
       );
     },
@@ -177,6 +185,10 @@ export function createRedisPacer(options: RedisPacerOptions): RedisPacer {
 
     rate(key: string): number {
       return rates.get(key) ?? fixedPerMinute;
+    },
+
+    learnedQuota(key: string): Quota | undefined {
+      return learnedQuotas.get(key);
     },
 
     async close(): Promise<void> {

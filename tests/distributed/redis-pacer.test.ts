@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
+import { ACQUIRE_LUA } from '../../src/distributed/pacer-scripts.js';
 import { createRedisPacer, type RedisPacer, type RedisPacerOptions } from '../../src/distributed/redis-pacer.js';
 import { REDIS_URL, redisAvailable } from './redis-check.js';
 import { maxInWindow } from './window-check.js';
@@ -129,22 +130,77 @@ describe('Redis pacer: one quota across pacer instances', () => {
     }
   });
 
-  test('a named quota lowers the shared rate for every instance', async (t) => {
+  test('a named quota lowers the shared rate for every instance, paced evenly', async (t) => {
     if (!(await redisAvailable(t))) return;
     const p = prefix();
     const a = pacer({ prefix: p, rate: { calls: 500, intervalMs: 60000 } });
     const b = pacer({ prefix: p, rate: { calls: 500, intervalMs: 60000 } });
-    a.onRateLimited('daily', { retryAfterMs: 0, quotaPerMinute: 2 });
+    a.onRateLimited('daily', { retryAfterMs: 0, quota: { calls: 2, intervalMs: 60000 } });
     await a.acquire('daily');
     assert.equal(a.rate('daily'), 2);
-    await b.acquire('daily');
-    assert.equal(b.rate('daily'), 2);
-    // the third start within the minute waits: it gives up when its signal fires
+    // 2 a minute is one start every 30 s: the second start waits (it gives up when its signal fires)
     await assert.rejects(b.acquire('daily', AbortSignal.timeout(300)), (err: Error) => err.name === 'TimeoutError');
+    assert.equal(b.rate('daily'), 2);
     // a looser quota named later does not raise it again
-    a.onRateLimited('daily', { retryAfterMs: 0, quotaPerMinute: 50 });
+    a.onRateLimited('daily', { retryAfterMs: 0, quota: { calls: 50, intervalMs: 60000 } });
     await assert.rejects(a.acquire('daily', AbortSignal.timeout(100)));
     assert.equal(a.rate('daily'), 2);
+    assert.deepEqual(a.learnedQuota?.('daily'), { calls: 50, intervalMs: 60000 });
+  });
+
+  test('slow quotas are stored with their period and spread: 10 an hour is 1 per 6 minutes', async (t) => {
+    if (!(await redisAvailable(t))) return;
+    const p = prefix();
+    const a = pacer({ prefix: p, rate: 'none' });
+    a.onRateLimited('stock_basic', { retryAfterMs: 0, quota: { calls: 10, intervalMs: 3_600_000 } });
+    await a.acquire('stock_basic');
+    const client = new Redis(REDIS_URL);
+    try {
+      const base = `${p}:{stock_basic}`;
+      assert.deepEqual(await client.hgetall(`${base}:learned`), { calls: '1', intervalMs: '360000' });
+      assert.ok((await client.pttl(`${base}:learned`)) > 86_000_000, 'kept at least a day');
+      assert.ok(Math.abs(a.rate('stock_basic') - 10 / 60) < 1e-3, `rate ${a.rate('stock_basic')}`);
+      // the wait the script computes for the next start: the rest of the 6 minutes (margin 0 for none)
+      const [waitMs, reason] = (await client.eval(
+        ACQUIRE_LUA,
+        4,
+        `${base}:starts`,
+        `${base}:cooldown`,
+        `${base}:learned`,
+        `${base}:inflight`,
+        -1,
+        60000,
+        0,
+        'probe',
+        0,
+        25,
+      )) as number[];
+      assert.equal(reason, 1);
+      assert.ok(waitMs > 359_000 && waitMs <= 360_001, `wait ${waitMs}`);
+      // 1 an hour: one start an hour
+      a.onRateLimited('stock_basic', { retryAfterMs: 0, quota: { calls: 1, intervalMs: 3_600_000 } });
+      await a.close();
+      assert.deepEqual(await client.hgetall(`${base}:learned`), { calls: '1', intervalMs: '3600000' });
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  test('a used-up daily quota pauses every instance without changing the learned pace', async (t) => {
+    if (!(await redisAvailable(t))) return;
+    const p = prefix();
+    const a = pacer({ prefix: p, rate: 'adaptive' });
+    await a.acquire('daily');
+    a.onRateLimited('daily', { retryAfterMs: 3_600_000, exhausted: true, quota: { calls: 2, intervalMs: 86_400_000 } });
+    await a.close();
+    const client = new Redis(REDIS_URL);
+    try {
+      const base = `${p}:{daily}`;
+      assert.ok((await client.pttl(`${base}:cooldown`)) > 3_500_000);
+      assert.equal(await client.exists(`${base}:learned`), 0);
+    } finally {
+      client.disconnect();
+    }
   });
 
   test("adaptive: a refusal without a named quota sets 80% of the last minute's starts", async (t) => {

@@ -108,7 +108,7 @@ describe('the Tushare source against the live emulator', () => {
       for (let i = 0; i < 3; i++) await pull(emu, cal, { api: 'trade_cal' });
       const err = await failure(pull(emu, cal, { api: 'trade_cal' }));
       assert.equal(err.code, 'SLUICE_RATE_LIMITED');
-      assert.equal(err.context.quotaPerMinute, 3);
+      assert.deepEqual(err.context.quota, { calls: 3, intervalMs: 60_000 });
       await failure(pull(emu, cal, { api: 'trade_cal' }));
       // Each API has its own quota.
       await pull(emu, { trade_date: '20230315' });

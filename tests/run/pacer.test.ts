@@ -154,7 +154,7 @@ describe('rate-limit answers', () => {
   test('a named quota is learned and paced slightly under', async () => {
     const clock = new FakeClock();
     const pacer = createPacer({ calls: 500, intervalMs: 60_000 }, { clock });
-    pacer.onRateLimited('k', { quotaPerMinute: 200, retryAfterMs: 0 });
+    pacer.onRateLimited('k', { quota: { calls: 200, intervalMs: 60_000 }, retryAfterMs: 0 });
     const rate = pacer.rate('k');
     assert.ok(rate < 200 && rate >= 195, `rate ${rate}`);
     let started = 0;

@@ -3,12 +3,13 @@
  * Fast path: when a slot is free now and nobody waits, acquire resolves without a timer. Waiters
  * queue in FIFO order and one timer per key wakes the queue when the next slot is due.
  */
-import type { Pacer, RateLimit, RateLimitedInfo } from '../../core/pacing.js';
+import type { Pacer, Quota, RateLimit, RateLimitedInfo } from '../../core/pacing.js';
 import type { ExecutorEvents } from '../../core/events.js';
 import { abortReason, realClock, type Clock, type TimerHandle } from '../clock.js';
 import { AdaptiveRule, type AdaptiveOptions } from './adaptive.js';
 import type { PaceRule } from './rule.js';
 import { defaultGuardMs, FixedWindowRule, SlidingWindowRule } from './sliding.js';
+import { perMinute, spreadQuota } from './spread.js';
 
 export interface PacerOptions {
   readonly clock?: Clock;
@@ -20,10 +21,15 @@ export interface PacerOptions {
    */
   readonly guardMs?: number;
   /**
-   * Share of a quota the server named (quotaPerMinute) to pace at.
+   * Share of a quota the server named to pace at.
    * @default 0.98
    */
   readonly learnedShare?: number;
+  /**
+   * Quotas per key learned by earlier runs (stored in the sink's database): a key starts at that
+   * pace (its `learnedShare`, spread evenly) unless the configured quota is slower.
+   */
+  readonly learned?: Readonly<Record<string, Quota>>;
   /**
    * How long a key pauses after a refusal without a Retry-After hint.
    * @default 1000
@@ -42,6 +48,8 @@ interface Waiter {
 
 interface Gate {
   rule: PaceRule | undefined;
+  /** The quota the server named (or an earlier run learned) for this key. */
+  learned: Quota | undefined;
   blockedUntil: number;
   waiters: Waiter[];
   head: number;
@@ -63,6 +71,19 @@ export function createPacer(spec: RateLimit | 'adaptive' | undefined, options: P
   const defaultRetryAfterMs = options.defaultRetryAfterMs ?? 1000;
   const gates = new Map<string, Gate>();
 
+  const learnedRule = (pace: Quota): SlidingWindowRule =>
+    new SlidingWindowRule(pace.calls, pace.intervalMs, options.guardMs ?? defaultGuardMs(pace.intervalMs));
+
+  /** The configured rule, or the pace of a quota learned by an earlier run when that is slower. */
+  const startRule = (key: string): { rule: PaceRule | undefined; learned?: Quota } => {
+    const rule = makeRule();
+    const known = options.learned?.[key];
+    if (!known || !(known.calls > 0 && known.intervalMs > 0)) return { rule };
+    const pace = spreadQuota(known, learnedShare);
+    if (rule && !(rule instanceof AdaptiveRule) && rule.callsPerMinute() <= perMinute(pace)) return { rule };
+    return { rule: learnedRule(pace), learned: known };
+  };
+
   const makeRule = (): PaceRule | undefined => {
     if (spec === undefined) return undefined;
     if (spec === 'adaptive') return new AdaptiveRule(options.adaptive, clock.now());
@@ -77,8 +98,10 @@ export function createPacer(spec: RateLimit | 'adaptive' | undefined, options: P
   const gateFor = (key: string): Gate => {
     let g = gates.get(key);
     if (!g) {
+      const start = startRule(key);
       g = {
-        rule: makeRule(),
+        rule: start.rule,
+        learned: start.learned,
         blockedUntil: 0,
         waiters: [],
         head: 0,
@@ -193,25 +216,28 @@ export function createPacer(spec: RateLimit | 'adaptive' | undefined, options: P
       const now = clock.now();
       const waitMs = info.retryAfterMs ?? (g.rule instanceof AdaptiveRule ? 0 : defaultRetryAfterMs);
       g.blockedUntil = Math.max(g.blockedUntil, now + Math.max(0, waitMs));
+      if (info.exhausted) {
+        // a longer period's quota is used up: wait for it, the pace itself was fine
+        schedule(key, g);
+        return;
+      }
       let changed = false;
-      if (info.quotaPerMinute !== undefined && info.quotaPerMinute > 0) {
-        // The server named its quota: pace just under it, spread evenly (k calls per 60000*k/N ms),
-        // which is safe whether the server counts per minute or over a shorter window.
-        const calls = Math.max(1, Math.floor(info.quotaPerMinute * learnedShare));
-        const k = Math.max(1, Math.floor(calls / 60));
-        const intervalMs = Math.ceil((60_000 * k) / calls);
+      if (info.quota !== undefined && info.quota.calls > 0 && info.quota.intervalMs > 0) {
+        // The server named its quota: pace just under it, spread evenly (spread.ts).
+        g.learned = { calls: info.quota.calls, intervalMs: info.quota.intervalMs };
+        const pace = spreadQuota(info.quota, learnedShare);
         const current =
-          g.rule instanceof SlidingWindowRule && g.rule.capacity === k && g.rule.intervalMs === intervalMs
+          g.rule instanceof SlidingWindowRule && g.rule.capacity === pace.calls && g.rule.intervalMs === pace.intervalMs
             ? g.rule
             : undefined;
         if (current) {
           // refused although already paced at the named quota: widen the margin
           current.onSuccess(now);
-          changed = current.widenGuard(Math.max(1, intervalMs * 0.01));
+          changed = current.widenGuard(Math.max(1, pace.intervalMs * 0.01));
         } else {
-          g.rule = new SlidingWindowRule(k, intervalMs, options.guardMs ?? defaultGuardMs(intervalMs));
+          g.rule = learnedRule(pace);
           // the server's window is full right now: let it drain for one interval before the new pace
-          g.blockedUntil = Math.max(g.blockedUntil, now + intervalMs);
+          g.blockedUntil = Math.max(g.blockedUntil, now + pace.intervalMs);
           changed = true;
         }
       } else if (g.rule instanceof SlidingWindowRule) {
@@ -239,9 +265,15 @@ export function createPacer(spec: RateLimit | 'adaptive' | undefined, options: P
       if (!(Math.abs(cpm - g.reported) < 0.05 * g.reported)) emitRate(key, g);
     },
 
+    learnedQuota(key: string): Quota | undefined {
+      return gates.get(key)?.learned;
+    },
+
     rate(key: string): number {
       const g = gates.get(key);
       if (g) return g.rule ? g.rule.callsPerMinute() : Infinity;
+      const known = options.learned?.[key];
+      if (known) return gateFor(key).rule?.callsPerMinute() ?? Infinity;
       if (spec === undefined) return Infinity;
       return spec === 'adaptive'
         ? (options.adaptive?.initialPerSecond ?? 2) * 60
