@@ -36,7 +36,17 @@ export interface TableSpec {
   readonly key: readonly string[];
   /** Optional schema (Postgres). */
   readonly schema?: string;
+  /**
+   * Declared kinds of some columns (from the API's catalogue): `integer` columns are INTEGER
+   * (bigint), `real` REAL (double precision), `text` TEXT. An undeclared number column is REAL,
+   * whatever one batch's values look like (an integer-valued key column stays INTEGER). Used when
+   * a table or column is created; existing ones are never altered.
+   */
+  readonly columns?: Readonly<Record<string, DeclaredKind>>;
 }
+
+/** A column kind a table spec may declare. */
+export type DeclaredKind = 'integer' | 'real' | 'text';
 
 export interface Store {
   /** Creates journal tables if missing. */

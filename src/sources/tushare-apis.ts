@@ -7,7 +7,8 @@
 import type { TushareApi } from './tushare-catalogue.js';
 
 const WINDOW = { start: 'start_date', end: 'end_date' } as const;
-const CODE = (rule: 'required' | 'code-or-date' | 'one-parameter' | 'optional') => ({ param: 'ts_code', rule }) as const;
+const CODE = (rule: 'required' | 'code-or-date' | 'one-parameter' | 'optional') =>
+  ({ param: 'ts_code', rule }) as const;
 
 /** A daily market-data API: one row per code per trading day, `trade_date` or a start/end window. */
 function market(
@@ -219,7 +220,15 @@ export const TUSHARE_APIS: readonly TushareApi[] = [
     code: CODE('optional'),
     key: ['ts_code'],
     integers: [],
-    dateColumns: ['found_date', 'due_date', 'list_date', 'issue_date', 'delist_date', 'purc_startdate', 'redm_startdate'],
+    dateColumns: [
+      'found_date',
+      'due_date',
+      'list_date',
+      'issue_date',
+      'delist_date',
+      'purc_startdate',
+      'redm_startdate',
+    ],
     reference: true,
     unconfirmed: ['points'],
   },

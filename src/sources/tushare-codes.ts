@@ -28,7 +28,14 @@ export type AnswerClass =
   | { readonly kind: 'transient' }
   | { readonly kind: 'bad-param' };
 
-const PERIOD_MS: Record<string, number> = { 秒: 1000, 分钟: MINUTE_MS, 分: MINUTE_MS, 小时: HOUR_MS, 天: DAY_MS, 日: DAY_MS };
+const PERIOD_MS: Record<string, number> = {
+  秒: 1000,
+  分钟: MINUTE_MS,
+  分: MINUTE_MS,
+  小时: HOUR_MS,
+  天: DAY_MS,
+  日: DAY_MS,
+};
 
 /** "频率超限(300次/分钟)" (current wording) and "每分钟最多访问该接口500次" (older ones). */
 const RATE_SENTENCES: readonly RegExp[] = [
@@ -163,11 +170,19 @@ export function tushareError(api: string, code: number, rawMessage: string, nowM
       );
     }
     case 'permission':
-      return sourceError(ErrorCodes.PERMISSION, `${label}: no permission for this API (${code})${needs(api)}${said}`, ctx);
+      return sourceError(
+        ErrorCodes.PERMISSION,
+        `${label}: no permission for this API (${code})${needs(api)}${said}`,
+        ctx,
+      );
     case 'auth':
       return sourceError(ErrorCodes.AUTH, `${label}: token rejected (${code})`, ctx);
     case 'offset-limit':
-      return sourceError(ErrorCodes.OVERFLOW, `${label}: offset limit reached (${code}); the window must be split`, ctx);
+      return sourceError(
+        ErrorCodes.OVERFLOW,
+        `${label}: offset limit reached (${code}); the window must be split`,
+        ctx,
+      );
     case 'bad-query':
       return sourceError(ErrorCodes.BAD_QUERY, `${label}: the server refused this query (${code})${said}`, ctx);
     case 'transient':
@@ -175,7 +190,9 @@ export function tushareError(api: string, code: number, rawMessage: string, nowM
     case 'bad-param':
       return sourceError(
         ErrorCodes.BAD_PARAM,
-        code === -2001 ? `${label}: bad parameter or field (-2001)${said}` : `${label}: unexpected answer code ${code}${said}`,
+        code === -2001
+          ? `${label}: bad parameter or field (-2001)${said}`
+          : `${label}: unexpected answer code ${code}${said}`,
         ctx,
       );
   }
