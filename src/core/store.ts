@@ -2,6 +2,8 @@
  * Store contract: the run journal (`sluice_runs`, `sluice_batches`) plus the data table, in one
  * database so that a batch's rows and its `done` mark commit in one transaction.
  */
+import type { Quota } from './errors.js';
+import type { CapFacts } from './source.js';
 import type { Batch, BatchRows } from './types.js';
 import type { RunReport } from './report.js';
 
@@ -48,6 +50,19 @@ export interface TableSpec {
 /** A column kind a table spec may declare. */
 export type DeclaredKind = 'integer' | 'real' | 'text';
 
+/**
+ * What runs learned about an API (`sluice_api_facts`), read at the start of the next run of any
+ * job on the same database: the quota the server named and what is known of its row cap. Keyed by
+ * API and endpoint host; nothing about the token is stored.
+ */
+export interface ApiFacts {
+  readonly api: string;
+  /** Host of the endpoint ('' when it has none). */
+  readonly host: string;
+  readonly quota?: Quota & { readonly learnedAt: string };
+  readonly rowCap?: CapFacts & { readonly learnedAt: string };
+}
+
 export interface Store {
   /** Creates journal tables if missing. */
   open(): Promise<void>;
@@ -77,4 +92,9 @@ export interface Store {
   getRun(id: string, job?: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   listRuns(job: string | undefined, limit: number): Promise<RunRecord[]>;
+
+  /** Stored API facts (empty when none, or when the database has no facts table yet). */
+  apiFacts(): Promise<ApiFacts[]>;
+  /** Upserts facts per (api, host); a part left out (quota or rowCap) keeps its stored value. */
+  saveApiFacts(facts: readonly ApiFacts[]): Promise<void>;
 }
