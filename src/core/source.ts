@@ -42,6 +42,8 @@ export interface Source {
   readonly fields?: readonly string[];
   /** What the source knows about the server's row cap now (stored for the next run), if it tracks it. */
   capFacts?(): CapFacts;
+  /** What earlier runs established about the server's row cap (stored facts); before the first fetch. */
+  knownCap?(facts: CapFacts): void;
   /** Pages of one batch, in order. Every upstream request goes through `ctx.call`. */
   fetch(batch: Batch, ctx: CallContext): AsyncIterable<Page>;
 }

@@ -94,7 +94,10 @@ export const PlanSchema = z
     strategy: z.string().default('smart'),
     frequency: z.enum(['daily', 'monthly']).optional(),
     /** Resolved after validation (job/catalogue-defaults.ts): the catalogue's, else start_date/end_date. */
-    dateParams: z.object({ start: z.string().min(1), end: z.string().min(1) }).strict().optional(),
+    dateParams: z
+      .object({ start: z.string().min(1), end: z.string().min(1) })
+      .strict()
+      .optional(),
     each: z
       .object({
         param: z.string().min(1),

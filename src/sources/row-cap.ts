@@ -53,6 +53,12 @@ export class RowCap {
     if (rows > this.wholeUpTo) this.wholeUpTo = rows;
   }
 
+  /** Add what earlier runs established (stored facts). */
+  learn(known: CapFacts): void {
+    if (known.exact !== undefined) this.cut(known.exact);
+    if (known.atLeast !== undefined) this.whole(known.atLeast);
+  }
+
   facts(): CapFacts {
     return {
       ...(this.exactCap !== undefined ? { exact: this.exactCap } : {}),

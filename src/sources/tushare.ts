@@ -224,6 +224,7 @@ export function createTushareSource(opts: TushareSourceOptions): Source {
     api,
     rowCap,
     capFacts: () => cap.facts(),
+    knownCap: (facts) => cap.learn(facts),
     ...(opts.fields && opts.fields.length > 0 ? { fields: [...opts.fields] } : {}),
     fetch: fetchBatch,
   };

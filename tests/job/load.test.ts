@@ -67,11 +67,18 @@ describe('job file validation', () => {
   test('a missing table key is refused unless the catalogue knows the API', () => {
     const unknown = { ...base, source: { ...base.source, api: 'my_api' }, sink: { table: 'daily' } };
     assert.match(refusal(unknown), /sink\.key: missing/);
-    assert.deepEqual(parseJob({ ...base, sink: { table: 'daily' } }, {}, 'job.yaml').sink.key, ['ts_code', 'trade_date']);
+    assert.deepEqual(parseJob({ ...base, sink: { table: 'daily' } }, {}, 'job.yaml').sink.key, [
+      'ts_code',
+      'trade_date',
+    ]);
   });
 
   test('a catalogued API gives its row cap, key and date parameters; what the job states wins', () => {
-    const fina = parseJob({ ...base, source: { ...base.source, api: 'fina_indicator' }, sink: { table: 'f' } }, {}, 'j');
+    const fina = parseJob(
+      { ...base, source: { ...base.source, api: 'fina_indicator' }, sink: { table: 'f' } },
+      {},
+      'j',
+    );
     assert.equal(fina.source.rowCap, 100);
     assert.deepEqual(fina.sink.key, ['ts_code', 'end_date', 'ann_date']);
     assert.deepEqual(fina.plan.dateParams, { start: 'start_date', end: 'end_date' });

@@ -44,11 +44,21 @@ describe('SqliteStore declared column kinds', () => {
     await store.commit('r', batch('b'), rowsOf([['a', '20240103', 10.5, 0, 2, 7]], [...fields, 'late']), 1);
     const types = (): Record<string, string> =>
       Object.fromEntries(
-        (store.database.prepare('SELECT name, type FROM pragma_table_info(?)').all('daily') as { name: string; type: string }[]).map(
-          (c) => [c.name, c.type],
-        ),
+        (
+          store.database.prepare('SELECT name, type FROM pragma_table_info(?)').all('daily') as {
+            name: string;
+            type: string;
+          }[]
+        ).map((c) => [c.name, c.type]),
       );
-    assert.deepEqual(types(), { ts_code: 'TEXT', trade_date: 'TEXT', close: 'REAL', is_open: 'INTEGER', vol: 'REAL', late: 'REAL' });
+    assert.deepEqual(types(), {
+      ts_code: 'TEXT',
+      trade_date: 'TEXT',
+      close: 'REAL',
+      is_open: 'INTEGER',
+      vol: 'REAL',
+      late: 'REAL',
+    });
     assert.deepEqual(store.database.prepare('SELECT typeof(close) AS c FROM daily ORDER BY trade_date').all(), [
       { c: 'real' },
       { c: 'real' },
@@ -58,7 +68,11 @@ describe('SqliteStore declared column kinds', () => {
     const again = createSqliteStore({ path, table: { ...TABLE, columns: { close: 'text', vol: 'integer' } } });
     await again.open();
     assert.equal(
-      (again.database.prepare('SELECT type FROM pragma_table_info(?) WHERE name = ?').get('daily', 'vol') as { type: string }).type,
+      (
+        again.database.prepare('SELECT type FROM pragma_table_info(?) WHERE name = ?').get('daily', 'vol') as {
+          type: string;
+        }
+      ).type,
       'REAL',
     );
     await again.close();

@@ -128,7 +128,10 @@ describe('what each class carries', () => {
 
   test('a permission answer names the API and the points the catalogue says it needs', () => {
     const err = tushareError('fina_indicator', 40203, '抱歉，您没有访问该接口的权限');
-    assert.match(err.message, /^tushare fina_indicator: no permission for this API \(40203\); the catalogue says fina_indicator needs 2000 points/);
+    assert.match(
+      err.message,
+      /^tushare fina_indicator: no permission for this API \(40203\); the catalogue says fina_indicator needs 2000 points/,
+    );
     assert.match(err.message, /没有访问该接口的权限/);
     assert.doesNotMatch(tushareError('nope_api', 40203, '').message, /points/);
   });

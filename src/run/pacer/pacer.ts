@@ -48,7 +48,7 @@ interface Waiter {
 
 interface Gate {
   rule: PaceRule | undefined;
-  /** The quota the server named (or an earlier run learned) for this key. */
+  /** The quota the server named for this key during this pacer's life. */
   learned: Quota | undefined;
   blockedUntil: number;
   waiters: Waiter[];
@@ -75,13 +75,13 @@ export function createPacer(spec: RateLimit | 'adaptive' | undefined, options: P
     new SlidingWindowRule(pace.calls, pace.intervalMs, options.guardMs ?? defaultGuardMs(pace.intervalMs));
 
   /** The configured rule, or the pace of a quota learned by an earlier run when that is slower. */
-  const startRule = (key: string): { rule: PaceRule | undefined; learned?: Quota } => {
+  const startRule = (key: string): { rule: PaceRule | undefined } => {
     const rule = makeRule();
     const known = options.learned?.[key];
     if (!known || !(known.calls > 0 && known.intervalMs > 0)) return { rule };
     const pace = spreadQuota(known, learnedShare);
     if (rule && !(rule instanceof AdaptiveRule) && rule.callsPerMinute() <= perMinute(pace)) return { rule };
-    return { rule: learnedRule(pace), learned: known };
+    return { rule: learnedRule(pace) };
   };
 
   const makeRule = (): PaceRule | undefined => {
@@ -101,7 +101,7 @@ export function createPacer(spec: RateLimit | 'adaptive' | undefined, options: P
       const start = startRule(key);
       g = {
         rule: start.rule,
-        learned: start.learned,
+        learned: undefined,
         blockedUntil: 0,
         waiters: [],
         head: 0,

@@ -220,7 +220,6 @@ export class PostgresStore implements Store {
     return this.tx((c) => this.journal.saveApiFacts(c, facts), 'saving what was learned about the API');
   }
 
-
   /** Runs one query on the writer connection (tests, tools). */
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
     return this.use((c) => c.query<R>(text, values), 'running a query');

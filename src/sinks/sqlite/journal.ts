@@ -208,11 +208,13 @@ export class SqliteJournal {
 
   /** Stored API facts; none when the table does not exist (a read-only open of an older database). */
   apiFacts(): ApiFacts[] {
-    const exists = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sluice_api_facts'").get();
+    const exists = this.db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sluice_api_facts'")
+      .get();
     if (!exists) return [];
-    return (this.db.prepare(`SELECT ${FACTS_COLUMNS} FROM sluice_api_facts ORDER BY api, host`).all() as FactsRow[]).map(
-      toApiFacts,
-    );
+    return (
+      this.db.prepare(`SELECT ${FACTS_COLUMNS} FROM sluice_api_facts ORDER BY api, host`).all() as FactsRow[]
+    ).map(toApiFacts);
   }
 
   saveApiFacts(facts: readonly ApiFacts[]): void {

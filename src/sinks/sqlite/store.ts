@@ -31,15 +31,7 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import type { Batch, BatchRows } from '../../core/types.js';
-import type {
-  ApiFacts,
-  BatchRecord,
-  BatchStatus,
-  RunRecord,
-  RunStatus,
-  Store,
-  TableSpec,
-} from '../../core/store.js';
+import type { ApiFacts, BatchRecord, BatchStatus, RunRecord, RunStatus, Store, TableSpec } from '../../core/store.js';
 import type { RunReport } from '../../core/report.js';
 import { SluiceError, ErrorCodes, isSluiceError } from '../../core/errors.js';
 import { scrub } from '../../core/secrets.js';

@@ -113,7 +113,9 @@ export class SqliteTable {
       this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (${cols.join(', ')}, PRIMARY KEY (${pk}))`);
     } else {
       for (const f of missing)
-        this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${quote(f)}${SQLITE_TYPE[columnKind(this.spec, f, kinds.get(f))]}`);
+        this.db.exec(
+          `ALTER TABLE ${table} ADD COLUMN ${quote(f)}${SQLITE_TYPE[columnKind(this.spec, f, kinds.get(f))]}`,
+        );
     }
     this.columns = this.existingColumns();
     this.statements.clear();
