@@ -73,6 +73,8 @@ export interface EmulatorOptions extends LatencyOptions {
   readonly rowCaps?: Readonly<Record<string, number>>;
   /** false: answers never carry `has_more` (the real server's behaviour is not documented). @default true */
   readonly hasMore?: boolean;
+  /** Told of every business answer (faults excluded) as it is decided: for tests that time them. */
+  readonly onAnswer?: (answer: { readonly api: string; readonly code: number; readonly tMs: number }) => void;
 }
 
 export interface Emulator {
@@ -240,6 +242,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       }
     }
     stats.answer(answer.code, answer.data?.items.length ?? 0, quotaRefusal);
+    opts.onAnswer?.({ api: isAnswer(checked) ? '' : checked.api, code: answer.code, tMs: performance.now() });
     send(res, 200, encodeAnswer(id, answer), delayMs);
   }
 

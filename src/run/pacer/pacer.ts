@@ -50,6 +50,8 @@ interface Gate {
   rule: PaceRule | undefined;
   /** The quota the server named for this key during this pacer's life. */
   learned: Quota | undefined;
+  /** When the pace of the named quota was set. */
+  learnedAtMs: number;
   blockedUntil: number;
   waiters: Waiter[];
   head: number;
@@ -102,6 +104,7 @@ export function createPacer(spec: RateLimit | 'adaptive' | undefined, options: P
       g = {
         rule: start.rule,
         learned: undefined,
+        learnedAtMs: 0,
         blockedUntil: 0,
         waiters: [],
         head: 0,
@@ -231,10 +234,14 @@ export function createPacer(spec: RateLimit | 'adaptive' | undefined, options: P
             ? g.rule
             : undefined;
         if (current) {
-          // refused although already paced at the named quota: widen the margin
+          // Refused although already paced at the named quota. Within one period of the quota
+          // being learned, the server's window may still hold the calls made before: only wait.
+          // After that, the server saw our calls closer together than we did: widen the margin.
           current.onSuccess(now);
-          changed = current.widenGuard(Math.max(1, pace.intervalMs * 0.01));
+          if (now - g.learnedAtMs >= info.quota.intervalMs)
+            changed = current.widenGuard(Math.max(1, pace.intervalMs * 0.01));
         } else {
+          g.learnedAtMs = now;
           g.rule = learnedRule(pace);
           // the server's window is full right now: let it drain for one interval before the new pace
           g.blockedUntil = Math.max(g.blockedUntil, now + pace.intervalMs);
