@@ -130,6 +130,8 @@ export class BatchCalls implements CallContext {
         return page;
       }
       if (run.aborted) {
+        // the call has ended: its pacing slot settles (hold mode frees it)
+        run.pacer?.onSuccess(run.api);
         this.end(info, attempt, ms, 0, 'aborted');
         throw abortedError(run.signal);
       }

@@ -5,7 +5,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPacer } from '../../src/run/pacer/pacer.js';
-import { spreadQuota } from '../../src/run/pacer/spread.js';
 import { FakeClock } from '../helpers/run-fake-clock.js';
 
 const MIN = 60_000;
@@ -53,12 +52,6 @@ describe('named slow quotas are paced exactly', () => {
     assert.ok(starts.length >= 9 && starts.length <= 10, `${starts.length} starts in 10 hours`);
   });
 
-  test('a large per-minute quota is paced at its share in small bursts', () => {
-    const pace = spreadQuota({ calls: 500, intervalMs: MIN }, 0.98);
-    assert.equal(pace.calls, 4);
-    assert.ok(Math.abs((pace.calls * MIN) / pace.intervalMs - 490) < 1e-9);
-  });
-
   test('what the server named is kept per key for the next run', async () => {
     const pacer = createPacer(undefined, { clock: new FakeClock() });
     await pacer.acquire('k');
@@ -79,7 +72,7 @@ describe('quotas learned by an earlier run', () => {
     assert.ok(densest(starts, MIN) <= 2);
     assert.ok(starts.length >= 9 && starts.length <= 11, `${starts.length} starts in 5 minutes`);
     assert.equal(pacer.learnedQuota?.('k'), undefined, 'only what the server names in this run is stored again');
-    assert.ok(Math.abs(pacer.rate('k') - 1.96) < 0.01, `rate ${pacer.rate('k')}`);
+    assert.ok(pacer.rate('k') > 1.95 && pacer.rate('k') <= 2, `rate ${pacer.rate('k')}`);
   });
 
   test('a configured quota slower than the stored one wins', async () => {
