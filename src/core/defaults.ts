@@ -16,6 +16,8 @@ export const DEFAULTS = {
     maxRateLimitRetries: 50,
     /** Per-call timeout (0 = none). */
     timeoutMs: 30_000,
+    /** A used-up daily quota stops the run (true: waits for its reset). */
+    waitForQuotaReset: false,
   },
   /** Exponential backoff with full jitter between retries. */
   backoff: { baseMs: 250, maxMs: 30_000 },
@@ -28,7 +30,7 @@ export const DEFAULTS = {
   },
   /** The Tushare source. */
   tushare: {
-    url: 'http://api.tushare.pro',
+    url: 'https://api.tushare.pro',
     /** Rows one call returns at most (Tushare's page size for most APIs). */
     rowCap: 6000,
     /** Largest offset Tushare pages to; a window needing more is split. */

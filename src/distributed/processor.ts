@@ -8,10 +8,10 @@ import { ErrorCodes } from '../core/errors.js';
 import type { Source } from '../core/source.js';
 import type { Store } from '../core/store.js';
 import { parseJob } from '../job/load.js';
-import { resolveRun, type RunParts } from '../job/resolve.js';
+import { type KnownFacts, saveApiFacts } from '../job/api-facts.js';
+import { openParts, resolveRun, type RunParts } from '../job/resolve.js';
 import type { JobConfig } from '../job/schema.js';
 import { runBatch } from '../run/index.js';
-import { openStore } from '../sinks/index.js';
 import type { BatchContext, BatchProcessor } from './batch-worker.js';
 import type { JobPayload } from './payload.js';
 import { createRedisPacer, type RedisPacer } from './redis-pacer.js';
@@ -23,6 +23,7 @@ interface Parts {
   readonly store: Store;
   readonly source: Source;
   readonly pacer: RedisPacer;
+  readonly known: KnownFacts;
 }
 
 /** Pacing keys are shared by every job that calls the same API endpoint with the same credentials. */
@@ -44,16 +45,15 @@ export interface JobProcessor {
 async function buildParts(payload: JobPayload, connection: RedisConnection, env: NodeJS.ProcessEnv): Promise<Parts> {
   const job = parseJob(payload.job, env, 'queued job');
   // The same parts as the local engine's; the worker commits each batch on its own (no group commit).
+  // Quotas earlier runs learned are shared through Redis instead of read from the store.
   const run = resolveRun(job, { baseDir: payload.baseDir, db: payload.db });
-  const source = run.source();
-  const store = openStore(run.store);
-  await store.open();
+  const { source, store, known } = await openParts(run);
   const { timeoutMs, pacer: rate } = run.executor;
   // Hold mode: a call holds its slot until it ends, so no delay between grant and request can
   // squeeze more than the quota into the server's window. A call cannot outlast its timeout.
   const holdMs = timeoutMs > 0 ? timeoutMs + 1000 : 300_000;
   const pacer = createRedisPacer({ connection, prefix: pacePrefix(job), rate, holdMs });
-  return { run, store, source, pacer };
+  return { run, store, source, pacer, known };
 }
 
 /**
@@ -107,6 +107,8 @@ export function createJobProcessor(connection: RedisConnection, env: NodeJS.Proc
     }
     const { error } = outcome;
     if (ctx.signal.aborted || error.code === ErrorCodes.ABORTED) return { status: 'aborted' };
+    // a used-up daily quota stops the run, but this batch did not fail: --resume runs it again
+    if (error.code === ErrorCodes.QUOTA_EXHAUSTED) throw error;
     await store.markFailed(runId, batch.key, error.message, outcome.attempts);
     durable(store);
     if (error.kind === 'fatal') throw error;
@@ -121,6 +123,9 @@ export function createJobProcessor(connection: RedisConnection, env: NodeJS.Proc
       for (const p of all) {
         const parts = await p.catch(() => undefined);
         if (!parts) continue;
+        const { run, source, pacer } = parts;
+        const learned = { quota: pacer.learnedQuota?.(source.api), cap: source.capFacts?.() };
+        await saveApiFacts(parts.store, run.job, parts.known, learned).catch(() => undefined);
         await parts.pacer.close().catch(() => undefined);
         await parts.store.close().catch(() => undefined);
       }

@@ -26,6 +26,7 @@ import {
 import { gradientLimit, throughputLimit } from '../run/index.js';
 import type { StoreConfig } from '../sinks/index.js';
 import { createFileSource, createHttpSource, createTushareSource } from '../sources/index.js';
+import { columnKindsOf } from '../sources/tushare-catalogue.js';
 import { JOB_DEFAULTS, type JobConfig } from './schema.js';
 
 export interface PartsOptions {
@@ -112,7 +113,13 @@ export function sourceOf(job: JobConfig, options: PartsOptions = {}): Source {
 /** Where the job's rows and journal go: the sink with `--db` applied and paths resolved. */
 export function storeConfigOf(job: JobConfig, options: PartsOptions = {}): StoreConfig {
   const sink = job.sink;
-  const table = { table: sink.table, key: sink.key, schema: sink.type === 'postgres' ? sink.schema : undefined };
+  const table = {
+    table: sink.table,
+    key: sink.key,
+    schema: sink.type === 'postgres' ? sink.schema : undefined,
+    // column kinds the API's catalogue declares (integer columns; dates as text)
+    columns: job.source.type === 'tushare' ? columnKindsOf(job.source.api) : undefined,
+  };
   if (sink.type === 'postgres') return { type: 'postgres', url: options.db ?? sink.url, schema: sink.schema, table };
   const path = options.db ?? resolvePath(options.baseDir ?? process.cwd(), sink.path);
   if (sink.type === 'sqlite') return { type: 'sqlite', path, table, groupCommitMs: options.groupCommitMs };

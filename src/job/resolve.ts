@@ -9,7 +9,9 @@ import type { Source } from '../core/source.js';
 import type { Batch } from '../core/types.js';
 import { type HistoryRecord, type Plan, type PlanSpec, planJob } from '../plan/index.js';
 import type { BackoffOptions } from '../run/index.js';
-import { openJournalReader, type StoreConfig } from '../sinks/index.js';
+import type { Store } from '../core/store.js';
+import { openJournalReader, openStore, type StoreConfig } from '../sinks/index.js';
+import { type KnownFacts, readApiFacts } from './api-facts.js';
 import {
   type PartsOptions,
   learnedHistory,
@@ -34,6 +36,8 @@ export interface JobExecutorOptions {
   readonly timeoutMs: number;
   readonly backoff: BackoffOptions | undefined;
   readonly maxRowsHeld: number;
+  /** A used-up daily quota: wait for its reset instead of stopping the run. */
+  readonly waitForQuotaReset: boolean;
   readonly split: (batch: Batch) => Batch[] | undefined;
 }
 
@@ -77,11 +81,38 @@ export function resolveRun(job: JobConfig, options: ResolveOptions = {}): RunPar
       timeoutMs: e.timeoutMs,
       backoff: e.backoff,
       maxRowsHeld: e.maxRowsHeld,
+      waitForQuotaReset: e.waitForQuotaReset,
       split: splitterOf(job),
     },
     source: () => sourceOf(job, options),
     planSpec: (history) => planSpecOf(job, options, history),
   };
+}
+
+export interface OpenedParts {
+  readonly source: Source;
+  /** The job's store, open. */
+  readonly store: Store;
+  /** What earlier runs learned about the API (api-facts.ts); its row cap is already given to the source. */
+  readonly known: KnownFacts;
+}
+
+/**
+ * Builds the source, then opens the store (so a bad source writes nothing) and hands the source
+ * what earlier runs learned about its row cap. The caller closes the store.
+ */
+export async function openParts(parts: RunParts): Promise<OpenedParts> {
+  const source = parts.source();
+  const store = openStore(parts.store);
+  await store.open();
+  try {
+    const known = await readApiFacts(store, parts.job);
+    if (known.cap) source.knownCap?.(known.cap);
+    return { source, store, known };
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
 }
 
 export interface PlannedRun {

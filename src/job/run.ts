@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../core/engine.js';
-import { isSluiceError, type SluiceError } from '../core/errors.js';
+import { ErrorCodes, isSluiceError, type SluiceError } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
 import { printLine } from '../core/log.js';
 import type { RunReport } from '../core/report.js';
@@ -12,9 +12,10 @@ import type { BatchRecord, Store } from '../core/store.js';
 import type { Batch } from '../core/types.js';
 import { createRunMonitor, startMetricsServer } from '../monitor/index.js';
 import { buildReport } from '../report/index.js';
-import { openStore } from '../sinks/index.js';
+import { createPacer } from '../run/index.js';
+import { saveApiFacts } from './api-facts.js';
 import { createLocalEngine } from './local-engine.js';
-import { planRun, resolveRun, type RunParts } from './resolve.js';
+import { openParts, planRun, resolveRun, type RunParts } from './resolve.js';
 import { createProgress } from './progress.js';
 import type { JobConfig } from './schema.js';
 
@@ -47,7 +48,7 @@ export interface RunJobOptions {
 
 export interface RunJobResult {
   readonly report: RunReport;
-  /** 0 all done, 1 some batches failed or a fatal error, 130 interrupted. */
+  /** 0 all done, 1 some batches failed, a fatal error or a used-up daily quota, 130 interrupted by a signal. */
   readonly exitCode: number;
   /** The fatal error that stopped the run, if any. */
   readonly fatal?: SluiceError;
@@ -96,9 +97,8 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
   // Plan before touching the database, so that bad input writes nothing (`sluice plan JOB` makes the same plan).
   const { plan, learnedFrom } = await planRun(parts);
   if (learnedFrom > 0) note(`row density learned from ${learnedFrom} batches of earlier runs`);
-  const source = parts.source();
-  const store = openStore(parts.store);
-  await store.open();
+  // what earlier runs learned about the API (its quota and row cap) comes with the open store
+  const { source, store, known } = await openParts(parts);
   const cleanups: Array<() => unknown> = [];
   try {
     const startedAt = new Date().toISOString();
@@ -128,9 +128,18 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     const progress = createProgress({ total: pending.length, events, quiet: options.progress === 'quiet' });
     cleanups.push(() => progress.stop());
 
+    // the local pacer starts at the quota earlier runs learned (a queue run shares it through Redis)
+    const pacer = options.engine
+      ? undefined
+      : createPacer(parts.executor.pacer, {
+          events,
+          learned: known.quota ? { [source.api]: known.quota } : undefined,
+        });
+    const learned = () => ({ quota: pacer?.learnedQuota?.(source.api), cap: source.capFacts?.() });
+    cleanups.push(() => saveApiFacts(store, job, known, learned()));
     const engine = options.engine
       ? options.engine({ job, store, parts })
-      : createLocalEngine(store, { ...parts.executor, source });
+      : createLocalEngine(store, { ...parts.executor, source, pacer });
     cleanups.push(() => engine.close());
 
     const controller = new AbortController();
@@ -151,7 +160,9 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     }
     progress.stop();
 
-    const interrupted = controller.signal.aborted && !fatal;
+    // a used-up daily quota stops the run like an interruption: nothing failed, --resume continues
+    const exhausted = fatal?.code === ErrorCodes.QUOTA_EXHAUSTED;
+    const interrupted = (controller.signal.aborted && !fatal) || exhausted;
     const counts = tally(await store.batches(runId));
     const status: RunReport['status'] = interrupted
       ? 'interrupted'
@@ -184,7 +195,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     };
     const report: RunReport = { ...built, ...extra, batches: { ...built.batches, pending: counts.pending } };
     await store.finishRun(runId, status, report);
-    const exitCode = interrupted ? 130 : status === 'succeeded' ? 0 : 1;
+    const exitCode = exhausted ? 1 : interrupted ? 130 : status === 'succeeded' ? 0 : 1;
     return { report, exitCode, fatal };
   } finally {
     for (const c of cleanups.reverse()) {

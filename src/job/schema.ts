@@ -24,6 +24,7 @@ export const JOB_DEFAULTS = {
     maxRowsHeld: DEFAULTS.executor.maxRowsHeld,
     retries: DEFAULTS.executor.retries,
     timeoutMs: DEFAULTS.executor.timeoutMs,
+    waitForQuotaReset: DEFAULTS.executor.waitForQuotaReset,
     backoff: DEFAULTS.backoff,
     /** Adaptive concurrency bounds (`initial`: the fixed default, clamped to them). */
     adaptive: { rule: 'gradient', min: 1, max: 32 },
@@ -54,7 +55,8 @@ const common = {
   api: z.string().min(1),
   fields: z.array(z.string().min(1)).optional(),
   params: z.record(z.string(), z.unknown()).default(() => ({ ...JOB_DEFAULTS.source.params })),
-  rowCap: positiveInt.default(JOB_DEFAULTS.source.rowCap),
+  /** Resolved after validation (job/catalogue-defaults.ts): the catalogue's cap, else JOB_DEFAULTS. */
+  rowCap: positiveInt.optional(),
   maxOffset: z.number().int().nonnegative().optional(),
   rateLimit: RateLimitSchema.optional(),
 };
@@ -122,10 +124,11 @@ export const PlanSchema = z
     end: dateText,
     strategy: z.string().default(JOB_DEFAULTS.plan.strategy),
     frequency: z.enum(['daily', 'monthly']).optional(),
+    /** Resolved after validation (job/catalogue-defaults.ts): the catalogue's, else start_date/end_date. */
     dateParams: z
       .object({ start: z.string().min(1), end: z.string().min(1) })
       .strict()
-      .default(() => ({ ...JOB_DEFAULTS.plan.dateParams })),
+      .optional(),
     each: z
       .object({
         param: z.string().min(1),
@@ -162,6 +165,8 @@ export const ExecutionSchema = z
     maxRowsHeld: z.number().int().min(0).default(JOB_DEFAULTS.execution.maxRowsHeld),
     retries: z.number().int().min(0).max(100).default(JOB_DEFAULTS.execution.retries),
     timeoutMs: positiveInt.default(JOB_DEFAULTS.execution.timeoutMs),
+    /** A used-up daily quota: wait for its reset (midnight China time) instead of stopping the run. */
+    waitForQuotaReset: z.boolean().default(JOB_DEFAULTS.execution.waitForQuotaReset),
     backoff: z
       .object({
         baseMs: positiveInt.default(JOB_DEFAULTS.execution.backoff.baseMs),
@@ -172,13 +177,16 @@ export const ExecutionSchema = z
   })
   .strict();
 
+/** Resolved after validation (job/catalogue-defaults.ts): a catalogued Tushare API's natural key. */
+const SinkKey = z.array(ident).min(1).optional();
+
 export const SinkSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('sqlite'),
       path: z.string().min(1).default(JOB_DEFAULTS.sink.path),
       table: ident,
-      key: z.array(ident).min(1),
+      key: SinkKey,
     })
     .strict(),
   z
@@ -187,10 +195,10 @@ export const SinkSchema = z.discriminatedUnion('type', [
       url: z.string().min(1),
       schema: ident.optional(),
       table: ident,
-      key: z.array(ident).min(1),
+      key: SinkKey,
     })
     .strict(),
-  z.object({ type: z.literal('jsonl'), path: z.string().min(1), table: ident, key: z.array(ident).min(1) }).strict(),
+  z.object({ type: z.literal('jsonl'), path: z.string().min(1), table: ident, key: SinkKey }).strict(),
 ]);
 
 export const JobSchema = z
@@ -208,7 +216,17 @@ export const JobSchema = z
   })
   .strict();
 
-export type JobConfig = z.infer<typeof JobSchema>;
-export type SourceConfig = z.infer<typeof SourceSchema>;
-export type SinkConfig = z.infer<typeof SinkSchema>;
+/** A job as the schema validates it, before catalogue defaults. */
+export type ParsedJob = z.infer<typeof JobSchema>;
+/**
+ * A job as everything after loading sees it: row cap, upsert key and date parameters resolved
+ * (job/catalogue-defaults.ts).
+ */
+export type JobConfig = Omit<ParsedJob, 'source' | 'sink' | 'plan'> & {
+  source: SourceConfig;
+  sink: SinkConfig;
+  plan: ParsedJob['plan'] & { dateParams: { start: string; end: string } };
+};
+export type SourceConfig = z.infer<typeof SourceSchema> & { rowCap: number };
+export type SinkConfig = z.infer<typeof SinkSchema> & { key: string[] };
 export type ExecutionConfig = z.infer<typeof ExecutionSchema>;

@@ -3,7 +3,7 @@
  * run and batch bookkeeping, written once. Each store adds opening, closing and its data writes.
  */
 import type { Batch } from '../../core/types.js';
-import type { BatchRecord, BatchStatus, RunRecord, RunStatus } from '../../core/store.js';
+import type { ApiFacts, BatchRecord, BatchStatus, RunRecord, RunStatus } from '../../core/store.js';
 import type { RunReport } from '../../core/report.js';
 import { SluiceError, ErrorCodes, isSluiceError, messageOf } from '../../core/errors.js';
 import { scrub } from '../../core/secrets.js';
@@ -87,5 +87,13 @@ export abstract class SqliteJournalStore {
 
   async listRuns(job: string | undefined, limit: number): Promise<RunRecord[]> {
     return this.journal.listRuns(job, limit);
+  }
+
+  async apiFacts(): Promise<ApiFacts[]> {
+    return this.journal.apiFacts();
+  }
+
+  async saveApiFacts(facts: readonly ApiFacts[]): Promise<void> {
+    this.guard(() => this.journal.saveApiFacts(facts), 'saving what was learned about the API');
   }
 }
