@@ -202,7 +202,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
       },
       monitor: snapshot,
       rowsWritten: counts.rows,
-      batches: { total: counts.total, done: counts.done, failed: counts.failed },
+      batches: { total: counts.total, done: counts.done, failed: counts.failed, pending: counts.pending },
       rowCap: job.source.rowCap,
       concurrencyMax: maxOf(job),
       targets: job.targets,
@@ -212,7 +212,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
       ...(previous ? { resumedFrom: previous.startedAt } : {}),
       ...(fatal ? { error: fatal.message } : {}),
     };
-    const report: RunReport = { ...built, ...extra, batches: { ...built.batches, pending: counts.pending } };
+    const report: RunReport = { ...built, ...extra };
     await store.finishRun(runId, status, report);
     const exitCode = interrupted ? 130 : status === 'succeeded' ? 0 : 1;
     return { report, exitCode, fatal };

@@ -28,6 +28,7 @@ const round = (x: number, digits = 3) => {
 export function buildReport(input: BuildReportInput): RunReport {
   const mon = input.monitor;
   const plan = input.plan;
+  const batches = input.batches;
   const total = mon.calls.total;
   const parsedWall = Date.parse(input.finishedAt) - Date.parse(input.startedAt);
   const wallMs = Number.isFinite(parsedWall) && parsedWall >= 0 ? parsedWall : mon.elapsedMs;
@@ -38,7 +39,7 @@ export function buildReport(input: BuildReportInput): RunReport {
   const errorRate = callsMeasured ? total.errorRate : null;
   const callsPerSecond = callsMeasured ? total.callsPerSecond : null;
   // Batches this session finished (the monitor's count): a resumed run's earlier sessions took other time.
-  const throughput = input.batches.total > 0 && wallMs > 0 ? mon.batches.done / (wallMs / 60_000) : null;
+  const throughput = batches.total > 0 && wallMs > 0 ? mon.batches.done / (wallMs / 60_000) : null;
 
   const analysis = analyzeBatches(plan, mon, input.rowCap);
   const metrics: TargetMetrics = {
@@ -49,7 +50,7 @@ export function buildReport(input: BuildReportInput): RunReport {
     error_rate: errorRate === null ? null : round(errorRate, 6),
   };
   const concurrencyMax = input.concurrencyMax ?? mon.concurrency.max;
-  const sizes = plan.batchSizes ?? plan.sizes ?? { min: 0, max: 0, avg: 0, variance: 0 };
+  const sizes = plan.batchSizes;
 
   return {
     runId: input.runId,
@@ -59,7 +60,7 @@ export function buildReport(input: BuildReportInput): RunReport {
     finishedAt: input.finishedAt,
     wallMs,
     plan: {
-      strategy: plan.strategy,
+      strategy: plan.strategy ?? null,
       batchCount: plan.batchCount,
       generationMs: plan.generationMs,
       reductionRate: plan.reductionRate,
@@ -126,9 +127,10 @@ export function buildReport(input: BuildReportInput): RunReport {
       observed: mon.concurrency.observed,
     },
     batches: {
-      total: input.batches.total,
-      done: input.batches.done,
-      failed: input.batches.failed,
+      total: batches.total,
+      done: batches.done,
+      failed: batches.failed,
+      pending: batches.pending ?? Math.max(0, batches.total - batches.done - batches.failed),
       split: mon.batches.split,
       perMinute: throughput === null ? null : round(throughput, 3),
     },

@@ -1,6 +1,6 @@
 /**
  * One self-contained HTML report: inline CSS and inline SVG charts, no scripts, no network.
- * Chart data comes from the report's extra fields (timeline, latencyHistogram,
+ * Chart data comes from the report's chart fields (timeline, latencyHistogram,
  * batchSizeHistogram), read defensively so older or partial reports still render.
  */
 import type { RunReport } from '../core/report.js';

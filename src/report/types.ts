@@ -25,9 +25,8 @@ export interface PlanStatsInput {
   readonly baselineBatches: number;
   readonly baselineUnit?: 'days' | 'trading-days';
   readonly batchesPerDay: number;
-  /** Window size distribution (the plan room calls it `batchSizes`; `sizes` is accepted too). */
-  readonly batchSizes?: PlanSizeInput;
-  readonly sizes?: PlanSizeInput;
+  /** Window size distribution, in `sizeUnit`. */
+  readonly batchSizes: PlanSizeInput;
   readonly sizeUnit?: 'days' | 'rows';
   readonly estimatedRows?: number | null;
   readonly estimatedCalls?: number | null;
@@ -43,7 +42,13 @@ export interface BuildReportInput {
   readonly plan: PlanStatsInput;
   readonly monitor: MonitorSnapshot;
   readonly rowsWritten: number;
-  readonly batches: { readonly total: number; readonly done: number; readonly failed: number };
+  /** Leaf batches from the journal; `pending` defaults to those neither done nor failed. */
+  readonly batches: {
+    readonly total: number;
+    readonly done: number;
+    readonly failed: number;
+    readonly pending?: number;
+  };
   /** Rows one call can return (page size). */
   readonly rowCap?: number;
   /** Configured maximum concurrency (to tell "pinned at max"); the observed max is used without it. */
