@@ -4,7 +4,14 @@
  * executor and the distributed (Redis) engine implement the same interfaces.
  */
 
-/** A fixed quota: at most `calls` call starts in any `intervalMs`. */
+/**
+ * A fixed quota: at most `calls` call starts in any `intervalMs`.
+ * @example
+ * ```ts
+ * const quota: RateLimit = { calls: 500, intervalMs: 60_000 }; // 500 calls per minute, any minute
+ * execute(batches, { source, pacer: quota });
+ * ```
+ */
 export interface RateLimit {
   readonly calls: number;
   readonly intervalMs: number;
@@ -16,7 +23,13 @@ export interface RateLimit {
   readonly window?: 'sliding' | 'fixed';
 }
 
-/** What the server told us when it refused a call for rate. */
+/**
+ * What the server told us when it refused a call for rate.
+ * @example
+ * ```ts
+ * pacer.onRateLimited('daily', { retryAfterMs: 1000, quotaPerMinute: 500 });
+ * ```
+ */
 export interface RateLimitedInfo {
   /** Server's Retry-After hint. */
   readonly retryAfterMs?: number;
@@ -24,6 +37,14 @@ export interface RateLimitedInfo {
   readonly quotaPerMinute?: number;
 }
 
+/**
+ * Hands out call slots per key (API name) and learns from rate-limit answers.
+ * @example
+ * ```ts
+ * const pacer: Pacer = createPacer('adaptive');
+ * await pacer.acquire('daily');
+ * ```
+ */
 export interface Pacer {
   /** Resolves when one call for `key` may start; rejects with the signal's reason when aborted. */
   acquire(key: string, signal?: AbortSignal): Promise<void>;
@@ -41,7 +62,13 @@ export interface Pacer {
   rate(key: string): number;
 }
 
-/** One completed (or dropped) unit of work, as a concurrency limit sees it. */
+/**
+ * One completed (or dropped) unit of work, as a concurrency limit sees it.
+ * @example
+ * ```ts
+ * limit.onSample({ nowMs: performance.now(), rttMs: 120, inflight: 4, dropped: false });
+ * ```
+ */
 export interface LimitSample {
   /** Completion time (ms, monotonic). */
   readonly nowMs: number;
@@ -53,7 +80,14 @@ export interface LimitSample {
   readonly dropped: boolean;
 }
 
-/** A concurrency rule: pure state update from samples to a limit. */
+/**
+ * A concurrency rule: pure state update from samples to a limit.
+ * @example
+ * ```ts
+ * const limit: Limit = gradientLimit();
+ * execute(batches, { source, concurrency: limit });
+ * ```
+ */
 export interface Limit {
   /** The current limit (>= 1). */
   readonly current: number;

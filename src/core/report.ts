@@ -9,8 +9,22 @@
 
 import { ErrorCodes, SluiceError } from './errors.js';
 
+/**
+ * How a metric rates.
+ * @example
+ * ```ts
+ * const worst: Rating[] = Object.values(report.ratings).filter((r): r is Rating => r === 'needs-optimization');
+ * ```
+ */
 export type Rating = 'excellent' | 'good' | 'needs-optimization';
 
+/**
+ * Minimum, maximum, mean and (population) variance of sizes.
+ * @example
+ * ```ts
+ * const { min, max, avg } = report.plan.batchSizes;
+ * ```
+ */
 export interface SizeStats {
   readonly min: number;
   readonly max: number;
@@ -18,13 +32,26 @@ export interface SizeStats {
   readonly variance: number;
 }
 
-/** One bin of a size histogram, bounds inclusive. */
+/**
+ * One bin of a size histogram, bounds inclusive.
+ * @example
+ * ```ts
+ * for (const bin of report.batchSizeHistogram) console.log(`${bin.from}-${bin.to} rows: ${bin.count}`);
+ * ```
+ */
 export interface SizeBin {
   readonly from: number;
   readonly to: number;
   readonly count: number;
 }
 
+/**
+ * One target: its limit, the measured value, and whether it was met.
+ * @example
+ * ```ts
+ * const missed: TargetCheck[] = report.targets.checks.filter((c) => c.met === false);
+ * ```
+ */
 export interface TargetCheck {
   readonly metric: string;
   readonly target: number;
@@ -34,7 +61,15 @@ export interface TargetCheck {
   readonly met: boolean | null;
 }
 
-/** How the range was cut into batches. */
+/**
+ * How the range was cut into batches.
+ * @example
+ * ```ts
+ * console.log(
+ *   `${report.plan.batchCount} batches (${report.plan.strategy}), ${report.plan.reductionRate}% fewer than daily`,
+ * );
+ * ```
+ */
 export interface PlanReport {
   /** The strategy as configured, with the one it resolved to: `smart (quarter)`. */
   readonly strategy: string | null;
@@ -56,7 +91,13 @@ export interface PlanReport {
   readonly estimatedCalls: number | null;
 }
 
-/** Call figures of one API. */
+/**
+ * Call figures of one API.
+ * @example
+ * ```ts
+ * for (const api of report.calls.byApi) console.log(api.api, api.calls, api.p95Ms);
+ * ```
+ */
 export interface ApiCallsReport {
   readonly api: string;
   readonly calls: number;
@@ -73,7 +114,13 @@ export interface ApiCallsReport {
   readonly rows: number;
 }
 
-/** Every HTTP call of the run (pages and retries included), and per API. */
+/**
+ * Every HTTP call of the run (pages and retries included), and per API.
+ * @example
+ * ```ts
+ * const { total, errorRate, p95Ms } = report.calls;
+ * ```
+ */
 export interface CallsReport {
   readonly total: number;
   /** Calls that failed other than by a rate-limit answer. */
@@ -102,6 +149,13 @@ export interface CallsReport {
   readonly byApi: readonly ApiCallsReport[];
 }
 
+/**
+ * Rows fetched from the source and written to the store.
+ * @example
+ * ```ts
+ * console.log(report.rows.fetched, report.rows.written);
+ * ```
+ */
 export interface RowsReport {
   readonly fetched: number;
   /** Rows of done batches, from the journal (the whole run, earlier sessions included). */
@@ -113,6 +167,13 @@ export interface HeapSpaceGrowth {
   readonly growthMb: number;
 }
 
+/**
+ * Process memory over the run and the row budget's waits.
+ * @example
+ * ```ts
+ * console.log(`peak RSS ${report.memory.peakRssMb} MB, growth ${report.memory.growthMb ?? 'not measured'}`);
+ * ```
+ */
 export interface MemoryReport {
   readonly startRssMb: number;
   readonly peakRssMb: number;
@@ -131,6 +192,13 @@ export interface MemoryReport {
   readonly samples: number;
 }
 
+/**
+ * The concurrency limit over the run.
+ * @example
+ * ```ts
+ * console.log(report.concurrency.min, report.concurrency.max, report.concurrency.final);
+ * ```
+ */
 export interface ConcurrencyReport {
   /** Concurrency limit: lowest, highest and last value. */
   readonly min: number;
@@ -142,7 +210,14 @@ export interface ConcurrencyReport {
   readonly observed: boolean;
 }
 
-/** Leaf batches of the run from the journal (split parents not counted). */
+/**
+ * Leaf batches of the run from the journal (split parents not counted).
+ * @example
+ * ```ts
+ * if (report.batches.failed > 0)
+ *   console.log(`${report.batches.failed} of ${report.batches.total} failed: resume the run`);
+ * ```
+ */
 export interface BatchesReport {
   readonly total: number;
   readonly done: number;
@@ -157,15 +232,34 @@ export interface BatchesReport {
 
 export type RatingKey = 'generationTime' | 'memory' | 'optimizationRate' | 'callRate' | 'errorRate';
 
-/** The rating of each metric; null when the run did not measure it. */
+/**
+ * The rating of each metric; null when the run did not measure it.
+ * @example
+ * ```ts
+ * const memoryRating = report.ratings.memory; // 'excellent' | 'good' | 'needs-optimization' | null
+ * ```
+ */
 export type Ratings = Readonly<Record<RatingKey, Rating | null>>;
 
+/**
+ * The run checked against its performance targets.
+ * @example
+ * ```ts
+ * if (!report.targets.met) console.log(report.targets.checks.filter((c) => c.met === false));
+ * ```
+ */
 export interface TargetsReport {
   readonly met: boolean;
   readonly checks: readonly TargetCheck[];
 }
 
-/** How well the plan's windows fit the API. */
+/**
+ * How well the plan's windows fit the API.
+ * @example
+ * ```ts
+ * const { fillRatio, rowsStrategyCalls } = report.analysis;
+ * ```
+ */
 export interface BatchAnalysis {
   readonly strategy: string | null;
   readonly batchCount: number;
@@ -197,7 +291,13 @@ export interface BatchAnalysis {
   readonly pageCalls: number;
 }
 
-/** One bucket of the run's timeline (`bucketMs` wide). */
+/**
+ * One bucket of the run's timeline (`bucketMs` wide).
+ * @example
+ * ```ts
+ * const peakCallsPerSecond = Math.max(0, ...report.timeline.map((s) => s.callsPerSecond));
+ * ```
+ */
 export interface TimelineSample {
   /** Bucket start, ms since the run started. */
   readonly tMs: number;
@@ -212,12 +312,29 @@ export interface TimelineSample {
   readonly rssMb: number;
 }
 
+/**
+ * One bin of the call latency histogram.
+ * @example
+ * ```ts
+ * const slow = report.latencyHistogram
+ *   .filter((b) => b.leMs === null || b.leMs > 1000)
+ *   .reduce((n, b) => n + b.count, 0);
+ * ```
+ */
 export interface LatencyBin {
   /** Upper bound in ms; null for the last bin (everything above). */
   readonly leMs: number | null;
   readonly count: number;
 }
 
+/**
+ * The run report: what `sluice run` stores and `sluice report --json` prints.
+ * @example
+ * ```ts
+ * const { report } = await runJobFile('daily.yaml');
+ * console.log(report.status, report.calls.total, report.rows.written, report.targets.met);
+ * ```
+ */
 export interface RunReport {
   readonly runId: string;
   readonly job: string;
@@ -352,6 +469,11 @@ function over(defaults: unknown, value: unknown): unknown {
  * A stored report (parsed JSON) as a complete RunReport: fields an older Sluice did not write
  * read as not measured (EMPTY_REPORT), and the window sizes are `plan.batchSizes` even when the
  * report calls them `plan.sizes`.
+ * @example
+ * ```ts
+ * import { readReport } from 'sluice';
+ * const report = readReport(JSON.parse(row.report)); // a report stored by any version of Sluice
+ * ```
  */
 export function readReport(stored: unknown): RunReport {
   if (!isPlain(stored)) throw new SluiceError(ErrorCodes.SINK, 'a stored run report is not a JSON object');

@@ -29,6 +29,13 @@ export interface EngineContext {
   readonly split: (batch: Batch) => Batch[] | undefined;
 }
 
+/**
+ * Options of `runJob`.
+ * @example
+ * ```ts
+ * await runJob(job, { resume: true, db: 'postgres://user@db:5432/market', metricsPort: 9464 });
+ * ```
+ */
 export interface RunJobOptions {
   /** Continue the newest unfinished run of this job (skips done batches). */
   readonly resume?: boolean;
@@ -48,6 +55,15 @@ export interface RunJobOptions {
   readonly note?: (line: string) => void;
 }
 
+/**
+ * What a finished run gives back.
+ * @example
+ * ```ts
+ * const { report, exitCode, fatal } = await runJobFile('daily.yaml');
+ * if (fatal) console.error(fatal.code, fatal.message);
+ * process.exitCode = exitCode;
+ * ```
+ */
 export interface RunJobResult {
   readonly report: RunReport;
   /** 0 all done, 1 some batches failed or a fatal error, 130 interrupted. */
@@ -100,6 +116,21 @@ function tally(records: readonly BatchRecord[]): {
   return t;
 }
 
+/**
+ * Runs a validated job: plans it (or reopens its journal with `resume`), runs its batches, and stores and returns the
+ * run report.
+ * @example
+ * ```ts
+ * import { parseJob, runJob } from 'sluice';
+ * const job = parseJob({
+ *   name: 'daily-prices',
+ *   source: { type: 'tushare', token: '${TUSHARE_TOKEN}', api: 'daily' },
+ *   plan: { start: '20240101', end: 'today', strategy: 'month' },
+ *   sink: { path: './market.db', table: 'daily', key: ['ts_code', 'trade_date'] },
+ * });
+ * const { report, exitCode } = await runJob(job, { progress: 'quiet', signal: AbortSignal.timeout(3_600_000) });
+ * ```
+ */
 export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promise<RunJobResult> {
   const note = options.note ?? ((line: string) => process.stderr.write(`sluice: ${line}\n`));
   // Plan before touching the database, so that bad input writes nothing. A plan that learns its

@@ -184,6 +184,14 @@ export const JobSchema = z
   })
   .strict();
 
+/**
+ * A validated job definition with its defaults filled in (what a job file becomes).
+ * @example
+ * ```ts
+ * const job: JobConfig = loadJobFile('daily.yaml').job;
+ * job.execution.concurrency; // 4 unless the file says otherwise
+ * ```
+ */
 export type JobConfig = z.infer<typeof JobSchema>;
 export type SourceConfig = z.infer<typeof SourceSchema>;
 export type SinkConfig = z.infer<typeof SinkSchema>;

@@ -17,6 +17,14 @@ export type Strategy =
   | { readonly kind: 'days'; readonly days: number }
   | { readonly kind: 'rows' };
 
+/**
+ * The strategy names a PlanSpec accepts (`days:N` takes a number of days).
+ * @example
+ * ```ts
+ * import { STRATEGY_NAMES } from 'sluice';
+ * console.log(STRATEGY_NAMES.join(', ')); // smart, guide, day, week, ...
+ * ```
+ */
 export const STRATEGY_NAMES = [
   'smart',
   'guide',

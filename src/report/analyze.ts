@@ -8,6 +8,16 @@ import type { PlanStatsInput } from './types.js';
 
 export type { BatchAnalysis };
 
+/**
+ * How well the plan's windows fit the API: rows per call, fill ratio against the row cap, under-filled and overflowed
+ * windows, the calls a `rows` plan would need.
+ * @example
+ * ```ts
+ * import { analyzeBatches } from 'sluice';
+ * const a = analyzeBatches(plan.stats, monitor.snapshot(), 6000);
+ * if (a.fillRatio !== null && a.fillRatio < 0.25) console.log(`a rows plan needs about ${a.rowsStrategyCalls} calls`);
+ * ```
+ */
 export function analyzeBatches(plan: PlanStatsInput, mon: MonitorSnapshot, rowCap?: number): BatchAnalysis {
   const sizes = plan.batchSizes;
   const ok = mon.calls.total.ok;

@@ -25,6 +25,27 @@ const round = (x: number, digits = 3) => {
   return Math.round(x * f) / f;
 };
 
+/**
+ * Builds the run report from the plan's stats, a monitor snapshot and the batch counts: figures, ratings, targets,
+ * recommendations and chart data.
+ * @example
+ * ```ts
+ * import { buildReport, renderHtml } from 'sluice';
+ * const report = buildReport({
+ *   runId: 'r1',
+ *   job: 'daily',
+ *   status: 'succeeded',
+ *   startedAt,
+ *   finishedAt: new Date().toISOString(),
+ *   plan: plan.stats,
+ *   monitor: snapshot,
+ *   rowsWritten,
+ *   batches: { total: plan.batches.length, done, failed },
+ *   rowCap: 6000,
+ * });
+ * writeFileSync('report.html', renderHtml(report));
+ * ```
+ */
 export function buildReport(input: BuildReportInput): RunReport {
   const mon = input.monitor;
   const plan = input.plan;

@@ -116,6 +116,16 @@ function ratingValue(key: string, r: RunReport): string {
   }
 }
 
+/**
+ * One self-contained HTML page for a report: key figures, charts, ratings, targets, recommendations. No scripts, no
+ * network.
+ * @example
+ * ```ts
+ * import { renderHtml, runJobFile } from 'sluice';
+ * const { report } = await runJobFile('daily.yaml');
+ * writeFileSync('report.html', renderHtml(report));
+ * ```
+ */
 export function renderHtml(r: RunReport): string {
   const c = r.calls;
   const ratings = Object.entries(r.ratings)

@@ -12,6 +12,13 @@ export interface PlanSizeInput {
   readonly histogram?: ReadonlyArray<{ readonly from: number; readonly to: number; readonly count: number }>;
 }
 
+/**
+ * The plan figures a report needs; a plan's `stats` is one.
+ * @example
+ * ```ts
+ * const planInput: PlanStatsInput = { ...plan.stats, strategy: plan.strategy };
+ * ```
+ */
 export interface PlanStatsInput {
   readonly strategy?: string;
   readonly batchCount: number;
@@ -32,6 +39,23 @@ export interface PlanStatsInput {
   readonly estimatedCalls?: number | null;
 }
 
+/**
+ * What `buildReport` needs.
+ * @example
+ * ```ts
+ * const input: BuildReportInput = {
+ *   runId,
+ *   job,
+ *   status: 'succeeded',
+ *   startedAt,
+ *   finishedAt,
+ *   plan: plan.stats,
+ *   monitor: snapshot,
+ *   rowsWritten: 0,
+ *   batches: { total: 1, done: 1, failed: 0 },
+ * };
+ * ```
+ */
 export interface BuildReportInput {
   readonly runId: string;
   readonly job: string;

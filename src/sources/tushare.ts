@@ -1,6 +1,7 @@
 /**
  * The Tushare Pro source: POST `{api_name, token, params, fields}` and page through a batch with
- * `limit`/`offset` until an empty page, or a short page without `has_more: true`. One `ctx.call` per request; failures are classified by
+ * `limit`/`offset` until an empty page, or a short page without `has_more: true`. One `ctx.call` per request; failures
+ * are classified by
  * tushare-codes.ts.
  */
 import { ErrorCodes } from '../core/errors.js';
@@ -13,6 +14,13 @@ import { tushareError } from './tushare-codes.js';
 /** The public Tushare Pro endpoint. */
 export const TUSHARE_URL = 'http://api.tushare.pro';
 
+/**
+ * Options of `createTushareSource`.
+ * @example
+ * ```ts
+ * createTushareSource({ token, api: 'daily', fields: ['ts_code', 'trade_date', 'close'], rowCap: 6000 });
+ * ```
+ */
 export interface TushareSourceOptions {
   /**
    * Endpoint: a base URL (`http://host:port`) or the full `/dataapi` URL; both are accepted.
@@ -92,7 +100,15 @@ function wholeNumber(name: string, value: number | undefined, fallback: number, 
   return n;
 }
 
-/** Create a Tushare source for one API. The token is registered as a secret here. */
+/**
+ * Create a Tushare source for one API. The token is registered as a secret here.
+ * @example
+ * ```ts
+ * import { createTushareSource, execute } from 'sluice';
+ * const source = createTushareSource({ token: process.env.TUSHARE_TOKEN!, api: 'daily' });
+ * execute([{ key: 'jan', params: { start_date: '20240101', end_date: '20240131' } }], { source });
+ * ```
+ */
 export function createTushareSource(opts: TushareSourceOptions): Source {
   registerSecret(opts.token);
   if (!opts.api || !/^[A-Za-z0-9_]+$/.test(opts.api)) {

@@ -10,6 +10,13 @@ import { AdaptiveRule, type AdaptiveOptions } from './adaptive.js';
 import type { PaceRule } from './rule.js';
 import { defaultGuardMs, FixedWindowRule, SlidingWindowRule } from './sliding.js';
 
+/**
+ * Options of `createPacer`.
+ * @example
+ * ```ts
+ * const pacer = createPacer({ calls: 500, intervalMs: 60_000 }, { guardMs: 50, learnedShare: 0.95 });
+ * ```
+ */
 export interface PacerOptions {
   readonly clock?: Clock;
   /** Emits `pace:rate` when a key's pace changes. */
@@ -57,6 +64,18 @@ interface Gate {
 
 const RESOLVED = Promise.resolve();
 
+/**
+ * A pacer for a quota (`{ calls, intervalMs }`), for `'adaptive'` (discovers an unknown quota), or
+ * unpaced (`undefined`: calls start at once, but the first rate-limit answer slows every call to
+ * that key and a quota the server names is learned).
+ * @example
+ * ```ts
+ * import { createPacer, execute } from 'sluice';
+ * // one pacer shared by two runs against the same API key: together they keep the quota
+ * const pacer = createPacer({ calls: 500, intervalMs: 60_000 });
+ * await Promise.all([drain(execute(a, { source, pacer })), drain(execute(b, { source, pacer }))]);
+ * ```
+ */
 export function createPacer(spec: RateLimit | 'adaptive' | undefined, options: PacerOptions = {}): Pacer {
   const clock = options.clock ?? realClock;
   const learnedShare = options.learnedShare ?? 0.98;
