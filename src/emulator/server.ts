@@ -33,7 +33,7 @@ export const DEMO_TOKEN = 'sluice-demo-token';
  * Options of `startEmulator`.
  * @example
  * ```ts
- * await startEmulator({ port: 7001, symbols: 10, rate: { calls: 30, intervalMs: 1000 }, faults: 'reset=0.01' });
+ * await startEmulator({ port: 7001, symbols: 10, rate: { calls: 30, intervalMs: 1000 }, faults: 'reset:0.01' });
  * ```
  */
 export interface EmulatorOptions extends LatencyOptions {
