@@ -1,6 +1,6 @@
 /**
- * Adaptive batch size: the seed's AdaptiveBatchPlanner, done right (no division by zero, no zero
- * or negative sizes, a target batch count that really gives at most that many batches).
+ * Adaptive batch size from a history of batch sizes and throughput, with no division by zero, no
+ * zero or negative sizes, and a target batch count that really gives at most that many batches.
  */
 import { usageError } from '../core/errors.js';
 import { chunk } from './partition.js';
@@ -44,7 +44,7 @@ function checkCount(name: string, v: number, min: number): void {
 /**
  * Recommend a batch size for `dataSize` items. Always a whole number from 1 to max(1, dataSize).
  * - `targetBatchCount`: ceil(dataSize / target), so the batch count is at most the target.
- * - no usable history: the seed's default min(defaultSize, floor(dataSize / 10)), at least 1.
+ * - no usable history: min(defaultSize, floor(dataSize / 10)), at least 1.
  * - history: the best-throughput entry's size scaled by sqrt(dataSize / its dataSize), clamped to
  *   [minSize, maxSize]. Entries with a non-positive or non-finite field are ignored.
  * @example

@@ -1,10 +1,10 @@
 /**
- * Builds the run report (the contract's JSON) from plan stats, the monitor snapshot and the
+ * Builds the run report (RunReport, the JSON `sluice report --json` prints) from plan stats, the monitor snapshot and the
  * journal's counts, then adds ratings, targets, recommendations and bounded chart data.
  *
  * Memory figure that is rated and checked against `memory_usage_mb`: the run's peak RSS minus its
- * RSS at start (`memory.growthMb`). The seed measured the RSS difference across the work, so this
- * is its honest analogue; absolute RSS would mostly rate Node's own baseline.
+ * RSS at start (`memory.growthMb`): the memory the work itself added, which is what the target is
+ * about; absolute RSS would mostly rate Node's own baseline.
  */
 import type { RunReport } from '../core/report.js';
 import { analyzeBatches } from './analyze.js';

@@ -1,6 +1,7 @@
 /**
- * Ratings (the seed's benchmark table) and targets (the seed's PERFORMANCE_TARGETS), with the
- * seed's flaw fixed: a metric the run did not measure is `null` ("not measured"), never 0.
+ * Ratings (excellent / good / needs-optimization for each metric) and performance targets
+ * (PERFORMANCE_TARGETS, overridable), with one rule: a metric the run did not measure is `null`
+ * ("not measured"), never 0.
  *
  * How "not measured" counts: it neither passes nor fails. `targets.met` is false only when at
  * least one MEASURED check fails; a run where nothing was measured has `met: true` and every
@@ -29,7 +30,7 @@ export type TargetKey = 'batch_generation_time' | 'memory_usage_mb' | 'optimizat
 export type TargetOverrides = Partial<Record<TargetKey, number>>;
 
 /**
- * The seed's targets: seconds (max), MB (max), percent (min), batches per minute (min), fraction (max).
+ * The default targets: seconds (max), MB (max), percent (min), batches per minute (min), fraction (max).
  * @example
  * ```ts
  * import { DEFAULT_TARGETS } from 'sluice';

@@ -82,7 +82,7 @@ const DASHED_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * Request params as Tushare accepts them: a string value shaped `YYYY-MM-DD` is sent as `YYYYMMDD`
- * (the job contract allows both; Tushare only the compact form). Other values pass unchanged.
+ * (job files may use either form; Tushare accepts only the compact one). Other values pass unchanged.
  */
 export function tushareParams(params: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -11,7 +11,7 @@ import { formatSummary } from '../../src/report/text.js';
 import { renderHtml } from '../../src/report/html.js';
 import { sampleReport } from '../helpers/report-fixtures.js';
 
-/** A report as an early Sluice stored it: the contract's fields, window sizes named `sizes`. */
+/** A report as an early Sluice stored it: the first fields only, window sizes named `sizes`. */
 const OLD = {
   runId: 'r-old',
   job: 'daily',

@@ -27,7 +27,7 @@ export function rowsOf(items: unknown[][], fields: readonly string[] = FIELDS): 
   return { fields, pages: [{ fields, items }], rowCount: items.length };
 }
 
-/** A report with the contract's fields only, completed by readReport. */
+/** A report with only the fields every Sluice version wrote, completed by readReport. */
 export function report(runId: string, status: 'succeeded' | 'failed' | 'interrupted' = 'succeeded'): RunReport {
   const t = new Date().toISOString();
   const zero = { min: 0, max: 0, avg: 0, variance: 0 };

@@ -1,5 +1,5 @@
 /**
- * The seed's throughput-window rule (AdaptiveConcurrencyController), done correctly.
+ * The throughput-window concurrency rule.
  * Samples are grouped into consecutive windows of `windowSize` completions. A window's throughput
  * is its completions divided by the time from the end of the previous window to its last
  * completion (the first window starts when its first unit started). When a window's throughput
@@ -66,7 +66,7 @@ export function throughputStep(
 }
 
 /**
- * The seed's throughput rule as a concurrency limit: +1 or -1 when throughput moves by more than
+ * The throughput-window rule as a concurrency limit: +1 or -1 when throughput moves by more than
  * `threshold` between windows of `windowSize` completions, within [min, max].
  * @example
  * ```ts
