@@ -14,7 +14,10 @@ export interface DatasetOptions {
   readonly seed?: number;
   /** Symbols in the universe (1..100000). @default 50 */
   readonly symbols?: number;
-  /** Row cap of `daily` (the other APIs have fixed caps: fina_indicator 100, trade_cal and stock_basic 10000). @default 6000 */
+  /**
+   * Row cap of `daily` (the other APIs have fixed caps: fina_indicator 100, trade_cal and stock_basic 10000).
+   * @default 6000
+   */
   readonly dailyRowCap?: number;
 }
 

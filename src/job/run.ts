@@ -139,7 +139,8 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
   let spec = planSpecOf(job, options, { allowMissingDensity: learns && sinkExists(job, options) });
   const source = createSource(job, options);
   const limit = createLimit(job);
-  // The local engine commits SQLite batches in groups of up to two seconds (see PartsOptions), as bench/ingest measures.
+  // The local engine commits SQLite batches in groups of up to two seconds (see PartsOptions), as
+  // bench/ingest measures.
   const store = createStore(job, { ...options, groupCommitMs: options.engine ? 0 : LOCAL_GROUP_COMMIT_MS });
   await store.open();
   const cleanups: Array<() => unknown> = [];

@@ -45,7 +45,10 @@ export interface PlanSpec {
   readonly density?: Density;
   /** Rows one call returns at most; required by `rows`. */
   readonly rowCap?: number;
-  /** Largest offset the API pages to (Tushare: 100000); a window may then hold the last page offset <= maxOffset, plus rowCap, rows. */
+  /**
+   * Largest offset the API pages to (Tushare: 100000); a window may then hold the last page offset
+   * <= maxOffset, plus rowCap, rows.
+   */
   readonly maxOffset?: number;
   /** Request parameter names for the window. @default { start: 'start_date', end: 'end_date' } */
   readonly dateParams?: { readonly start: string; readonly end: string };

@@ -1,6 +1,7 @@
 /**
- * Builds the run report (RunReport, the JSON `sluice report --json` prints) from plan stats, the monitor snapshot and the
- * journal's counts, then adds ratings, targets, recommendations and bounded chart data.
+ * Builds the run report (RunReport, the JSON `sluice report --json` prints) from plan stats, the
+ * monitor snapshot and the journal's counts, then adds ratings, targets, recommendations and
+ * bounded chart data.
  *
  * Memory figure that is rated and checked against `memory_usage_mb`: the run's peak RSS minus its
  * RSS at start (`memory.growthMb`): the memory the work itself added, which is what the target is
