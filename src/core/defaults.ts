@@ -3,6 +3,16 @@
  * place they are written; the parts read it (run/options, run/backoff, sources, plan, workers),
  * and the job file's defaults (JOB_DEFAULTS in job/schema.ts) read it too instead of restating it.
  */
+
+/**
+ * What each part of the library uses when an option is left out (the job file's defaults read it).
+ * @example
+ * ```ts
+ * import { DEFAULTS } from 'sluice';
+ * DEFAULTS.executor.retries; // 5
+ * DEFAULTS.tushare.maxOffset; // 100000
+ * ```
+ */
 export const DEFAULTS = {
   /** execute() and runBatch(). */
   executor: {

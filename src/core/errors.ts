@@ -6,6 +6,13 @@
 /** How the executor should treat a failed call. */
 export type FailureKind = 'retryable' | 'rate-limited' | 'overflow' | 'rejected' | 'fatal';
 
+/**
+ * The stable error codes of SluiceError.
+ * @example
+ * ```ts
+ * if (isSluiceError(err) && err.code === ErrorCodes.BAD_JOB) console.error(err.message);
+ * ```
+ */
 export const ErrorCodes = {
   /** Bad command-line flag or value (exit 2). */
   USAGE: 'SLUICE_USAGE',
@@ -42,6 +49,13 @@ export const ErrorCodes = {
   INTERNAL: 'SLUICE_INTERNAL',
 } as const;
 
+/**
+ * One of ErrorCodes' values.
+ * @example
+ * ```ts
+ * const code: ErrorCode = 'SLUICE_RATE_LIMITED';
+ * ```
+ */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
 const KNOWN_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCodes));
@@ -80,6 +94,13 @@ export interface Quota {
   readonly intervalMs: number;
 }
 
+/**
+ * What an error knows about where it happened.
+ * @example
+ * ```ts
+ * throw new SluiceError(ErrorCodes.RATE_LIMITED, 'too many calls', { retryAfterMs: 2000, upstreamCode: 40203 });
+ * ```
+ */
 export interface SluiceErrorContext {
   /** Batch key the error belongs to, when there is one. */
   batchKey?: string;
@@ -112,6 +133,15 @@ export function exitCodeFor(code: ErrorCode): number {
   return code === ErrorCodes.ABORTED ? 130 : 1;
 }
 
+/**
+ * Every error Sluice raises on purpose: a stable code, a one-line message, and context.
+ * @example
+ * ```ts
+ * import { ErrorCodes, SluiceError } from 'sluice';
+ * // a source classifies a failure by throwing a SluiceError
+ * throw new SluiceError(ErrorCodes.RETRYABLE, 'HTTP 503', { upstreamCode: 503 });
+ * ```
+ */
 export class SluiceError extends Error {
   readonly code: ErrorCode;
   readonly context: SluiceErrorContext;
@@ -133,6 +163,18 @@ export class SluiceError extends Error {
   }
 }
 
+/**
+ * True for a SluiceError.
+ * @example
+ * ```ts
+ * try {
+ *   await runJobFile('daily.yaml');
+ * } catch (err) {
+ *   if (isSluiceError(err)) console.error(err.code, err.message);
+ *   else throw err;
+ * }
+ * ```
+ */
 export function isSluiceError(e: unknown): e is SluiceError {
   return e instanceof SluiceError;
 }

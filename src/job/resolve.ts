@@ -66,7 +66,18 @@ export const JOB_PLAN_LABELS = {
   maxOffset: 'source.maxOffset',
 } as const;
 
-/** Turns a validated job (and `baseDir`, `--db`) into its run parts. */
+/**
+ * Turns a validated job (and `baseDir`, `--db`) into its run parts: the store config, the source,
+ * the executor options and the plan spec, as `sluice run`, the queue workers and `sluice plan JOB`
+ * all build them.
+ * @example
+ * ```ts
+ * import { loadJobFile, planRun, resolveRun } from 'sluice';
+ * const { job } = loadJobFile('daily.yaml');
+ * const parts = resolveRun(job, { baseDir: '.' });
+ * parts.executor.retries; // the job's execution.retries
+ * ```
+ */
 export function resolveRun(job: JobConfig, options: ResolveOptions = {}): RunParts {
   const e = job.execution;
   return {
@@ -140,6 +151,12 @@ async function earlierRuns(parts: RunParts): Promise<HistoryRecord[]> {
 /**
  * The plan a run of the job makes, exactly: what `sluice run` executes and `sluice plan JOB`
  * prints. What planning learns from the job's journal is read here, and nothing is written.
+ * @example
+ * ```ts
+ * import { loadJobFile, planRun, resolveRun } from 'sluice';
+ * const { plan } = await planRun(resolveRun(loadJobFile('daily.yaml').job));
+ * console.log(plan.batches.length, plan.stats.estimatedCalls);
+ * ```
  */
 export async function planRun(parts: RunParts): Promise<PlannedRun> {
   const history = await earlierRuns(parts);

@@ -27,6 +27,13 @@ export interface EngineContext {
   readonly parts: RunParts;
 }
 
+/**
+ * Options of `runJob`.
+ * @example
+ * ```ts
+ * await runJob(job, { resume: true, db: 'postgres://user@db:5432/market', metricsPort: 9464 });
+ * ```
+ */
 export interface RunJobOptions {
   /** Continue the newest unfinished run of this job (skips done batches). */
   readonly resume?: boolean;
@@ -46,6 +53,15 @@ export interface RunJobOptions {
   readonly note?: (line: string) => void;
 }
 
+/**
+ * What a finished run gives back.
+ * @example
+ * ```ts
+ * const { report, exitCode, fatal } = await runJobFile('daily.yaml');
+ * if (fatal) console.error(fatal.code, fatal.message);
+ * process.exitCode = exitCode;
+ * ```
+ */
 export interface RunJobResult {
   readonly report: RunReport;
   /** 0 all done, 1 some batches failed, a fatal error or a used-up daily quota, 130 interrupted by a signal. */
@@ -90,6 +106,21 @@ function tally(records: readonly BatchRecord[]): {
   return t;
 }
 
+/**
+ * Runs a validated job: plans it (or reopens its journal with `resume`), runs its batches, and stores and returns the
+ * run report.
+ * @example
+ * ```ts
+ * import { parseJob, runJob } from 'sluice';
+ * const job = parseJob({
+ *   name: 'daily-prices',
+ *   source: { type: 'tushare', token: '${TUSHARE_TOKEN}', api: 'daily' },
+ *   plan: { start: '20240101', end: 'today', strategy: 'month' },
+ *   sink: { path: './market.db', table: 'daily', key: ['ts_code', 'trade_date'] },
+ * });
+ * const { report, exitCode } = await runJob(job, { progress: 'quiet', signal: AbortSignal.timeout(3_600_000) });
+ * ```
+ */
 export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promise<RunJobResult> {
   const note = options.note ?? ((line: string) => printLine(`sluice: ${line}`));
   // The local engine commits SQLite batches in groups of up to two seconds (see PartsOptions), as bench/ingest measures.
@@ -183,7 +214,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
       },
       monitor: snapshot,
       rowsWritten: counts.rows,
-      batches: { total: counts.total, done: counts.done, failed: counts.failed },
+      batches: { total: counts.total, done: counts.done, failed: counts.failed, pending: counts.pending },
       rowCap: job.source.rowCap,
       concurrencyMax: maxOf(job),
       targets: job.targets,
@@ -193,7 +224,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
       ...(previous ? { resumedFrom: previous.startedAt } : {}),
       ...(fatal ? { error: fatal.message } : {}),
     };
-    const report: RunReport = { ...built, ...extra, batches: { ...built.batches, pending: counts.pending } };
+    const report: RunReport = { ...built, ...extra };
     await store.finishRun(runId, status, report);
     const exitCode = exhausted ? 1 : interrupted ? 130 : status === 'succeeded' ? 0 : 1;
     return { report, exitCode, fatal };

@@ -33,8 +33,14 @@ test('nothing outside src/cli imports from src/cli', () => {
 test('one output path: no logger library; only core/log.ts (and commander in cli/main.ts) writes to stdout or stderr', () => {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> };
   assert.equal(pkg.dependencies.pino, undefined);
+  // code lines only: the TSDoc examples of the public API may print
+  const code = (f: string): string =>
+    readFileSync(f, 'utf8')
+      .split('\n')
+      .filter((l) => !/^\s*(\*|\/\/|\/\*)/.test(l))
+      .join('\n');
   const writers = sources(SRC)
-    .filter((f) => /process\.(stdout|stderr)\.write\(|console\.(log|error|warn)\(/.test(readFileSync(f, 'utf8')))
+    .filter((f) => /process\.(stdout|stderr)\.write\(|console\.(log|error|warn)\(/.test(code(f)))
     .map((f) => relative(SRC, f));
   assert.deepEqual(writers.sort(), ['cli/main.ts', 'core/log.ts']);
 });
