@@ -24,7 +24,7 @@ import {
   weekdayCalendar,
 } from '../plan/index.js';
 import { gradientLimit, throughputLimit } from '../run/index.js';
-import type { StoreConfig } from '../sinks/index.js';
+import type { StoreConfig } from '../sinks/open.js';
 import { createFileSource, createHttpSource, createTushareSource } from '../sources/index.js';
 import { columnKindsOf } from '../sources/tushare-catalogue.js';
 import { JOB_DEFAULTS, type JobConfig } from './schema.js';

@@ -10,7 +10,7 @@ import type { Batch } from '../core/types.js';
 import { type HistoryRecord, type Plan, type PlanSpec, planJob } from '../plan/index.js';
 import type { BackoffOptions } from '../run/index.js';
 import type { Store } from '../core/store.js';
-import { openJournalReader, openStore, type StoreConfig } from '../sinks/index.js';
+import { openJournalReader, openStore, type StoreConfig } from '../sinks/open.js';
 import { type KnownFacts, readApiFacts } from './api-facts.js';
 import {
   type PartsOptions,
