@@ -46,6 +46,7 @@ export { DEFAULTS } from './core/defaults.js';
 
 // Sources and stores.
 export { createTushareSource, type TushareSourceOptions } from './sources/tushare.js';
+export { type TushareApi, tushareApi, tushareApis } from './sources/tushare-catalogue.js';
 export { createHttpSource, type HttpSourceOptions } from './sources/http.js';
 export { createFileSource, type FileSourceOptions } from './sources/file.js';
 export { openStore, openStoreAt, type StoreConfig } from './sinks/open.js';

@@ -31,6 +31,14 @@ export type CodeRule = 'required' | 'code-or-date' | 'one-parameter' | 'optional
 /** Facts that may be unconfirmed. */
 export type CatalogueFact = 'rowCap' | 'dates' | 'code' | 'key' | 'points' | 'integers';
 
+/**
+ * One catalogued Tushare API.
+ * @example
+ * ```ts
+ * const api: TushareApi | undefined = tushareApi('daily');
+ * console.log(api?.rowCap, api?.key.join(','), api?.dateMeaning);
+ * ```
+ */
 export interface TushareApi {
   readonly name: string;
   /** What it holds, in a few words. */
@@ -66,12 +74,25 @@ export interface TushareApi {
 
 const BY_NAME: ReadonlyMap<string, TushareApi> = new Map(TUSHARE_APIS.map((a) => [a.name, a]));
 
-/** The catalogue entry of an API, or undefined when it is not catalogued. */
+/**
+ * The catalogue entry of an API, or undefined when it is not catalogued.
+ * @example
+ * ```ts
+ * const fina = tushareApi('fina_indicator');
+ * if (fina?.code?.rule === 'required') console.log(`${fina.name} needs ${fina.code.param}`);
+ * ```
+ */
 export function tushareApi(name: string): TushareApi | undefined {
   return BY_NAME.get(name);
 }
 
-/** Every catalogued API, by name. */
+/**
+ * Every catalogued API, by name.
+ * @example
+ * ```ts
+ * for (const a of tushareApis()) console.log(a.name, a.rowCap ?? 'detected at run time');
+ * ```
+ */
 export function tushareApis(): readonly TushareApi[] {
   return [...TUSHARE_APIS].sort((a, b) => a.name.localeCompare(b.name));
 }
