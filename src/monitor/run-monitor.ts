@@ -6,6 +6,8 @@ import type { Emitter, ExecutorEventMap } from '../core/events.js';
 import { CallMonitor, type CallStats } from './calls.js';
 import { MemoryMonitor, ResourceSampler, growthBetween, type HeapGrowth, type ResourceStats } from './memory.js';
 import { SizeAccumulator, type SizeSummary } from './sizes.js';
+import { SlotTracker, type SlotsSnapshot } from './slots.js';
+import { ErrorKinds, type ErrorKind } from './errors.js';
 import { Timeline, type TimelinePoint } from './timeline.js';
 
 /** Upper bounds (ms) of the latency histogram; the last bucket (leMs null) is everything above. */
@@ -49,6 +51,12 @@ export interface MonitorSnapshot {
   readonly bucketMs: number;
   readonly timeline: readonly TimelinePoint[];
   readonly latencyHistogram: readonly LatencyBucket[];
+  /** Batches on their lanes and where their time went (waits, fetching, queued, writing). */
+  readonly slots: SlotsSnapshot;
+  /** Failed calls and batches by kind, with the latest example of each. */
+  readonly errors: readonly ErrorKind[];
+  /** The quota the run was given, calls per second (null: none given). */
+  readonly quotaPerSecond: number | null;
 }
 
 export interface RunMonitorOptions {
@@ -64,6 +72,12 @@ export interface RunMonitorOptions {
   readonly maxTimelineBuckets?: number;
   /** Memory reader (tests). @default process.memoryUsage */
   readonly readMemory?: () => { rss: number; heapUsed: number };
+  /** Clock of the events' `tMs`. @default `now` when given, else Date.now */
+  readonly eventNow?: () => number;
+  /** The run's quota in calls per second, for the calls chart. */
+  readonly quotaPerSecond?: number;
+  /** Finished batches kept for the lane timeline. @default 500 */
+  readonly maxLaneBatches?: number;
 }
 
 export interface RunMonitor {
@@ -83,6 +97,14 @@ export function createRunMonitor(events: Emitter<ExecutorEventMap>, opts: RunMon
   const b = { started: 0, done: 0, failed: 0, split: 0, committed: 0, under: 0 };
   const conc = { observed: false, min: Infinity, max: 0, final: 0, maxInflight: 0 };
   const rowBudget = { waits: 0, waitMs: 0, maxRowsHeld: null as number | null };
+  const eventNow = opts.eventNow ?? (opts.now ? opts.now : () => Date.now());
+  const eventT0 = eventNow();
+  const slots = new SlotTracker({
+    rel: (tMs) => Math.max(0, tMs - eventT0),
+    onSpan: (state, from, to) => timeline.addSpan(state, from, to),
+    maxBatches: opts.maxLaneBatches,
+  });
+  const errors = new ErrorKinds((tMs) => Math.max(0, tMs - eventT0));
 
   const sampler = new ResourceSampler({
     intervalMs: opts.sampleIntervalMs ?? 1000,
@@ -149,15 +171,19 @@ export function createRunMonitor(events: Emitter<ExecutorEventMap>, opts: RunMon
       conc.maxInflight = Math.max(conc.maxInflight, e.inflight);
       timeline.setConcurrency(rel(), e.limit, e.inflight);
     }),
+    ...slots.attach(events),
+    ...errors.attach(events),
   ];
 
   let stopped = false;
   let stoppedAt = 0;
+  let stoppedSlotMs = 0;
   return {
     snapshot(): MonitorSnapshot {
       const elapsedMs = stopped ? stoppedAt : rel();
       if (!stopped) sampler.sample();
       const total = calls.total();
+      const slotNow = stopped ? stoppedSlotMs : Math.max(0, eventNow() - eventT0);
       return {
         elapsedMs,
         calls: { total, byApi: calls.byApi() },
@@ -176,14 +202,19 @@ export function createRunMonitor(events: Emitter<ExecutorEventMap>, opts: RunMon
         memory: sampler.stats(),
         heapGrowth: stopped ? endGrowth : growthBetween(startHeap, heap.snapshot('now')),
         bucketMs: timeline.bucketMs,
-        timeline: timeline.points(elapsedMs),
+        timeline: timeline.points(elapsedMs, slots.pending(slotNow)),
         latencyHistogram: latency.map((count, i) => ({ leMs: LATENCY_BUCKETS_MS[i] ?? null, count })),
+        slots: slots.snapshot(slotNow),
+        errors: errors.list(),
+        quotaPerSecond: opts.quotaPerSecond ?? null,
       };
     },
     stop(): void {
       if (stopped) return;
       sampler.sample();
       stoppedAt = rel();
+      stoppedSlotMs = Math.max(0, eventNow() - eventT0);
+      slots.closeAll(stoppedSlotMs);
       endGrowth = growthBetween(startHeap, heap.snapshot('end'));
       stopped = true;
       sampler.stop();
