@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   targets: () => import('./commands/targets.js'),
   emulate: () => import('./commands/emulate.js'),
   demo: () => import('./commands/demo.js'),
+  ui: () => import('./commands/ui.js'),
 };
 
 const program = new Command();

@@ -18,6 +18,7 @@ import { createLocalEngine } from './local-engine.js';
 import { createLimit, createSource, createStore, learnedHistory, planSpecOf, sinkExists, splitterOf } from './parts.js';
 import { createProgress } from './progress.js';
 import type { JobConfig } from './schema.js';
+import type { LiveOptions } from '../ui/live.js';
 
 export interface EngineContext {
   readonly job: JobConfig;
@@ -40,6 +41,8 @@ export interface RunJobOptions {
   readonly signal?: AbortSignal;
   /** Serve Prometheus /metrics on this port during the run. */
   readonly metricsPort?: number;
+  /** Serve the live page during the run (src/ui): `sluice run --ui`. */
+  readonly ui?: LiveOptions;
   /** @default 'auto' (bar on a TTY, lines otherwise) */
   readonly progress?: 'auto' | 'quiet';
   /** Another engine (BullMQ); the local in-process engine by default. */
@@ -138,12 +141,39 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     }
 
     const events = new Emitter();
-    const monitor = createRunMonitor(events, { rowCap: job.source.rowCap });
+    const monitor = createRunMonitor(events, { rowCap: job.source.rowCap, quota: job.source.rateLimit });
     cleanups.push(() => monitor.stop());
     if (options.metricsPort !== undefined) {
       const server = await startMetricsServer({ port: options.metricsPort, events });
       note(`metrics at ${server.url}`);
       cleanups.push(() => server.close());
+    }
+    const planStats = {
+      ...plan.stats,
+      strategy: plan.strategy === plan.resolved ? plan.strategy : `${plan.strategy} (${plan.resolved})`,
+    };
+    const live = options.ui
+      ? await (
+          await import('../ui/live.js')
+        ).startLiveRun(
+          options.ui,
+          {
+            runId,
+            job: job.name,
+            startedAt,
+            total: pending.length,
+            plan: planStats,
+            rowCap: job.source.rowCap,
+            concurrencyMax: maxOf(job),
+            targets: job.targets,
+          },
+          events,
+          monitor,
+        )
+      : undefined;
+    if (live) {
+      note(`live page at ${live.url}`);
+      cleanups.push(() => live.close());
     }
     const progress = createProgress({ total: pending.length, events, quiet: options.progress === 'quiet' });
     cleanups.push(() => progress.stop());
@@ -196,10 +226,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
       status,
       startedAt,
       finishedAt,
-      plan: {
-        ...plan.stats,
-        strategy: plan.strategy === plan.resolved ? plan.strategy : `${plan.strategy} (${plan.resolved})`,
-      },
+      plan: planStats,
       monitor: snapshot,
       rowsWritten: counts.rows,
       batches: { total: counts.total, done: counts.done, failed: counts.failed },
@@ -214,6 +241,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     };
     const report: RunReport = { ...built, ...extra, batches: { ...built.batches, pending: counts.pending } };
     await store.finishRun(runId, status, report);
+    live?.finish(report);
     const exitCode = interrupted ? 130 : status === 'succeeded' ? 0 : 1;
     return { report, exitCode, fatal };
   } finally {

@@ -3,6 +3,7 @@
  * memory. It only listens; it never changes the run.
  */
 import type { Emitter, ExecutorEventMap } from '../core/events.js';
+import type { RateLimit } from '../core/pacing.js';
 import { CallMonitor, type CallStats } from './calls.js';
 import { MemoryMonitor, ResourceSampler, growthBetween, type HeapGrowth, type ResourceStats } from './memory.js';
 import { SizeAccumulator, type SizeSummary } from './sizes.js';
@@ -74,8 +75,8 @@ export interface RunMonitorOptions {
   readonly readMemory?: () => { rss: number; heapUsed: number };
   /** Clock of the events' `tMs`. @default `now` when given, else Date.now */
   readonly eventNow?: () => number;
-  /** The run's quota in calls per second, for the calls chart. */
-  readonly quotaPerSecond?: number;
+  /** The run's quota (the job's `rateLimit`), for the quota line of the calls chart. */
+  readonly quota?: RateLimit | 'adaptive';
   /** Finished batches kept for the lane timeline. @default 500 */
   readonly maxLaneBatches?: number;
 }
@@ -206,7 +207,10 @@ export function createRunMonitor(events: Emitter<ExecutorEventMap>, opts: RunMon
         latencyHistogram: latency.map((count, i) => ({ leMs: LATENCY_BUCKETS_MS[i] ?? null, count })),
         slots: slots.snapshot(slotNow),
         errors: errors.list(),
-        quotaPerSecond: opts.quotaPerSecond ?? null,
+        quotaPerSecond:
+          typeof opts.quota === 'object' && opts.quota.intervalMs > 0
+            ? (opts.quota.calls * 1000) / opts.quota.intervalMs
+            : null,
       };
     },
     stop(): void {

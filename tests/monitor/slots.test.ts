@@ -160,9 +160,9 @@ describe('run monitor: slots, errors and the quota in the snapshot and the repor
     assert.equal(r.calls.quotaPerSecond, null);
   });
 
-  test('quotaPerSecond given to the monitor reaches the report', () => {
+  test("the job's quota given to the monitor reaches the report, per second", () => {
     const events = new Emitter<ExecutorEventMap>();
-    const mon = createRunMonitor(events, { quotaPerSecond: 8.5, sampleIntervalMs: 60_000 });
+    const mon = createRunMonitor(events, { quota: { calls: 510, intervalMs: 60_000 }, sampleIntervalMs: 60_000 });
     const snap = mon.snapshot();
     mon.stop();
     assert.equal(snap.quotaPerSecond, 8.5);

@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import { loadJobFile } from '../../job/load.js';
 import { baseDirOf } from '../../job/parts.js';
 import { finishRun, withStopSignals } from '../../job/finish.js';
-import { runJob } from '../../job/run.js';
+import { runJob, type RunJobOptions } from '../../job/run.js';
+import { usageError } from '../../core/errors.js';
 import { action, checkWritableDir, intFlag } from '../util.js';
 
 interface RunFlags {
@@ -17,6 +18,18 @@ interface RunFlags {
   json?: boolean;
   queue?: string;
   quiet?: boolean;
+  ui?: string | boolean;
+  uiHost?: string;
+}
+
+/** `--ui [port]` and `--ui-host`: the live page's options, or undefined without --ui. */
+function uiOptions(flags: RunFlags): RunJobOptions['ui'] {
+  if (flags.ui === undefined || flags.ui === false) {
+    if (flags.uiHost !== undefined) throw usageError('--ui-host: only with --ui');
+    return undefined;
+  }
+  const port = typeof flags.ui === 'string' ? intFlag('--ui', flags.ui, { min: 0, max: 65535 }) : undefined;
+  return { port, host: flags.uiHost, lingerMs: 3000 };
 }
 
 export function register(program: Command): void {
@@ -31,9 +44,12 @@ export function register(program: Command): void {
     .option('--json', 'print the run report as JSON on stdout')
     .option('--queue <redis-url>', 'run through BullMQ workers (sluice worker) instead of in-process')
     .option('--quiet', 'no progress output')
+    .option('--ui [port]', 'serve the live page during the run (127.0.0.1; port 7330 or a free one by default)')
+    .option('--ui-host <host>', 'address the live page binds to (default 127.0.0.1; anything else exposes it)')
     .action(
       action(async (jobPath: string, flags: RunFlags) => {
         const metricsPort = intFlag('--metrics-port', flags.metricsPort, { min: 0, max: 65535 });
+        const ui = uiOptions(flags);
         const loaded = loadJobFile(jobPath);
         const queue = flags.queue;
         // BullMQ and Redis load only when a queue is asked for.
@@ -48,6 +64,7 @@ export function register(program: Command): void {
             baseDir: baseDirOf(jobPath),
             signal,
             metricsPort,
+            ui,
             progress: flags.quiet || flags.json ? 'quiet' : 'auto',
             engine:
               queue && distributed

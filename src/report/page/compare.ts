@@ -4,7 +4,7 @@
  */
 import type { RunReport } from '../../core/report.js';
 import { escapeHtml as esc } from './assets.js';
-import { cells, duration, fixed, int, isRec, num, numOrNull, percent, table } from './format.js';
+import { cells, duration, fixed, int, isRec, latency, num, numOrNull, percent, table } from './format.js';
 
 export interface CompareRow {
   readonly label: string;
@@ -59,21 +59,21 @@ export function compareRows(a: RunReport, b: RunReport): CompareRow[] {
       mine: a.calls.p50Ms,
       theirs: b.calls.p50Ms,
       better: 'lower',
-      show: (v) => `${fixed(v, 0)} ms`,
+      show: latency,
     },
     {
       label: 'latency p95',
       mine: a.calls.p95Ms,
       theirs: b.calls.p95Ms,
       better: 'lower',
-      show: (v) => `${fixed(v, 0)} ms`,
+      show: latency,
     },
     {
       label: 'latency p99',
       mine: a.calls.p99Ms,
       theirs: b.calls.p99Ms,
       better: 'lower',
-      show: (v) => `${fixed(v, 0)} ms`,
+      show: latency,
     },
     {
       label: 'peak RSS',

@@ -17,6 +17,23 @@ export function int(v: unknown): string {
   return typeof v === 'number' && Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '–';
 }
 
+/** A number in few characters: 950, 9.5k, 29k, 1.2M. */
+export function compact(v: unknown): string {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return '–';
+  const a = Math.abs(v);
+  if (a >= 1e6) return `${(v / 1e6).toFixed(a >= 1e7 ? 0 : 1)}M`;
+  if (a >= 1e4) return `${(v / 1e3).toFixed(0)}k`;
+  if (a >= 1e3) return `${(v / 1e3).toFixed(1)}k`;
+  return a >= 100 || Number.isInteger(v) ? v.toFixed(0) : v.toFixed(1);
+}
+
+/** A latency: "61 ms", "2.4 s", "29 s". */
+export function latency(ms: unknown): string {
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) return '–';
+  if (ms < 1000) return `${ms.toFixed(0)} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}
+
 /** A duration in ms as "850 ms", "12.4 s", "3m05s", "2h07m". */
 export function duration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '–';
