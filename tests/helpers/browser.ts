@@ -45,6 +45,7 @@ export async function openPage(url: string, width: number, height = 900): Promis
   const b = await browser();
   const context = await b.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
   const page = await context.newPage();
+  page.setDefaultTimeout(120_000); // a loaded machine starts pages slowly
   const requests: string[] = [];
   const consoleErrors: string[] = [];
   page.on('request', (r) => requests.push(r.url()));
@@ -57,17 +58,58 @@ export async function openPage(url: string, width: number, height = 900): Promis
 }
 
 /** Widths that overflow: the document's, and every chart or canvas wider than the viewport. */
+/** The little of the DOM these helpers touch (the tests compile without the DOM library). */
+interface El {
+  readonly id: string;
+  readonly className: string;
+  readonly tagName: string;
+  readonly textContent: string | null;
+  getBoundingClientRect(): { right: number };
+  closest(sel: string): El | null;
+}
+export interface PageGlobals {
+  readonly document: {
+    querySelector(sel: string): El | null;
+    querySelectorAll(sel: string): Iterable<El>;
+    getElementById(id: string): El | null;
+    readonly documentElement: { readonly scrollWidth: number };
+  };
+  readonly innerWidth: number;
+}
+
+/** Functions run in the page see its globals through this. */
+export const inPage = () => globalThis as unknown as PageGlobals;
+
 export async function overflow(page: Page): Promise<{ scrollWidth: number; innerWidth: number; wide: string[] }> {
-  // a string: this code runs in the page, where document and window exist
-  return page.evaluate(`(() => {
-    const wide = [];
-    for (const el of document.querySelectorAll('section, .uplot, canvas, table, .cards, .hero')) {
+  return page.evaluate(() => {
+    const w = globalThis as unknown as PageGlobals;
+    const wide: string[] = [];
+    for (const el of w.document.querySelectorAll('section, .uplot, canvas, table, .cards, .hero')) {
       const r = el.getBoundingClientRect();
-      if (r.right > window.innerWidth + 0.5 && !el.closest('.scroll'))
-        wide.push(el.tagName.toLowerCase() + '#' + el.id + '.' + el.className + ' right=' + Math.round(r.right));
+      if (r.right > w.innerWidth + 0.5 && !el.closest('.scroll'))
+        wide.push(`${el.tagName.toLowerCase()}#${el.id}.${el.className} right=${Math.round(r.right)}`);
     }
-    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, wide };
-  })()`);
+    return { scrollWidth: w.document.documentElement.scrollWidth, innerWidth: w.innerWidth, wide };
+  });
+}
+
+/** Waits until the live page has had a message from its server. */
+export async function updated(page: Page): Promise<void> {
+  await page.waitForFunction(() =>
+    ((globalThis as unknown as PageGlobals).document.getElementById('live-banner')?.textContent ?? '').startsWith(
+      'Live: updated',
+    ),
+  );
+}
+
+/** Waits until figure `name` no longer reads `text`. */
+export async function changed(page: Page, name: string, text: string, timeout: number): Promise<void> {
+  await page.waitForFunction(
+    ([n, t]) =>
+      ((globalThis as unknown as PageGlobals).document.querySelector(`[data-figure="${n}"]`)?.textContent ?? t) !== t,
+    [name, text] as const,
+    { timeout },
+  );
 }
 
 /** Text of an element carrying data-figure="NAME". */
