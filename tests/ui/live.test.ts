@@ -131,6 +131,11 @@ describe('the live page of a run', () => {
           assert.equal(await figure(p.page, 'progress'), '100 %');
         }
         assert.equal(stored.batches.done, 120);
+        // the local engine reported its commits and the paced calls their waits, by batch
+        assert.ok(stored.slots.totalMs.write > 0, JSON.stringify(stored.slots.totalMs));
+        assert.ok(stored.slots.totalMs.quota > 0, JSON.stringify(stored.slots.totalMs));
+        assert.equal(stored.slots.batches.length, 120);
+        assert.equal(stored.calls.quotaPerSecond, 6);
         await noOverflow(wide, '1280 at the end');
         await noOverflow(phone, '390 at the end');
         await phone.page.screenshot({ path: join(BUILD, 'live-390-final.png'), fullPage: true });
