@@ -13,9 +13,13 @@ export const LIVE_JS = String.raw`
 (function () {
   'use strict';
   var data = JSON.parse(document.getElementById('page-data').textContent);
+  var text = document.getElementById('live-text');
   var banner = document.getElementById('live-banner');
-  function say(text, off) {
-    banner.textContent = text;
+  var button = document.getElementById('live-pause');
+  var paused = false;
+  var latest = null;
+  function say(t, off) {
+    text.textContent = t;
     banner.classList.toggle('off', !!off);
   }
   if (data.final) {
@@ -23,24 +27,36 @@ export const LIVE_JS = String.raw`
     return;
   }
   document.body.setAttribute('data-state', 'live');
-  var es = new EventSource(data.events);
-  es.onmessage = function (m) {
-    var d = JSON.parse(m.data);
+  function apply(d) {
     Object.keys(d.sections).forEach(function (id) {
       var el = document.getElementById(id);
       if (el && el.innerHTML !== d.sections[id]) el.innerHTML = d.sections[id];
     });
     window.sluicePage.update(d.charts, d.lanes);
     if (d.final) {
-      es.close();
       document.body.setAttribute('data-state', 'final');
+      button.hidden = true;
       say('The run ended (' + d.status + '). These are the figures of its stored report; this page no longer updates.', true);
     } else {
       say('Live: updated every second.');
     }
+  }
+  // Pause holds the page still (to read it, or hover a chart); the run goes on, and Resume shows where it is.
+  button.hidden = false;
+  button.addEventListener('click', function () {
+    paused = !paused;
+    button.textContent = paused ? 'Resume' : 'Pause';
+    if (paused) say('Paused: the page holds still; the run goes on.', true);
+    else if (latest) apply(latest);
+  });
+  var es = new EventSource(data.events);
+  es.onmessage = function (m) {
+    latest = JSON.parse(m.data);
+    if (latest.final) es.close();
+    if (!paused) apply(latest);
   };
   es.onerror = function () {
-    if (document.body.getAttribute('data-state') !== 'final') say('Connection lost; trying again…', true);
+    if (document.body.getAttribute('data-state') !== 'final' && !paused) say('Connection lost; trying again…', true);
   };
 })();
 `;
@@ -71,7 +87,8 @@ export interface LivePageInput {
 export function renderLivePage(runId: string, p: LivePageInput): string {
   const runs = runsHtml(p.runs, runId);
   const lead =
-    `<div id="live-banner" class="banner${p.final ? ' off' : ''}">${p.final ? 'The run ended: these are the figures of its stored report.' : 'Live: connecting…'}</div>` +
+    `<div id="live-banner" class="banner${p.final ? ' off' : ''}"><span id="live-text">${p.final ? 'The run ended: these are the figures of its stored report.' : 'Live: connecting…'}</span>` +
+    `<button id="live-pause" type="button" hidden>Pause</button></div>` +
     (runs ? `<section><h2>Runs</h2><div id="s-runs">${runs}</div></section>` : '') +
     `<section aria-labelledby="progress-h"><h2 id="progress-h">Progress</h2><div id="s-progress">${progressHtml(p.progress)}</div></section>`;
   return renderPage(p.report, {

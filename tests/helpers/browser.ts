@@ -96,7 +96,7 @@ export async function overflow(page: Page): Promise<{ scrollWidth: number; inner
 /** Waits until the live page has had a message from its server. */
 export async function updated(page: Page): Promise<void> {
   await page.waitForFunction(() =>
-    ((globalThis as unknown as PageGlobals).document.getElementById('live-banner')?.textContent ?? '').startsWith(
+    ((globalThis as unknown as PageGlobals).document.getElementById('live-text')?.textContent ?? '').startsWith(
       'Live: updated',
     ),
   );

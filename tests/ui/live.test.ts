@@ -108,6 +108,11 @@ describe('the live page of a run', () => {
         if ((await phone.page.getAttribute('body', 'data-state')) === 'live') await updated(phone.page);
         await noOverflow(phone, '390 during the run');
         await phone.page.screenshot({ path: join(BUILD, 'live-390.png'), fullPage: true });
+        if ((await phone.page.getAttribute('body', 'data-state')) === 'live') {
+          await phone.page.click('#live-pause');
+          assert.match(await phone.page.locator('#live-text').innerText(), /^Paused/);
+          await phone.page.click('#live-pause');
+        }
 
         // the second read: progress moved
         await changed(wide.page, 'done', first, 120_000);

@@ -85,7 +85,14 @@ function timeChart(
   base: Omit<ChartSpec, 'kind' | 'x' | 'series'>,
   r: RunReport,
   other: RunReport | undefined,
-  cols: ReadonlyArray<{ key: string; label: string; color: string; axis?: 'left' | 'right'; unit?: string }>,
+  cols: ReadonlyArray<{
+    key: string;
+    label: string;
+    color: string;
+    axis?: 'left' | 'right';
+    unit?: string;
+    dash?: boolean;
+  }>,
   extra: ReadonlyArray<{ label: string; color: string; value: number; unit?: string }> = [],
 ): ChartSpec {
   const mine = timeline(r);
@@ -100,6 +107,7 @@ function timeChart(
     values: ys[i],
     axis: c.axis,
     unit: c.unit,
+    dash: c.dash,
   }));
   if (other && theirs.length > 0)
     series.push({
@@ -128,8 +136,8 @@ function stateChart(r: RunReport): ChartSpec | null {
   })).reverse();
   return {
     id: 'chart-states',
-    title: 'Where the time went',
-    note: 'batches in each state, on average over each interval',
+    title: 'Batches by state',
+    note: 'how many batches were in each state, on average over each interval',
     kind: 'stacked',
     x: points.map((p) => num(p.tMs) / 1000),
     yTitle: 'batches',
@@ -179,7 +187,7 @@ export function reportCharts(r: RunReport, other?: RunReport): ChartSpec[] {
       other,
       [
         { key: 'inflight', label: 'in flight', color: '#0d9488' },
-        { key: 'limit', label: 'limit', color: '#7c3aed' },
+        { key: 'limit', label: 'limit', color: '#7c3aed', dash: true },
       ],
     ),
     bars(

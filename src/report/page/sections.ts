@@ -6,7 +6,22 @@
 import type { RunReport } from '../../core/report.js';
 import { escapeHtml as esc } from './assets.js';
 import { STATE_COLORS, STATE_LABELS } from './charts.js';
-import { advice, card, cells, duration, fixed, int, isRec, list, num, numOrNull, percent, table } from './format.js';
+import {
+  advice,
+  card,
+  cells,
+  compact,
+  duration,
+  fixed,
+  int,
+  isRec,
+  latency,
+  list,
+  num,
+  numOrNull,
+  percent,
+  table,
+} from './format.js';
 
 const STATES = ['rows', 'quota', 'fetch', 'queued', 'write'] as const;
 
@@ -47,9 +62,9 @@ export function figuresSection(r: RunReport): string {
       'cps',
     ),
     card(
-      'latency p50 / p95 / p99',
-      `${fixed(c.p50Ms, 0)} / ${fixed(c.p95Ms, 0)} / ${fixed(c.p99Ms, 0)} ms`,
-      `avg ${fixed(c.avgMs, 1)} ms`,
+      'latency p50 / p95 / p99, ms',
+      `${compact(Math.round(c.p50Ms))} / ${compact(Math.round(c.p95Ms))} / ${compact(Math.round(c.p99Ms))}`,
+      `avg ${latency(c.avgMs)} · max ${latency(c.maxMs)}`,
       'latency',
     ),
     card('error rate', percent(c.errorRate, 2), '', 'errors', c.errorRate > 0.05),

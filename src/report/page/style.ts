@@ -31,7 +31,7 @@ background:#2563eb;animation:pulse 1.4s ease-in-out infinite}
 .hero{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:10px 18px}
 .hero div b{display:block;font-size:clamp(22px,3.2vw,30px);font-weight:700;line-height:1.15;letter-spacing:-.01em}
 .hero div span,.cards span{color:var(--muted);font-size:12.5px}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(158px,1fr));gap:10px}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:10px}
 .card{background:#f7f9fc;border:1px solid var(--line);border-radius:10px;padding:10px 12px;min-width:0}
 .card b{display:block;font-size:19px;font-weight:650;overflow-wrap:anywhere}
 .card small{display:block;color:var(--muted);font-size:11.5px}
@@ -68,7 +68,9 @@ code{background:#f1f5f9;padding:0 4px;border-radius:4px;font-size:12.5px;overflo
 .runs td{white-space:nowrap}.runs td.job{white-space:normal}
 svg.spark{display:block}
 a{color:var(--accent)}
-.banner{background:#ecfdf5;border:1px solid #a7f3d0;color:#065f46;border-radius:10px;padding:8px 12px;margin-bottom:14px}
+.banner{background:#ecfdf5;border:1px solid #a7f3d0;color:#065f46;border-radius:8px;padding:5px 12px;margin-bottom:12px;font-size:12.5px}
+.banner{display:flex;align-items:center;justify-content:space-between;gap:10px}
+.banner button{font:inherit;font-weight:600;color:inherit;background:rgba(255,255,255,.7);border:1px solid currentColor;border-radius:6px;padding:1px 10px;cursor:pointer}
 .banner.off{background:#f1f5f9;border-color:var(--line);color:var(--muted)}
-@media (max-width:520px){th,td{padding:5px 8px 5px 0;font-size:12.5px}.hero{grid-template-columns:repeat(2,1fr)}}
+@media (max-width:520px){th,td{padding:5px 8px 5px 0;font-size:12.5px}.hero,.cards{grid-template-columns:repeat(2,minmax(0,1fr))}}
 `;
