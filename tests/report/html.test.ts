@@ -10,6 +10,8 @@ import { escapeHtml } from '../../src/report/page/assets.js';
 import { hasData, joinLines, reportCharts } from '../../src/report/page/charts.js';
 import { compareRows } from '../../src/report/page/compare.js';
 import { CLIENT_JS } from '../../src/report/page/client.js';
+import { LANES_JS } from '../../src/report/page/client-lanes.js';
+import { LIVE_JS } from '../../src/ui/live-page.js';
 import { sampleReport } from '../helpers/report-fixtures.js';
 import { CHECKER, chromiumSkip, readVerdict, runChromium } from '../helpers/chromium.js';
 
@@ -129,8 +131,8 @@ describe('renderHtml', () => {
     ]);
   });
 
-  test("the page's own script parses", () => {
-    assert.doesNotThrow(() => new Function(CLIENT_JS));
+  test("the pages' own scripts parse", () => {
+    for (const js of [CLIENT_JS, LANES_JS, LIVE_JS]) assert.doesNotThrow(() => new Function(js));
   });
 });
 

@@ -7,6 +7,7 @@ import type { RunReport } from '../../core/report.js';
 import { chartLibrary, escapeHtml as esc, inlineJson, inlineScript } from './assets.js';
 import { reportCharts, type ChartSpec } from './charts.js';
 import { CLIENT_JS } from './client.js';
+import { LANES_JS } from './client-lanes.js';
 import { compareSection } from './compare.js';
 import { isRec } from './format.js';
 import {
@@ -109,6 +110,7 @@ ${block('s-apis', 'Calls by API', '', s['s-apis'])}
 <script type="application/json" id="lane-data">${inlineJson(lanesOf(r))}</script>
 ${o.data === undefined ? '' : `<script type="application/json" id="page-data">${inlineJson(o.data)}</script>`}
 <script>${inlineScript(lib.js)}</script>
+<script>${inlineScript(LANES_JS)}</script>
 <script>${inlineScript(CLIENT_JS)}</script>
 ${o.script ? `<script>${inlineScript(o.script)}</script>` : ''}
 </body></html>
