@@ -12,6 +12,7 @@ import { chromium } from 'playwright-core';
 import { startEmulator } from '../src/emulator/index.js';
 import { parseJob } from '../src/job/load.js';
 import { runJob } from '../src/job/run.js';
+import { startLiveServer } from '../src/ui/live.js';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -50,16 +51,9 @@ const job = parseJob(
 
 // the browser first: on a busy machine it takes seconds to start, and the run must still be going
 const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu'] });
-let url: (value: string) => void;
-const address = new Promise<string>((r) => (url = r));
-const run = runJob(job, {
-  ui: { port: 0, lingerMs: 0 },
-  progress: 'quiet',
-  note: (line) => {
-    const m = /live page at (\S+)/.exec(line);
-    if (m) url(m[1]);
-  },
-});
+const live = await startLiveServer({ port: 0, lingerMs: 0 });
+const run = runJob(job, { live, progress: 'quiet' });
+const address = Promise.resolve(live.url);
 
 try {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 1700 } })).newPage();
@@ -81,6 +75,7 @@ try {
 } finally {
   await browser.close();
   const result = await run;
+  await live.close();
   console.log(
     `run ${result.report.runId}: ${result.report.batches.done}/${result.report.batches.total} batches, exit ${result.exitCode}`,
   );

@@ -18,7 +18,7 @@ import { createLocalEngine } from './local-engine.js';
 import { createLimit, createSource, createStore, learnedHistory, planSpecOf, sinkExists, splitterOf } from './parts.js';
 import { createProgress } from './progress.js';
 import type { JobConfig } from './schema.js';
-import type { LiveOptions } from '../ui/live.js';
+import type { LiveServer } from '../ui/live.js';
 
 export interface EngineContext {
   readonly job: JobConfig;
@@ -41,8 +41,8 @@ export interface RunJobOptions {
   readonly signal?: AbortSignal;
   /** Serve Prometheus /metrics on this port during the run. */
   readonly metricsPort?: number;
-  /** Serve the live page during the run (src/ui): `sluice run --ui`. */
-  readonly ui?: LiveOptions;
+  /** A live page server (src/ui, `sluice run --ui`) to show this run on; its owner closes it. */
+  readonly live?: LiveServer;
   /** @default 'auto' (bar on a TTY, lines otherwise) */
   readonly progress?: 'auto' | 'quiet';
   /** Another engine (BullMQ); the local in-process engine by default. */
@@ -152,29 +152,20 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
       ...plan.stats,
       strategy: plan.strategy === plan.resolved ? plan.strategy : `${plan.strategy} (${plan.resolved})`,
     };
-    const live = options.ui
-      ? await (
-          await import('../ui/live.js')
-        ).startLiveRun(
-          options.ui,
-          {
-            runId,
-            job: job.name,
-            startedAt,
-            total: pending.length,
-            plan: planStats,
-            rowCap: job.source.rowCap,
-            concurrencyMax: maxOf(job),
-            targets: job.targets,
-          },
-          events,
-          monitor,
-        )
-      : undefined;
-    if (live) {
-      note(`live page at ${live.url}`);
-      cleanups.push(() => live.close());
-    }
+    const live = options.live?.add(
+      {
+        runId,
+        job: job.name,
+        startedAt,
+        total: pending.length,
+        plan: planStats,
+        rowCap: job.source.rowCap,
+        concurrencyMax: maxOf(job),
+        targets: job.targets,
+      },
+      events,
+      monitor,
+    );
     const progress = createProgress({ total: pending.length, events, quiet: options.progress === 'quiet' });
     cleanups.push(() => progress.stop());
 

@@ -102,15 +102,3 @@ export async function startLiveServer(options: LiveOptions = {}): Promise<LiveSe
     },
   };
 }
-
-/** One run's live server (`sluice run --ui`): started before the run, finished with its report, closed after. */
-export async function startLiveRun(
-  options: LiveOptions,
-  info: LiveRunInfo,
-  events: Emitter<ExecutorEventMap>,
-  monitor: RunMonitor,
-): Promise<{ url: string; finish: LiveRunHandle['finish']; close: () => Promise<void> }> {
-  const server = await startLiveServer(options);
-  const run = server.add(info, events, monitor);
-  return { url: server.url, finish: (report) => run.finish(report), close: () => server.close() };
-}

@@ -1,6 +1,7 @@
 /**
  * Pages without charts: a plain shell (the report pages' stylesheet, no script), and the list of
- * a live server's runs when it has several (it reloads itself every two seconds while one runs).
+ * a live server's runs when it has none yet or several (it reloads itself every two seconds while
+ * one runs).
  */
 import { escapeHtml as esc } from '../report/page/assets.js';
 import { STYLE } from '../report/page/style.js';
@@ -20,10 +21,11 @@ export function brandHead(title: string, sub: string): string {
 }
 
 export function renderRunList(runs: readonly LiveRunSummary[]): string {
-  const running = runs.some((r) => r.status === 'running');
+  // reload while a run goes, and until the first run is added (the server starts before it)
+  const running = runs.length === 0 || runs.some((r) => r.status === 'running');
   const body =
     runs.length === 0
-      ? '<section><p class="note">No run has started yet.</p></section>'
+      ? '<section><p class="note">No run has started yet; this page reloads until one does.</p></section>'
       : runs
           .map(
             (r) =>

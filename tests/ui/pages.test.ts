@@ -122,6 +122,10 @@ describe('live hub', () => {
     const server = await startLiveServer({ port: 0, lingerMs: 0 });
     const monitors = ['a', 'b'].map(() => createRunMonitor(new Emitter(), { sampleIntervalMs: 60_000 }));
     try {
+      // started before its first run: the index says so and reloads until one is added
+      const empty = await (await fetch(server.url)).text();
+      assert.match(empty, /No run has started yet/);
+      assert.match(empty, /http-equiv="refresh"/);
       server.add(info('run-a', 'prices tok-LIVE-SECRET'), new Emitter(), monitors[0]);
       const b = server.add(info('run-b', 'basics'), new Emitter(), monitors[1]);
       const index = await (await fetch(server.url)).text();

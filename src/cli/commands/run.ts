@@ -6,9 +6,10 @@ import type { Command } from 'commander';
 import { loadJobFile } from '../../job/load.js';
 import { baseDirOf } from '../../job/parts.js';
 import { finishRun, withStopSignals } from '../../job/finish.js';
-import { runJob, type RunJobOptions } from '../../job/run.js';
+import { runJob } from '../../job/run.js';
+import type { LiveOptions } from '../../ui/live.js';
 import { usageError } from '../../core/errors.js';
-import { action, checkWritableDir, intFlag } from '../util.js';
+import { action, checkWritableDir, intFlag, printLine } from '../util.js';
 
 interface RunFlags {
   resume?: boolean;
@@ -23,7 +24,7 @@ interface RunFlags {
 }
 
 /** `--ui [port]` and `--ui-host`: the live page's options, or undefined without --ui. */
-function uiOptions(flags: RunFlags): RunJobOptions['ui'] {
+function uiOptions(flags: RunFlags): LiveOptions | undefined {
   if (flags.ui === undefined || flags.ui === false) {
     if (flags.uiHost !== undefined) throw usageError('--ui-host: only with --ui');
     return undefined;
@@ -57,30 +58,38 @@ export function register(program: Command): void {
         // Refuse what cannot travel through Redis (literal secrets) before anything is written.
         if (distributed) distributed.jobPayload(loaded.raw, baseDirOf(jobPath), flags.db);
         if (flags.html) checkWritableDir(flags.html, '--html');
-        return withStopSignals(async (signal) => {
-          const result = await runJob(loaded.job, {
-            resume: flags.resume,
-            db: flags.db,
-            baseDir: baseDirOf(jobPath),
-            signal,
-            metricsPort,
-            ui,
-            progress: flags.quiet || flags.json ? 'quiet' : 'auto',
-            engine:
-              queue && distributed
-                ? (ctx) =>
-                    distributed.createBullmqEngine({
-                      queueUrl: queue,
-                      raw: loaded.raw,
-                      job: ctx.job,
-                      store: ctx.store,
-                      baseDir: baseDirOf(jobPath),
-                      db: flags.db,
-                    })
-                : undefined,
+        // The live page's server starts before anything is written (a port in use is exit 2) and
+        // stops after the run, once its final state has been shown for a few seconds.
+        const live = ui ? await (await import('../../ui/live.js')).startLiveServer(ui) : undefined;
+        if (live) printLine(`sluice: live page at ${live.url}`);
+        try {
+          return await withStopSignals(async (signal) => {
+            const result = await runJob(loaded.job, {
+              resume: flags.resume,
+              db: flags.db,
+              baseDir: baseDirOf(jobPath),
+              signal,
+              metricsPort,
+              live,
+              progress: flags.quiet || flags.json ? 'quiet' : 'auto',
+              engine:
+                queue && distributed
+                  ? (ctx) =>
+                      distributed.createBullmqEngine({
+                        queueUrl: queue,
+                        raw: loaded.raw,
+                        job: ctx.job,
+                        store: ctx.store,
+                        baseDir: baseDirOf(jobPath),
+                        db: flags.db,
+                      })
+                  : undefined,
+            });
+            return finishRun(result, loaded.job, { json: flags.json, html: flags.html });
           });
-          return finishRun(result, loaded.job, { json: flags.json, html: flags.html });
-        });
+        } finally {
+          await live?.close();
+        }
       }),
     );
 }
