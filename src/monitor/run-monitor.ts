@@ -100,12 +100,15 @@ export function createRunMonitor(events: Emitter<ExecutorEventMap>, opts: RunMon
   const rowBudget = { waits: 0, waitMs: 0, maxRowsHeld: null as number | null };
   const eventNow = opts.eventNow ?? (opts.now ? opts.now : () => Date.now());
   const eventT0 = eventNow();
+  // event times to ms since the start, never before it nor far past now (a stray timestamp must
+  // not stretch the timeline's buckets)
+  const eventRel = (tMs: number) => Math.min(Math.max(0, tMs - eventT0), eventNow() - eventT0 + 60_000);
   const slots = new SlotTracker({
-    rel: (tMs) => Math.max(0, tMs - eventT0),
+    rel: eventRel,
     onSpan: (state, from, to) => timeline.addSpan(state, from, to),
     maxBatches: opts.maxLaneBatches,
   });
-  const errors = new ErrorKinds((tMs) => Math.max(0, tMs - eventT0));
+  const errors = new ErrorKinds(eventRel);
 
   const sampler = new ResourceSampler({
     intervalMs: opts.sampleIntervalMs ?? 1000,

@@ -13,7 +13,7 @@ import { brandHead, shell } from './run-list.js';
 import { notFound, send, startPageServer, type PageServer } from './server.js';
 
 /** Runs read per page. */
-const MAX_RUNS = 500;
+const MAX_RUNS = 200;
 
 interface Metric {
   readonly label: string;

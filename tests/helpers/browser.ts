@@ -93,13 +93,13 @@ export async function overflow(page: Page): Promise<{ scrollWidth: number; inner
   });
 }
 
-/** Waits until the live page has had a message from its server. */
+/** Waits until the live page has had a message from its server (or the run is over). */
 export async function updated(page: Page): Promise<void> {
-  await page.waitForFunction(() =>
-    ((globalThis as unknown as PageGlobals).document.getElementById('live-text')?.textContent ?? '').startsWith(
-      'Live: updated',
-    ),
-  );
+  await page.waitForFunction(() => {
+    const d = (globalThis as unknown as PageGlobals).document;
+    const text = d.getElementById('live-text')?.textContent ?? '';
+    return text.startsWith('Live: updated') || d.querySelector('body[data-state="final"]') !== null;
+  });
 }
 
 /** Waits until figure `name` no longer reads `text`. */

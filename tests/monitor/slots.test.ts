@@ -160,6 +160,19 @@ describe('run monitor: slots, errors and the quota in the snapshot and the repor
     assert.equal(r.calls.quotaPerSecond, null);
   });
 
+  test('a stray timestamp far in the future does not stretch the timeline', () => {
+    const events = new Emitter<ExecutorEventMap>();
+    const clock = { t: 5_000 };
+    const mon = createRunMonitor(events, { now: () => clock.t, sampleIntervalMs: 60_000 });
+    clock.t += 2_000;
+    events.emit('batch:start', { key: 'a', tMs: clock.t });
+    events.emit('batch:fail', { key: 'a', tMs: clock.t + 1e12, error: 'x', code: 'SLUICE_RETRYABLE' });
+    const snap = mon.snapshot();
+    mon.stop();
+    assert.equal(snap.bucketMs, 1000);
+    assert.ok(snap.slots.totalMs.fetch <= 60_000 + 2_000, String(snap.slots.totalMs.fetch));
+  });
+
   test("the job's quota given to the monitor reaches the report, per second", () => {
     const events = new Emitter<ExecutorEventMap>();
     const mon = createRunMonitor(events, { quota: { calls: 510, intervalMs: 60_000 }, sampleIntervalMs: 60_000 });

@@ -106,7 +106,7 @@ export function timeSection(r: RunReport): string {
     dropped > 0
       ? `Lanes below: the last ${int(shown)} batches of ${int(shown + dropped)}.`
       : `Lanes below: all ${int(shown)} batches, one row per slot.`;
-  return `<div class="timebar">${bar}</div><div class="legend">${legend}</div><p class="note">Batch time in all: ${duration(all)}. ${lanes} Hover a batch for its times.</p>`;
+  return `<div class="timebar">${bar}</div><div class="legend">${legend}</div><p class="note">Batch time in all: ${duration(all)}. ${lanes} A red end marks a failed batch, a violet end a split one; batches in flight reach the right edge. Hover a batch for its times.</p>`;
 }
 
 /** Failed calls and batches by kind, with the latest example of each. */
