@@ -4,8 +4,15 @@
  */
 
 /** How the executor should treat a failed call. */
-export type FailureKind = 'retryable' | 'rate-limited' | 'overflow' | 'fatal';
+export type FailureKind = 'retryable' | 'rate-limited' | 'overflow' | 'rejected' | 'fatal';
 
+/**
+ * The stable error codes of SluiceError.
+ * @example
+ * ```ts
+ * if (isSluiceError(err) && err.code === ErrorCodes.BAD_JOB) console.error(err.message);
+ * ```
+ */
 export const ErrorCodes = {
   /** Bad command-line flag or value (exit 2). */
   USAGE: 'SLUICE_USAGE',
@@ -25,6 +32,10 @@ export const ErrorCodes = {
   PERMISSION: 'SLUICE_PERMISSION',
   /** Bad parameter or field (Tushare -2001). */
   BAD_PARAM: 'SLUICE_BAD_PARAM',
+  /** The server refused this batch's query (Tushare's generic 50101): the batch fails once, the run goes on. */
+  BAD_QUERY: 'SLUICE_BAD_QUERY',
+  /** A per-day quota is used up: the run stops cleanly (or waits, see execution.waitForQuotaReset). */
+  QUOTA_EXHAUSTED: 'SLUICE_QUOTA_EXHAUSTED',
   /** The run was cancelled. */
   ABORTED: 'SLUICE_ABORTED',
   /** Sink or journal problem. */
@@ -33,8 +44,28 @@ export const ErrorCodes = {
   NOT_FOUND: 'SLUICE_NOT_FOUND',
 } as const;
 
+/**
+ * One of ErrorCodes' values.
+ * @example
+ * ```ts
+ * const code: ErrorCode = 'SLUICE_RATE_LIMITED';
+ * ```
+ */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
+/** A quota: at most `calls` calls per `intervalMs` (60000 per minute, 3600000 per hour, 86400000 per day). */
+export interface Quota {
+  readonly calls: number;
+  readonly intervalMs: number;
+}
+
+/**
+ * What an error knows about where it happened.
+ * @example
+ * ```ts
+ * throw new SluiceError(ErrorCodes.RATE_LIMITED, 'too many calls', { retryAfterMs: 2000, upstreamCode: 40203 });
+ * ```
+ */
 export interface SluiceErrorContext {
   /** Batch key the error belongs to, when there is one. */
   batchKey?: string;
@@ -42,8 +73,10 @@ export interface SluiceErrorContext {
   attempt?: number;
   /** Server's hint of how long to wait before the next call. */
   retryAfterMs?: number;
-  /** Quota learned from the server's message (calls per minute). */
-  quotaPerMinute?: number;
+  /** Quota the server named in its message: `calls` per `intervalMs`. */
+  quota?: Quota;
+  /** When a used-up quota resets (ISO 8601 with its offset), for SLUICE_QUOTA_EXHAUSTED. */
+  resetAt?: string;
   /** Upstream status or business code. */
   upstreamCode?: number | string;
 }
@@ -55,6 +88,8 @@ const KIND_BY_CODE: Partial<Record<ErrorCode, FailureKind>> = {
   SLUICE_AUTH: 'fatal',
   SLUICE_PERMISSION: 'fatal',
   SLUICE_BAD_PARAM: 'fatal',
+  SLUICE_BAD_QUERY: 'rejected',
+  SLUICE_QUOTA_EXHAUSTED: 'fatal',
 };
 
 /** Exit code the CLI uses for an error of this code. */
@@ -72,6 +107,15 @@ export function exitCodeFor(code: ErrorCode): number {
   }
 }
 
+/**
+ * Every error Sluice raises on purpose: a stable code, a one-line message, and context.
+ * @example
+ * ```ts
+ * import { ErrorCodes, SluiceError } from 'sluice';
+ * // a source classifies a failure by throwing a SluiceError
+ * throw new SluiceError(ErrorCodes.RETRYABLE, 'HTTP 503', { upstreamCode: 503 });
+ * ```
+ */
 export class SluiceError extends Error {
   readonly code: ErrorCode;
   readonly context: SluiceErrorContext;
@@ -93,6 +137,18 @@ export class SluiceError extends Error {
   }
 }
 
+/**
+ * True for a SluiceError.
+ * @example
+ * ```ts
+ * try {
+ *   await runJobFile('daily.yaml');
+ * } catch (err) {
+ *   if (isSluiceError(err)) console.error(err.code, err.message);
+ *   else throw err;
+ * }
+ * ```
+ */
 export function isSluiceError(e: unknown): e is SluiceError {
   return e instanceof SluiceError;
 }

@@ -2,12 +2,36 @@
  * Store contract: the run journal (`sluice_runs`, `sluice_batches`) plus the data table, in one
  * database so that a batch's rows and its `done` mark commit in one transaction.
  */
+import type { Quota } from './errors.js';
+import type { CapFacts } from './source.js';
 import type { Batch, BatchRows } from './types.js';
 import type { RunReport } from './report.js';
 
+/**
+ * The status of a run in the journal.
+ * @example
+ * ```ts
+ * const unfinished = (s: RunStatus) => s !== 'succeeded';
+ * ```
+ */
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
+/**
+ * The status of a batch in the journal.
+ * @example
+ * ```ts
+ * const left = await store.batches(runId, ['pending', 'failed'] satisfies BatchStatus[]);
+ * ```
+ */
 export type BatchStatus = 'pending' | 'running' | 'done' | 'failed' | 'split';
 
+/**
+ * One run in the journal (`sluice_runs`).
+ * @example
+ * ```ts
+ * const run: RunRecord | undefined = await store.getRun('latest');
+ * console.log(run?.status, run?.report?.wallMs);
+ * ```
+ */
 export interface RunRecord {
   readonly id: string;
   readonly job: string;
@@ -18,6 +42,13 @@ export interface RunRecord {
   readonly report: RunReport | null;
 }
 
+/**
+ * One batch in the journal (`sluice_batches`).
+ * @example
+ * ```ts
+ * for (const b of await store.batches(runId, ['failed'])) console.log(b.key, b.attempts, b.lastError);
+ * ```
+ */
 export interface BatchRecord {
   readonly runId: string;
   readonly key: string;
@@ -30,14 +61,56 @@ export interface BatchRecord {
   readonly lastError: string | null;
 }
 
-/** Where the data goes: table name and upsert key. */
+/**
+ * Where the data goes: table name and upsert key.
+ * @example
+ * ```ts
+ * const table: TableSpec = { table: 'daily', key: ['ts_code', 'trade_date'] };
+ * ```
+ */
 export interface TableSpec {
   readonly table: string;
   readonly key: readonly string[];
   /** Optional schema (Postgres). */
   readonly schema?: string;
+  /**
+   * Declared kinds of some columns (from the API's catalogue): `integer` columns are INTEGER
+   * (bigint), `real` REAL (double precision), `text` TEXT. An undeclared number column is REAL,
+   * whatever one batch's values look like (an integer-valued key column stays INTEGER). Used when
+   * a table or column is created; existing ones are never altered.
+   */
+  readonly columns?: Readonly<Record<string, DeclaredKind>>;
 }
 
+/** A column kind a table spec may declare. */
+export type DeclaredKind = 'integer' | 'real' | 'text';
+
+/**
+ * What runs learned about an API (`sluice_api_facts`), read at the start of the next run of any
+ * job on the same database: the quota the server named and what is known of its row cap. Keyed by
+ * API and endpoint host; nothing about the token is stored.
+ */
+export interface ApiFacts {
+  readonly api: string;
+  /** Host of the endpoint ('' when it has none). */
+  readonly host: string;
+  readonly quota?: Quota & { readonly learnedAt: string };
+  readonly rowCap?: CapFacts & { readonly learnedAt: string };
+}
+
+/**
+ * Where rows and the run journal go, in one database, so a batch's rows and its `done` mark commit together.
+ * @example
+ * ```ts
+ * const table = { table: 'daily', key: ['ts_code', 'trade_date'] };
+ * const store: Store = openStore({ type: 'sqlite', path: './market.db', table });
+ * await store.open();
+ * await store.createRun({ id: 'r1', job: 'daily', startedAt: new Date().toISOString() }, plan.batches);
+ * for await (const o of execute(plan.batches, { source }))
+ *   if (o.status === 'done') await store.commit('r1', o.batch, o.rows, o.attempts);
+ * await store.close();
+ * ```
+ */
 export interface Store {
   /** Creates journal tables if missing. */
   open(): Promise<void>;
@@ -67,4 +140,9 @@ export interface Store {
   getRun(id: string, job?: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   listRuns(job: string | undefined, limit: number): Promise<RunRecord[]>;
+
+  /** Stored API facts (empty when none, or when the database has no facts table yet). */
+  apiFacts(): Promise<ApiFacts[]>;
+  /** Upserts facts per (api, host); a part left out (quota or rowCap) keeps its stored value. */
+  saveApiFacts(facts: readonly ApiFacts[]): Promise<void>;
 }

@@ -10,6 +10,7 @@ import { parseRange } from '../core/dates.js';
 import { registerSecret } from '../core/secrets.js';
 import { parseStrategy } from '../plan/index.js';
 import { parseCondition } from '../report/index.js';
+import { withCatalogueDefaults } from './catalogue-defaults.js';
 import { JobSchema, type JobConfig } from './schema.js';
 
 function badJob(origin: string, message: string): SluiceError {
@@ -64,7 +65,14 @@ export function parseJobText(text: string, origin: string): unknown {
   }
 }
 
-/** Validate a raw (uninterpolated) job definition. */
+/**
+ * Validate a raw (uninterpolated) job definition.
+ * @example
+ * ```ts
+ * import { parseJob } from 'sluice';
+ * const job = parseJob(JSON.parse(text), process.env, 'daily.json'); // throws SLUICE_BAD_JOB naming the key
+ * ```
+ */
 export function parseJob(raw: unknown, env: NodeJS.ProcessEnv = process.env, origin = 'job'): JobConfig {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw))
     throw badJob(origin, 'expected a mapping with name, source, plan and sink');
@@ -76,7 +84,7 @@ export function parseJob(raw: unknown, env: NodeJS.ProcessEnv = process.env, ori
   if (typeof token === 'string') registerSecret(token);
   const result = JobSchema.safeParse(resolved);
   if (!result.success) throw badJob(origin, describeIssue(result.error.issues[0]));
-  const job = result.data;
+  const job = withCatalogueDefaults(result.data, origin);
   try {
     parseRange(job.plan.start, job.plan.end, { start: 'plan.start', end: 'plan.end' });
     parseStrategy(job.plan.strategy, 'plan.strategy');
@@ -93,6 +101,13 @@ export function parseJob(raw: unknown, env: NodeJS.ProcessEnv = process.env, ori
   return job;
 }
 
+/**
+ * A job file as read: the validated job and the raw definition.
+ * @example
+ * ```ts
+ * const { job, raw, path } = loadJobFile('daily.yaml');
+ * ```
+ */
 export interface LoadedJob {
   readonly job: JobConfig;
   /** The definition as written, before `${VAR}` interpolation (safe to hand to workers). */
@@ -100,7 +115,15 @@ export interface LoadedJob {
   readonly path: string;
 }
 
-/** Read, interpolate and validate a job file. */
+/**
+ * Read, interpolate and validate a job file.
+ * @example
+ * ```ts
+ * import { loadJobFile, runJob } from 'sluice';
+ * const { job } = loadJobFile('daily.yaml');
+ * console.log(job.name, job.plan.strategy, job.sink.type);
+ * ```
+ */
 export function loadJobFile(path: string, env: NodeJS.ProcessEnv = process.env): LoadedJob {
   let text: string;
   try {

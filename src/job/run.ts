@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../core/engine.js';
-import { isSluiceError, type SluiceError } from '../core/errors.js';
+import { ErrorCodes, isSluiceError, type SluiceError } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
 import type { Limit, RateLimit } from '../core/pacing.js';
 import type { RunReport } from '../core/report.js';
@@ -14,6 +14,8 @@ import type { Batch } from '../core/types.js';
 import { createRunMonitor, startMetricsServer } from '../monitor/index.js';
 import { type Plan, planJob } from '../plan/index.js';
 import { buildReport } from '../report/index.js';
+import { createPacer } from '../run/index.js';
+import { readApiFacts, saveApiFacts } from './api-facts.js';
 import { createLocalEngine } from './local-engine.js';
 import { createLimit, createSource, createStore, learnedHistory, planSpecOf, sinkExists, splitterOf } from './parts.js';
 import { createProgress } from './progress.js';
@@ -30,6 +32,13 @@ export interface EngineContext {
   readonly split: (batch: Batch) => Batch[] | undefined;
 }
 
+/**
+ * Options of `runJob`.
+ * @example
+ * ```ts
+ * await runJob(job, { resume: true, db: 'postgres://user@db:5432/market', metricsPort: 9464 });
+ * ```
+ */
 export interface RunJobOptions {
   /** Continue the newest unfinished run of this job (skips done batches). */
   readonly resume?: boolean;
@@ -51,9 +60,18 @@ export interface RunJobOptions {
   readonly note?: (line: string) => void;
 }
 
+/**
+ * What a finished run gives back.
+ * @example
+ * ```ts
+ * const { report, exitCode, fatal } = await runJobFile('daily.yaml');
+ * if (fatal) console.error(fatal.code, fatal.message);
+ * process.exitCode = exitCode;
+ * ```
+ */
 export interface RunJobResult {
   readonly report: RunReport;
-  /** 0 all done, 1 some batches failed or a fatal error, 130 interrupted. */
+  /** 0 all done, 1 some batches failed, a fatal error or a used-up daily quota, 130 interrupted by a signal. */
   readonly exitCode: number;
   /** The fatal error that stopped the run, if any. */
   readonly fatal?: SluiceError;
@@ -103,6 +121,21 @@ function tally(records: readonly BatchRecord[]): {
   return t;
 }
 
+/**
+ * Runs a validated job: plans it (or reopens its journal with `resume`), runs its batches, and stores and returns the
+ * run report.
+ * @example
+ * ```ts
+ * import { parseJob, runJob } from 'sluice';
+ * const job = parseJob({
+ *   name: 'daily-prices',
+ *   source: { type: 'tushare', token: '${TUSHARE_TOKEN}', api: 'daily' },
+ *   plan: { start: '20240101', end: 'today', strategy: 'month' },
+ *   sink: { path: './market.db', table: 'daily', key: ['ts_code', 'trade_date'] },
+ * });
+ * const { report, exitCode } = await runJob(job, { progress: 'quiet', signal: AbortSignal.timeout(3_600_000) });
+ * ```
+ */
 export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promise<RunJobResult> {
   const note = options.note ?? ((line: string) => process.stderr.write(`sluice: ${line}\n`));
   // Plan before touching the database, so that bad input writes nothing. A plan that learns its
@@ -111,11 +144,15 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
   let spec = planSpecOf(job, options, { allowMissingDensity: learns && sinkExists(job, options) });
   const source = createSource(job, options);
   const limit = createLimit(job);
-  // The local engine commits SQLite batches in groups of up to two seconds (see PartsOptions), as bench/ingest measures.
+  // The local engine commits SQLite batches in groups of up to two seconds (see PartsOptions), as
+  // bench/ingest measures.
   const store = createStore(job, { ...options, groupCommitMs: options.engine ? 0 : LOCAL_GROUP_COMMIT_MS });
   await store.open();
   const cleanups: Array<() => unknown> = [];
   try {
+    // what earlier runs learned about the API: its quota and row cap (api-facts.ts)
+    const known = await readApiFacts(store, job);
+    if (known.cap) source.knownCap?.(known.cap);
     if (learns) {
       const history = await learnedHistory(store, job.name);
       spec = planSpecOf(job, { ...options, history });
@@ -170,11 +207,17 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     cleanups.push(() => progress.stop());
 
     const ctx: EngineContext = { job, store, source, rate: job.source.rateLimit, limit, split: splitterOf(spec) };
+    const pacer = options.engine
+      ? undefined
+      : createPacer(ctx.rate, { events, learned: known.quota ? { [source.api]: known.quota } : undefined });
+    const learned = () => ({ quota: pacer?.learnedQuota?.(source.api), cap: source.capFacts?.() });
+    cleanups.push(() => saveApiFacts(store, job, known, learned()));
     const engine = options.engine
       ? options.engine(ctx)
       : createLocalEngine(store, {
           source,
-          pacer: ctx.rate,
+          pacer,
+          waitForQuotaReset: job.execution.waitForQuotaReset,
           concurrency: ctx.limit,
           split: ctx.split,
           maxRowsHeld: job.execution.maxRowsHeld,
@@ -202,7 +245,9 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     }
     progress.stop();
 
-    const interrupted = controller.signal.aborted && !fatal;
+    // a used-up daily quota stops the run like an interruption: nothing failed, --resume continues
+    const exhausted = fatal?.code === ErrorCodes.QUOTA_EXHAUSTED;
+    const interrupted = (controller.signal.aborted && !fatal) || exhausted;
     const counts = tally(await store.batches(runId));
     const status: RunReport['status'] = interrupted
       ? 'interrupted'
@@ -220,7 +265,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
       plan: planStats,
       monitor: snapshot,
       rowsWritten: counts.rows,
-      batches: { total: counts.total, done: counts.done, failed: counts.failed },
+      batches: { total: counts.total, done: counts.done, failed: counts.failed, pending: counts.pending },
       rowCap: job.source.rowCap,
       concurrencyMax: maxOf(job),
       targets: job.targets,
@@ -230,10 +275,10 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
       ...(previous ? { resumedFrom: previous.startedAt } : {}),
       ...(fatal ? { error: fatal.message } : {}),
     };
-    const report: RunReport = { ...built, ...extra, batches: { ...built.batches, pending: counts.pending } };
+    const report: RunReport = { ...built, ...extra };
     await store.finishRun(runId, status, report);
     live?.finish(report);
-    const exitCode = interrupted ? 130 : status === 'succeeded' ? 0 : 1;
+    const exitCode = exhausted ? 1 : interrupted ? 130 : status === 'succeeded' ? 0 : 1;
     return { report, exitCode, fatal };
   } finally {
     for (const c of cleanups.reverse()) {

@@ -4,24 +4,10 @@
  * `maxKinds` kinds; later new kinds are counted under "other".
  */
 import type { Emitter, ExecutorEventMap } from '../core/events.js';
+import type { ErrorKindReport } from '../core/report.js';
 
-export interface ErrorKind {
-  /** `call` (one attempt failed; it may have been retried) or `batch` (the batch failed). */
-  readonly scope: 'call' | 'batch';
-  /** Call status (retryable, rate-limited, overflow, fatal) or "failed" for a batch. */
-  readonly kind: string;
-  /** Upstream or Sluice code (e.g. 40203, 500, SLUICE_RETRYABLE); "" when none. */
-  readonly code: string;
-  readonly count: number;
-  readonly latest: {
-    readonly key: string;
-    /** ms since the monitor started. */
-    readonly atMs: number;
-    readonly api?: string;
-    /** The batch's error message (batch failures only). */
-    readonly message?: string;
-  };
-}
+/** One kind of error (the report's contract). */
+export type ErrorKind = ErrorKindReport;
 
 interface Entry {
   scope: ErrorKind['scope'];

@@ -10,21 +10,10 @@
  * `maxBatches` are kept (with at most `maxSegments` segments each); totals cover the whole run.
  */
 import type { Emitter, ExecutorEventMap } from '../core/events.js';
+import type { LaneBatch, SlotState } from '../core/report.js';
 
-export const SLOT_STATES = ['rows', 'quota', 'fetch', 'queued', 'write'] as const;
-export type SlotState = (typeof SLOT_STATES)[number];
-
-/** One batch on its lane; times are ms since the monitor started. */
-export interface LaneBatch {
-  readonly key: string;
-  readonly lane: number;
-  readonly startMs: number;
-  /** null while the batch is open. */
-  readonly endMs: number | null;
-  readonly status: 'fetching' | 'queued' | 'done' | 'failed' | 'split';
-  /** Consecutive [state, fromMs, toMs] segments (the last one of an open batch runs to now). */
-  readonly segments: ReadonlyArray<readonly [SlotState, number, number]>;
-}
+export const SLOT_STATES: readonly SlotState[] = ['rows', 'quota', 'fetch', 'queued', 'write'];
+export type { SlotState, LaneBatch };
 
 export interface SlotsSnapshot {
   /** Most lanes in use at once. */

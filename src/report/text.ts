@@ -3,7 +3,14 @@ import type { RunReport } from '../core/report.js';
 
 const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 
-/** One line with real values: batches, generation time, memory, batches/s, optimization rate. */
+/**
+ * One line with real values: batches, generation time, memory, batches/s, optimization rate.
+ * @example
+ * ```ts
+ * import { formatRunLine } from 'sluice';
+ * console.error(formatRunLine(report)); // run 2026...-48eee7 (daily) succeeded: batches 240/240 done, ...
+ * ```
+ */
 export function formatRunLine(report: RunReport): string {
   const b = report.batches;
   const perSec = report.wallMs > 0 ? b.done / (report.wallMs / 1000) : 0;
@@ -37,7 +44,14 @@ export function formatCheck(c: RunReport['targets']['checks'][number]): string {
   return `${c.metric.padEnd(22)} target ${String(c.target).padEnd(8)} actual ${actual.padEnd(12)} ${state}`;
 }
 
-/** The readable summary `sluice report` prints. */
+/**
+ * The readable summary `sluice report` prints.
+ * @example
+ * ```ts
+ * import { formatSummary } from 'sluice';
+ * console.log(formatSummary(report));
+ * ```
+ */
 export function formatSummary(r: RunReport): string {
   const c = r.calls;
   const lines = [

@@ -21,6 +21,8 @@ export interface RunContext {
   readonly pacer: Pacer | undefined;
   readonly retries: number;
   readonly maxRateLimitRetries: number;
+  /** A used-up daily quota (SLUICE_QUOTA_EXHAUSTED) waits for its reset instead of stopping the run. */
+  readonly waitForQuotaReset: boolean;
   readonly backoff: BackoffOptions;
   readonly timeoutMs: number;
   readonly clock: Clock;
@@ -149,20 +151,20 @@ export class BatchCalls implements CallContext {
               { batchKey: this.batch.key, attempt },
               { cause: thrown },
             );
-      const status = statusOf(error);
+      // a used-up daily quota, when the job waits for its reset: a refusal like any other
+      const exhausted = run.waitForQuotaReset && error.code === ErrorCodes.QUOTA_EXHAUSTED;
+      const status = exhausted ? 'rate-limited' : statusOf(error);
       // the call completed without a refusal (the pacer counts completions, not only successes)
       if (status !== 'rate-limited') run.pacer?.onSuccess(run.api);
       this.end(info, attempt, ms, 0, status, error.context.upstreamCode ?? error.code);
       if (status === 'rate-limited') {
         run.onSample(ms, true);
-        refusals++;
+        if (!exhausted) refusals++;
         lastRefused = true;
         if (refusals > run.maxRateLimitRetries) throw error;
         const retryAfterMs = error.context.retryAfterMs;
         if (run.pacer) {
-          const perMinute = error.context.quotaPerMinute;
-          const quota = perMinute !== undefined ? { calls: perMinute, intervalMs: 60_000 } : undefined;
-          run.pacer.onRateLimited(run.api, { retryAfterMs, quota });
+          run.pacer.onRateLimited(run.api, { retryAfterMs, quota: error.context.quota, exhausted });
         } else {
           const waitMs = retryAfterMs ?? backoffMs(refusals, run.backoff, run.random);
           await this.pause(waitMs);

@@ -15,6 +15,20 @@ import { fixedLimit } from './limits/fixed.js';
 import { createPacer } from './pacer/pacer.js';
 import { RowBudget } from './budget.js';
 
+/**
+ * Options of `execute` and `runBatch`: the source, concurrency, pacing, retries and timeouts.
+ * @example
+ * ```ts
+ * const options: ExecutorOptions = {
+ *   source,
+ *   concurrency: gradientLimit({ max: 16 }),
+ *   pacer: { calls: 500, intervalMs: 60_000 },
+ *   retries: 5,
+ *   timeoutMs: 30_000,
+ *   backoff: { baseMs: 250, maxMs: 30_000 },
+ * };
+ * ```
+ */
 export interface ExecutorOptions {
   readonly source: Source;
   /**
@@ -47,6 +61,12 @@ export interface ExecutorOptions {
    * @default 50
    */
   readonly maxRateLimitRetries?: number;
+  /**
+   * When a daily quota is used up (SLUICE_QUOTA_EXHAUSTED), wait for it to reset (the pacer blocks
+   * the API until then) instead of stopping the run.
+   * @default false
+   */
+  readonly waitForQuotaReset?: boolean;
   /** @default { baseMs: 250, maxMs: 30000 } */
   readonly backoff?: BackoffOptions;
   /**
@@ -67,6 +87,14 @@ export interface ExecutorOptions {
   readonly random?: () => number;
 }
 
+/**
+ * The executor's defaults (concurrency, row budget, retries, timeout).
+ * @example
+ * ```ts
+ * import { EXECUTOR_DEFAULTS } from 'sluice';
+ * EXECUTOR_DEFAULTS.concurrency; // 4
+ * ```
+ */
 export const EXECUTOR_DEFAULTS = {
   concurrency: 4,
   maxRowsHeld: 50_000,
@@ -152,6 +180,7 @@ export function openRun(options: ExecutorOptions, onAbort?: () => void): RunSetu
       'maxRateLimitRetries',
       options.maxRateLimitRetries ?? EXECUTOR_DEFAULTS.maxRateLimitRetries,
     ),
+    waitForQuotaReset: options.waitForQuotaReset ?? false,
     backoff: options.backoff ?? {},
     timeoutMs,
     clock,

@@ -14,6 +14,13 @@ import type { LiveRunInfo } from './live-state.js';
 import { renderRunList } from './run-list.js';
 import { notFound, PAGE_CSP, send, startPageServer } from './server.js';
 
+/**
+ * Where and how the live page is served.
+ * @example
+ * ```ts
+ * const live = await startLiveServer({ port: 7330, host: '127.0.0.1', lingerMs: 3000 });
+ * ```
+ */
 export interface LiveOptions {
   /** Port asked for (must be free); without it 7330, or any free port when that one is taken. */
   readonly port?: number;
@@ -25,6 +32,16 @@ export interface LiveOptions {
   readonly intervalMs?: number;
 }
 
+/**
+ * A running live page server: add runs to it (before they start), close it after them.
+ * @example
+ * ```ts
+ * const live = await startLiveServer();
+ * console.log(`live page at ${live.url}`);
+ * const { report } = await runJob(job, { live });
+ * await live.close(); // after lingerMs, so the final state is seen
+ * ```
+ */
 export interface LiveServer {
   readonly url: string;
   /** Adds a run to the pages (before it starts). */
@@ -52,6 +69,20 @@ function stream(hub: LiveHub, runId: string, req: IncomingMessage, res: ServerRe
   req.on('close', off);
 }
 
+/**
+ * Starts the live page server (loopback unless `host` says otherwise; port 7330, or a free one when
+ * it is taken, unless `port` asks for one). `runJob(job, { live })` shows a run on it.
+ * @example
+ * ```ts
+ * import { runJobFile, startLiveServer } from 'sluice';
+ * const live = await startLiveServer({ port: 0 });
+ * try {
+ *   await runJobFile('daily.yaml', { live });
+ * } finally {
+ *   await live.close();
+ * }
+ * ```
+ */
 export async function startLiveServer(options: LiveOptions = {}): Promise<LiveServer> {
   const hub = new LiveHub(options.intervalMs ?? 1000);
   const page = (res: ServerResponse, runId: string) => {

@@ -142,17 +142,11 @@ describe('run monitor: slots, errors and the quota in the snapshot and the repor
   test('the report carries lanes, state totals, errors by kind and the quota', () => {
     const input = sampleInput({}, { batches: 30, failEvery: 7, rateLimitEvery: 5 });
     const r = buildReport(input);
-    const slots = r.slots as { lanes: number; totalMs: Record<string, number>; batches: unknown[] };
+    const slots = r.slots!;
     assert.ok(slots.lanes >= 1);
     assert.ok(slots.batches.length === 30);
     assert.ok(slots.totalMs.fetch > 0 && slots.totalMs.write > 0 && slots.totalMs.quota > 0);
-    const errors = r.errors as Array<{
-      scope: string;
-      kind: string;
-      code: string;
-      count: number;
-      latest: { key: string };
-    }>;
+    const errors = r.errors;
     const failed = errors.find((e) => e.scope === 'batch')!;
     assert.equal(failed.count, 5);
     assert.equal(failed.latest.key, 'b28');

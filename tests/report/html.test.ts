@@ -12,6 +12,7 @@ import { compareRows } from '../../src/report/page/compare.js';
 import { CLIENT_JS } from '../../src/report/page/client.js';
 import { LANES_JS } from '../../src/report/page/client-lanes.js';
 import { LIVE_JS } from '../../src/ui/live-page.js';
+import type { RunReport } from '../../src/core/report.js';
 import { sampleReport } from '../helpers/report-fixtures.js';
 import { CHECKER, chromiumSkip, readVerdict, runChromium } from '../helpers/chromium.js';
 
@@ -96,7 +97,13 @@ describe('renderHtml', () => {
 
   test('a report without chart data still renders, with empty charts and "not measured"', () => {
     const r = sampleReport({ batches: { total: 0, done: 0, failed: 0 } }, { batches: 0 });
-    const html = renderHtml({ ...r, timeline: undefined, latencyHistogram: 'junk', slots: 'junk', errors: 7 });
+    const html = renderHtml({
+      ...r,
+      timeline: undefined,
+      latencyHistogram: 'junk',
+      slots: 'junk',
+      errors: 7,
+    } as unknown as RunReport);
     const charts = jsonBlock(html, 'chart-data') as ReturnType<typeof reportCharts>;
     assert.ok(charts.length >= 5);
     assert.equal(charts.filter(hasData).length, 0);

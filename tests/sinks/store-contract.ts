@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import type { Batch, BatchRows } from '../../src/core/types.js';
 import type { Store } from '../../src/core/store.js';
-import type { RunReport } from '../../src/core/report.js';
+import { readReport, type RunReport } from '../../src/core/report.js';
 import { SluiceError } from '../../src/core/errors.js';
 import { clearSecrets, registerSecret } from '../../src/core/secrets.js';
 
@@ -27,10 +27,11 @@ export function rowsOf(items: unknown[][], fields: readonly string[] = FIELDS): 
   return { fields, pages: [{ fields, items }], rowCount: items.length };
 }
 
+/** A report with only the fields every Sluice version wrote, completed by readReport. */
 export function report(runId: string, status: 'succeeded' | 'failed' | 'interrupted' = 'succeeded'): RunReport {
   const t = new Date().toISOString();
   const zero = { min: 0, max: 0, avg: 0, variance: 0 };
-  return {
+  return readReport({
     runId,
     job: 'j',
     status,
@@ -57,7 +58,7 @@ export function report(runId: string, status: 'succeeded' | 'failed' | 'interrup
     ratings: { generationTime: null, memory: null, optimizationRate: null, callRate: null, errorRate: null },
     targets: { met: true, checks: [] },
     recommendations: [],
-  };
+  });
 }
 
 const start = (n: number): string => new Date(Date.UTC(2024, 0, 1, 0, 0, n)).toISOString();
@@ -301,6 +302,28 @@ export const STORE_CONTRACT: readonly (readonly [string, (h: StoreHarness) => Pr
         [['done', 0]],
       );
       assert.equal((await rows()).length, 0);
+    },
+  ],
+  [
+    'API facts are stored per api and host; a part left out keeps its stored value',
+    async ({ store }) => {
+      assert.deepEqual(await store.apiFacts(), []);
+      const t1 = '2024-05-01T10:00:00.000Z';
+      const t2 = '2024-05-02T10:00:00.000Z';
+      await store.saveApiFacts([
+        { api: 'daily', host: 'api.tushare.pro', quota: { calls: 10, intervalMs: 3_600_000, learnedAt: t1 } },
+        { api: 'adj_factor', host: '127.0.0.1:7001', rowCap: { exact: 4000, atLeast: 4000, learnedAt: t1 } },
+      ]);
+      await store.saveApiFacts([{ api: 'daily', host: 'api.tushare.pro', rowCap: { atLeast: 300, learnedAt: t2 } }]);
+      const byKey = Object.fromEntries((await store.apiFacts()).map((f) => [`${f.api}@${f.host}`, f]));
+      assert.deepEqual(byKey['daily@api.tushare.pro'], {
+        api: 'daily',
+        host: 'api.tushare.pro',
+        quota: { calls: 10, intervalMs: 3_600_000, learnedAt: t1 },
+        rowCap: { atLeast: 300, learnedAt: t2 },
+      });
+      assert.deepEqual(byKey['adj_factor@127.0.0.1:7001'].rowCap, { exact: 4000, atLeast: 4000, learnedAt: t1 });
+      assert.equal(byKey['adj_factor@127.0.0.1:7001'].quota, undefined);
     },
   ],
 ];

@@ -2,7 +2,7 @@
  * Two runs side by side (`sluice report RUN --compare OTHER --html FILE`): each figure of this run,
  * the other's, and the change, green when it is better and red when it is worse.
  */
-import type { RunReport } from '../../core/report.js';
+import type { RunReport, SlotState } from '../../core/report.js';
 import { escapeHtml as esc } from './assets.js';
 import { cells, duration, fixed, int, isRec, latency, num, numOrNull, percent, table } from './format.js';
 
@@ -15,8 +15,8 @@ export interface CompareRow {
   readonly show: (v: number) => string;
 }
 
-function timeShare(r: RunReport, state: string): number | null {
-  const t = isRec(r.slots) && isRec(r.slots.totalMs) ? r.slots.totalMs : undefined;
+function timeShare(r: RunReport, state: SlotState): number | null {
+  const t: Record<string, unknown> | undefined = isRec(r.slots) && isRec(r.slots.totalMs) ? r.slots.totalMs : undefined;
   if (!t) return null;
   const all = Object.values(t).reduce<number>((s, v) => s + num(v), 0);
   return all > 0 ? num(t[state]) / all : null;
