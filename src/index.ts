@@ -90,7 +90,7 @@ export {
   type SlotState,
   type SlotsReport,
   type LaneBatch,
-  type ErrorKindReport,
+  type LatestErrorReport,
 } from './core/report.js';
 
 // The emulator: a local Tushare-protocol server for tests and demos.

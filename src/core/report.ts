@@ -366,10 +366,10 @@ export interface SlotsReport {
  * Failed calls (by status and code) or failed batches (by code), with the latest example.
  * @example
  * ```ts
- * for (const e of report.errors) console.log(e.scope, e.kind, e.code, e.count, e.latest.key);
+ * for (const e of report.latestErrors) console.log(e.scope, e.kind, e.code, e.count, e.latest.key);
  * ```
  */
-export interface ErrorKindReport {
+export interface LatestErrorReport {
   /** `call`: one attempt failed (it may have been retried); `batch`: the batch failed. */
   readonly scope: 'call' | 'batch';
   /** The call's status (retryable, rate-limited, overflow, fatal), `failed` for a batch, `other` past 40 kinds. */
@@ -443,7 +443,7 @@ export interface RunReport {
   /** Where the batches' time went; null when not measured. */
   readonly slots: SlotsReport | null;
   /** Failed calls and batches by kind. */
-  readonly errors: readonly ErrorKindReport[];
+  readonly latestErrors: readonly LatestErrorReport[];
 }
 
 const NO_SIZES: SizeStats = { min: 0, max: 0, avg: 0, variance: 0 };
@@ -532,7 +532,7 @@ export const EMPTY_REPORT: RunReport = {
   batchSizeHistogram: [],
   windowSizeHistogram: [],
   slots: null,
-  errors: [],
+  latestErrors: [],
 };
 
 type Plain = Record<string, unknown>;

@@ -8,7 +8,7 @@ import { CallMonitor, type CallStats } from './calls.js';
 import { MemoryMonitor, ResourceSampler, growthBetween, type HeapGrowth, type ResourceStats } from './memory.js';
 import { SizeAccumulator, type SizeSummary } from './sizes.js';
 import { SlotTracker, type SlotsSnapshot } from './slots.js';
-import { ErrorKinds, type ErrorKind } from './errors.js';
+import { LatestErrors, type LatestError } from './latest-errors.js';
 import { Timeline, type TimelinePoint } from './timeline.js';
 
 /** Upper bounds (ms) of the latency histogram; the last bucket (leMs null) is everything above. */
@@ -63,7 +63,7 @@ export interface MonitorSnapshot {
   /** Batches on their lanes and where their time went (waits, fetching, queued, writing). */
   readonly slots: SlotsSnapshot;
   /** Failed calls and batches by kind, with the latest example of each. */
-  readonly errors: readonly ErrorKind[];
+  readonly latestErrors: readonly LatestError[];
   /** The quota the run was given, calls per second (null: none given). */
   readonly quotaPerSecond: number | null;
 }
@@ -143,7 +143,7 @@ export function createRunMonitor(events: Emitter<ExecutorEventMap>, opts: RunMon
     onSpan: (state, from, to) => timeline.addSpan(state, from, to),
     maxBatches: opts.maxLaneBatches,
   });
-  const errors = new ErrorKinds(eventRel);
+  const errors = new LatestErrors(eventRel);
 
   const sampler = new ResourceSampler({
     intervalMs: opts.sampleIntervalMs ?? 1000,
@@ -244,7 +244,7 @@ export function createRunMonitor(events: Emitter<ExecutorEventMap>, opts: RunMon
         timeline: timeline.points(elapsedMs, slots.pending(slotNow)),
         latencyHistogram: latency.map((count, i) => ({ leMs: LATENCY_BUCKETS_MS[i] ?? null, count })),
         slots: slots.snapshot(slotNow),
-        errors: errors.list(),
+        latestErrors: errors.list(),
         quotaPerSecond:
           typeof opts.quota === 'object' && opts.quota.intervalMs > 0
             ? (opts.quota.calls * 1000) / opts.quota.intervalMs

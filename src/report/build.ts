@@ -201,7 +201,7 @@ export function buildReport(input: BuildReportInput): RunReport {
       rssMb: round(p.rssMb, 2),
       ...(p.slots ? { slots: roundStates(p.slots) } : {}),
     })),
-    errors: mon.errors ?? [],
+    latestErrors: mon.latestErrors ?? [],
     slots: mon.slots
       ? {
           lanes: mon.slots.lanes,

@@ -146,7 +146,7 @@ describe('run monitor: slots, errors and the quota in the snapshot and the repor
     assert.ok(slots.lanes >= 1);
     assert.ok(slots.batches.length === 30);
     assert.ok(slots.totalMs.fetch > 0 && slots.totalMs.write > 0 && slots.totalMs.quota > 0);
-    const errors = r.errors;
+    const errors = r.latestErrors;
     const failed = errors.find((e) => e.scope === 'batch')!;
     assert.equal(failed.count, 5);
     assert.equal(failed.latest.key, 'b28');

@@ -102,7 +102,7 @@ describe('renderHtml', () => {
       timeline: undefined,
       latencyHistogram: 'junk',
       slots: 'junk',
-      errors: 7,
+      latestErrors: 7,
     } as unknown as RunReport);
     const charts = jsonBlock(html, 'chart-data') as ReturnType<typeof reportCharts>;
     assert.ok(charts.length >= 5);

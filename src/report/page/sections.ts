@@ -111,7 +111,7 @@ export function timeSection(r: RunReport): string {
 
 /** Failed calls and batches by kind, with the latest example of each. */
 export function errorsSection(r: RunReport): string {
-  const kinds = list(r.errors);
+  const kinds = list(r.latestErrors);
   if (kinds.length === 0) return '<p class="calm">No failed calls and no failed batches.</p>';
   const rows = kinds.map((k) => {
     const latest = isRec(k.latest) ? k.latest : {};

@@ -4,20 +4,20 @@
  * `maxKinds` kinds; later new kinds are counted under "other".
  */
 import type { Emitter, ExecutorEventMap } from '../core/events.js';
-import type { ErrorKindReport } from '../core/report.js';
+import type { LatestErrorReport } from '../core/report.js';
 
 /** One kind of error (the report's contract). */
-export type ErrorKind = ErrorKindReport;
+export type LatestError = LatestErrorReport;
 
 interface Entry {
-  scope: ErrorKind['scope'];
+  scope: LatestError['scope'];
   kind: string;
   code: string;
   count: number;
-  latest: ErrorKind['latest'];
+  latest: LatestError['latest'];
 }
 
-export class ErrorKinds {
+export class LatestErrors {
   private readonly kinds = new Map<string, Entry>();
 
   constructor(
@@ -56,7 +56,7 @@ export class ErrorKinds {
   }
 
   /** Batch failures first, then by count. */
-  list(): ErrorKind[] {
+  list(): LatestError[] {
     return [...this.kinds.values()]
       .map((e) => ({ ...e }))
       .sort((a, b) => (a.scope === b.scope ? b.count - a.count : a.scope === 'batch' ? -1 : 1));
