@@ -5,10 +5,11 @@
 import type { Command } from 'commander';
 import { loadJobFile } from '../../job/load.js';
 import { baseDirOf } from '../../job/parts.js';
-import { finishRun, withStopSignals } from '../../job/finish.js';
+import { finishRun } from '../../job/finish.js';
 import { runJob } from '../../job/run.js';
 import type { LiveOptions } from '../../ui/live.js';
 import { usageError } from '../../core/errors.js';
+import { RUN_STOP_NOTE, withStopSignals } from '../stop.js';
 import { action, checkWritableDir, intFlag, printLine } from '../util.js';
 
 interface RunFlags {
@@ -86,7 +87,7 @@ export function register(program: Command): void {
                   : undefined,
             });
             return finishRun(result, loaded.job, { json: flags.json, html: flags.html });
-          });
+          }, RUN_STOP_NOTE);
         } finally {
           await live?.close();
         }

@@ -10,9 +10,9 @@ import type { PoolClient } from 'pg';
 import type { Batch, BatchRows } from '../../core/types.js';
 import type { ApiFacts, BatchRecord, BatchStatus, RunRecord, RunStatus, Store, TableSpec } from '../../core/store.js';
 import type { RunReport } from '../../core/report.js';
-import { SluiceError, ErrorCodes, isSluiceError } from '../../core/errors.js';
+import { SluiceError, ErrorCodes, isSluiceError, messageOf } from '../../core/errors.js';
 import { redactUrls, registerSecret, scrub } from '../../core/secrets.js';
-import { checkIdentifier, checkTableSpec, messageOf, quote } from '../sql.js';
+import { checkIdentifier, checkTableSpec, quote } from '../sql.js';
 import { PgJournal } from './journal.js';
 import { PgTable } from './table.js';
 

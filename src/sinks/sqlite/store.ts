@@ -31,12 +31,13 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import type { Batch, BatchRows } from '../../core/types.js';
-import type { ApiFacts, BatchRecord, BatchStatus, RunRecord, RunStatus, Store, TableSpec } from '../../core/store.js';
-import type { RunReport } from '../../core/report.js';
-import { SluiceError, ErrorCodes, isSluiceError } from '../../core/errors.js';
-import { scrub } from '../../core/secrets.js';
-import { checkParentDir, checkTableSpec, messageOf } from '../sql.js';
+import type { Store, TableSpec } from '../../core/store.js';
+import { SluiceError, ErrorCodes } from '../../core/errors.js';
+import { checkParentDir, checkTableSpec } from '../sql.js';
 import { SqliteJournal, hasJournal } from './journal.js';
+import { SqliteJournalStore, sinkError } from './journal-store.js';
+
+export { sinkError } from './journal-store.js';
 import { SqliteTable, DEFAULT_ROWS_PER_STATEMENT } from './table.js';
 
 /** How long a writer waits for SQLite's write lock before failing with "database is locked". */
@@ -81,14 +82,6 @@ export interface SqliteStoreOptions {
   readonly groupCommitRows?: number;
 }
 
-/** Wraps a database error as SLUICE_SINK with a scrubbed message (SluiceErrors pass through). */
-export function sinkError(err: unknown, doing: string, batchKey?: string): SluiceError {
-  if (isSluiceError(err)) return err;
-  return new SluiceError(ErrorCodes.SINK, scrub(`${doing}: ${messageOf(err)}`), batchKey ? { batchKey } : {}, {
-    cause: err,
-  });
-}
-
 /** True when `db` is a SQLite database holding Sluice's journal tables. */
 function isSluiceDatabase(db: Database.Database): boolean {
   try {
@@ -106,15 +99,16 @@ interface OpenGroup {
   readonly timer: NodeJS.Timeout;
 }
 
-export class SqliteStore implements Store {
+export class SqliteStore extends SqliteJournalStore implements Store {
+  protected readonly label = 'SQLite';
   private db: Database.Database | undefined;
-  private journalRef: SqliteJournal | undefined;
   private table: SqliteTable | undefined;
   private group: OpenGroup | undefined;
   private lastGroupEndMs = Number.NEGATIVE_INFINITY;
   private readonly flushOnExit = (): void => this.flush();
 
   constructor(private readonly options: SqliteStoreOptions) {
+    super();
     if (options.table) checkTableSpec(options.table);
   }
 
@@ -122,11 +116,6 @@ export class SqliteStore implements Store {
   get database(): Database.Database {
     if (!this.db) throw new SluiceError(ErrorCodes.SINK, 'the SQLite store is not open');
     return this.db;
-  }
-
-  private get journal(): SqliteJournal {
-    if (!this.journalRef) throw new SluiceError(ErrorCodes.SINK, 'the SQLite store is not open');
-    return this.journalRef;
   }
 
   async open(): Promise<void> {
@@ -205,28 +194,9 @@ export class SqliteStore implements Store {
     this.table = undefined;
   }
 
-  async createRun(run: { id: string; job: string; startedAt: string }, batches: readonly Batch[]): Promise<void> {
-    this.guard(() => {
-      this.flush();
-      this.journal.createRun(run, batches);
-    }, `creating run ${run.id}`);
-  }
-
-  async latestUnfinishedRun(job: string): Promise<RunRecord | undefined> {
-    return this.journal.latestUnfinishedRun(job);
-  }
-
-  async reopenRun(runId: string): Promise<void> {
+  /** Run-level changes commit at once, with any open group before them. */
+  protected override settle(): void {
     this.flush();
-    this.journal.reopenRun(runId);
-  }
-
-  async batches(runId: string, statuses?: readonly BatchStatus[]): Promise<BatchRecord[]> {
-    return this.journal.batches(runId, statuses);
-  }
-
-  async markRunning(runId: string, key: string): Promise<void> {
-    this.guard(() => this.journal.markRunning(runId, key), `marking batch ${key} running`, key);
   }
 
   async commit(runId: string, batch: Batch, rows: BatchRows, attempts: number): Promise<number> {
@@ -281,37 +251,6 @@ export class SqliteStore implements Store {
     return written;
   }
 
-  async markFailed(runId: string, key: string, error: string, attempts: number): Promise<void> {
-    this.guard(() => this.journal.markFailed(runId, key, error, attempts), `marking batch ${key} failed`, key);
-  }
-
-  async split(runId: string, parentKey: string, children: readonly Batch[]): Promise<void> {
-    this.guard(() => this.journal.split(runId, parentKey, children), `splitting batch ${parentKey}`, parentKey);
-  }
-
-  async finishRun(runId: string, status: RunStatus, report: RunReport): Promise<void> {
-    this.guard(() => {
-      this.journal.finishRun(runId, status, report);
-      this.flush();
-    }, `finishing run ${runId}`);
-  }
-
-  async getRun(id: string, job?: string): Promise<RunRecord | undefined> {
-    return this.journal.getRun(id, job);
-  }
-
-  async listRuns(job: string | undefined, limit: number): Promise<RunRecord[]> {
-    return this.journal.listRuns(job, limit);
-  }
-
-  async apiFacts(): Promise<ApiFacts[]> {
-    return this.journal.apiFacts();
-  }
-
-  async saveApiFacts(facts: readonly ApiFacts[]): Promise<void> {
-    this.guard(() => this.journal.saveApiFacts(facts), 'saving what was learned about the API');
-  }
-
   /**
    * Opens a group and its flush timer. A method of its own, not inline in `commit`: a closure made
    * there would share commit's scope, and the timer would keep the batch's rows alive for the
@@ -330,14 +269,6 @@ export class SqliteStore implements Store {
       this.flush();
     } catch {
       /* the next write reports the problem */
-    }
-  }
-
-  private guard<T>(work: () => T, doing: string, batchKey?: string): T {
-    try {
-      return work();
-    } catch (err) {
-      throw sinkError(err, doing, batchKey);
     }
   }
 }
