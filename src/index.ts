@@ -68,7 +68,8 @@ export {
   type TargetMetrics,
   type TargetOverrides,
 } from './report/targets.js';
-export { renderHtml } from './report/html.js';
+export { renderHtml, type HtmlOptions } from './report/html.js';
+export { startLiveServer, type LiveServer, type LiveOptions } from './ui/live.js';
 export { formatRunLine, formatSummary } from './report/text.js';
 export {
   readReport,
@@ -89,6 +90,10 @@ export {
   type LatencyBin,
   type SizeStats,
   type SizeBin,
+  type SlotState,
+  type SlotsReport,
+  type LaneBatch,
+  type LatestErrorReport,
 } from './core/report.js';
 
 // The emulator: a local Tushare-protocol server for tests and demos.

@@ -42,9 +42,11 @@ export interface ExecutorEventMap {
     readonly status: CallStatus;
     readonly code?: string | number;
   };
-  /** Time a call waited for a pacing slot (quota) or after a rate-limit answer. */
+  /** Time a call waited for a pacing slot (quota) or after a rate-limit answer; `tMs` is when the wait ended. */
   'pace:wait': {
     readonly api: string;
+    /** The batch whose call waited (absent from emitters that do not know it). */
+    readonly key?: string;
     readonly tMs: number;
     readonly waitMs: number;
     readonly reason: 'quota' | 'rate-limited';
@@ -57,6 +59,11 @@ export interface ExecutorEventMap {
     readonly heldRows: number;
     readonly maxRowsHeld: number;
   };
+  /**
+   * A fetched batch's rows and done mark were committed to the store; `ms` is how long the commit
+   * took (it ended at `tMs`). Emitted by the engine that writes: the local engine, or relayed from workers.
+   */
+  'batch:commit': { readonly key: string; readonly tMs: number; readonly ms: number; readonly rows: number };
   /** Rate learned or changed (calls per interval). */
   'pace:rate': { readonly api: string; readonly tMs: number; readonly callsPerMinute: number };
   concurrency: { readonly tMs: number; readonly limit: number; readonly inflight: number };

@@ -147,6 +147,8 @@ export interface CallsReport {
   /** Upstream codes seen (e.g. "40203"), with counts. */
   readonly byCode: Readonly<Record<string, number>>;
   readonly byApi: readonly ApiCallsReport[];
+  /** The quota line of the calls chart, calls per second: the job's `rateLimit`, else the pace the server named; null without either. */
+  readonly quotaPerSecond: number | null;
 }
 
 /**
@@ -310,6 +312,79 @@ export interface TimelineSample {
   /** Concurrency limit at the end of the bucket. */
   readonly limit: number;
   readonly rssMb: number;
+  /** Average number of batches in each state over the bucket (absent from older reports). */
+  readonly slots?: Readonly<Record<SlotState, number>>;
+}
+
+/**
+ * Where a batch's time goes, from its start until it is written: waiting for the row budget,
+ * waiting for quota (pacing, or after a rate-limit answer), fetching, queued for the writer, writing.
+ * @example
+ * ```ts
+ * const state: SlotState = 'quota';
+ * const batchesWaiting = report.timeline.at(-1)?.slots?.[state] ?? 0;
+ * ```
+ */
+export type SlotState = 'rows' | 'quota' | 'fetch' | 'queued' | 'write';
+
+/**
+ * One batch on its lane (the lowest lane free when it started); times in ms since the run started.
+ * @example
+ * ```ts
+ * const waited = batch.segments.filter(([s]) => s === 'quota').reduce((t, [, a, b]) => t + b - a, 0);
+ * ```
+ */
+export interface LaneBatch {
+  readonly key: string;
+  readonly lane: number;
+  readonly startMs: number;
+  /** null while the batch is open. */
+  readonly endMs: number | null;
+  readonly status: 'fetching' | 'queued' | 'done' | 'failed' | 'split';
+  /** Consecutive [state, fromMs, toMs] segments. */
+  readonly segments: ReadonlyArray<readonly [SlotState, number, number]>;
+}
+
+/**
+ * Where the run's batch time went, in total and batch by batch (the last 500 batches).
+ * @example
+ * ```ts
+ * const { quota, fetch } = report.slots?.totalMs ?? { quota: 0, fetch: 0 };
+ * ```
+ */
+export interface SlotsReport {
+  /** Most lanes (batches in flight or waiting to be written) in use at once. */
+  readonly lanes: number;
+  /** Batch-ms in each state over the run. */
+  readonly totalMs: Readonly<Record<SlotState, number>>;
+  /** Finished batches not kept in `batches`. */
+  readonly dropped: number;
+  readonly batches: readonly LaneBatch[];
+}
+
+/**
+ * Failed calls (by status and code) or failed batches (by code), with the latest example.
+ * @example
+ * ```ts
+ * for (const e of report.latestErrors) console.log(e.scope, e.kind, e.code, e.count, e.latest.key);
+ * ```
+ */
+export interface LatestErrorReport {
+  /** `call`: one attempt failed (it may have been retried); `batch`: the batch failed. */
+  readonly scope: 'call' | 'batch';
+  /** The call's status (retryable, rate-limited, overflow, fatal), `failed` for a batch, `other` past 40 kinds. */
+  readonly kind: string;
+  /** Upstream or Sluice code; "" when none. */
+  readonly code: string;
+  readonly count: number;
+  readonly latest: {
+    readonly key: string;
+    /** ms since the run started. */
+    readonly atMs: number;
+    readonly api?: string;
+    /** The batch's error message (batch failures). */
+    readonly message?: string;
+  };
 }
 
 /**
@@ -365,6 +440,10 @@ export interface RunReport {
   readonly batchSizeHistogram: readonly SizeBin[];
   /** Planned window sizes, in `plan.sizeUnit`. */
   readonly windowSizeHistogram: readonly SizeBin[];
+  /** Where the batches' time went; null when not measured. */
+  readonly slots: SlotsReport | null;
+  /** Failed calls and batches by kind. */
+  readonly latestErrors: readonly LatestErrorReport[];
 }
 
 const NO_SIZES: SizeStats = { min: 0, max: 0, avg: 0, variance: 0 };
@@ -408,6 +487,7 @@ export const EMPTY_REPORT: RunReport = {
     quotaWaitMs: 0,
     byCode: {},
     byApi: [],
+    quotaPerSecond: null,
   },
   rows: { fetched: 0, written: 0 },
   memory: {
@@ -451,6 +531,8 @@ export const EMPTY_REPORT: RunReport = {
   latencyHistogram: [],
   batchSizeHistogram: [],
   windowSizeHistogram: [],
+  slots: null,
+  latestErrors: [],
 };
 
 type Plain = Record<string, unknown>;

@@ -96,9 +96,10 @@ export function createJobProcessor(connection: RedisConnection, env: NodeJS.Proc
       signal: ctx.signal,
     });
     if (outcome.status === 'done') {
+      const t0 = performance.now();
       const rows = await store.commit(runId, outcome.batch, outcome.rows, outcome.attempts);
       durable(store);
-      return { status: 'done', rows, attempts: outcome.attempts };
+      return { status: 'done', rows, attempts: outcome.attempts, commitMs: Math.round(performance.now() - t0) };
     }
     if (outcome.status === 'split') {
       await store.split(runId, batch.key, outcome.children);

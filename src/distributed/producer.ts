@@ -191,15 +191,28 @@ function followEvents(
   return reader;
 }
 
-/** Re-emit a worker's call samples, waits and the batch's end on the producer's clock (epoch ms, like the executor). */
+/**
+ * Re-emit a worker's call samples, waits, the batch's end and its commit on the producer's clock
+ * (epoch ms, like the executor). The worker reports waits as totals: they are placed at the start
+ * of the batch, quota first, as one wait each.
+ */
 function relay(events: ExecutorEvents, batch: Batch, result: BatchJobResult): void {
   const now = Date.now();
+  const key = batch.key;
   const api = result.calls[0]?.api;
+  const commitMs = result.status === 'done' ? (result.commitMs ?? 0) : 0;
   if (api !== undefined && result.waits) {
-    if (result.waits.quotaMs > 0)
-      events.emit('pace:wait', { api, tMs: now, waitMs: result.waits.quotaMs, reason: 'quota' });
-    if (result.waits.rateLimitedMs > 0)
-      events.emit('pace:wait', { api, tMs: now, waitMs: result.waits.rateLimitedMs, reason: 'rate-limited' });
+    const { quotaMs, rateLimitedMs } = result.waits;
+    const start = now - result.ms;
+    if (quotaMs > 0) events.emit('pace:wait', { api, key, tMs: start + quotaMs, waitMs: quotaMs, reason: 'quota' });
+    if (rateLimitedMs > 0)
+      events.emit('pace:wait', {
+        api,
+        key,
+        tMs: start + quotaMs + rateLimitedMs,
+        waitMs: rateLimitedMs,
+        reason: 'rate-limited',
+      });
   }
   for (const c of result.calls) {
     const end = now - c.agoMs;
@@ -217,7 +230,15 @@ function relay(events: ExecutorEvents, batch: Batch, result: BatchJobResult): vo
     events.emit('call:end', c.code === undefined ? base : { ...base, code: c.code });
   }
   if (result.status === 'done') {
-    events.emit('batch:done', { key: batch.key, tMs: now, rows: result.rows, calls: result.callCount, ms: result.ms });
+    const fetchedAt = now - commitMs;
+    events.emit('batch:done', {
+      key,
+      tMs: fetchedAt,
+      rows: result.rows,
+      calls: result.callCount,
+      ms: result.ms - commitMs,
+    });
+    if (result.commitMs !== undefined) events.emit('batch:commit', { key, tMs: now, ms: commitMs, rows: result.rows });
   } else if (result.status === 'failed') {
     events.emit('batch:fail', { key: batch.key, tMs: now, error: result.error, code: result.code });
   } else if (result.status === 'split') {

@@ -31,7 +31,13 @@ export interface CallRecord {
 
 /** What a batch processor decides (the worker host adds the call log). */
 export type BatchVerdict =
-  | { readonly status: 'done'; readonly rows: number; readonly attempts: number }
+  | {
+      readonly status: 'done';
+      readonly rows: number;
+      readonly attempts: number;
+      /** How long the commit (rows + done mark) took, ms; absent from older workers. */
+      readonly commitMs?: number;
+    }
   | { readonly status: 'failed'; readonly error: string; readonly code: ErrorCode; readonly attempts: number }
   | { readonly status: 'split'; readonly children: readonly Batch[] }
   /** The run was cancelled while this batch ran; its journal row stays as it was. */

@@ -3,6 +3,7 @@
  * and done mark in one transaction; splits and failures recorded in the journal).
  */
 import type { Engine, EngineOutcome, EngineRunOptions } from '../core/engine.js';
+import type { ExecutorEvents } from '../core/events.js';
 import type { Store } from '../core/store.js';
 import type { Batch } from '../core/types.js';
 import { type BatchOutcome, type ExecutorOptions, execute } from '../run/index.js';
@@ -10,9 +11,17 @@ import { type BatchOutcome, type ExecutorOptions, execute } from '../run/index.j
 export type LocalExecutorOptions = Omit<ExecutorOptions, 'signal' | 'events'>;
 
 /** Records one outcome in the store; returns what the engine yields (no rows). */
-async function record(store: Store, runId: string, outcome: BatchOutcome): Promise<EngineOutcome> {
+async function record(
+  store: Store,
+  runId: string,
+  outcome: BatchOutcome,
+  events: ExecutorEvents,
+): Promise<EngineOutcome> {
   if (outcome.status === 'done') {
+    const t0 = performance.now();
     const rows = await store.commit(runId, outcome.batch, outcome.rows, outcome.attempts);
+    if (events.has('batch:commit'))
+      events.emit('batch:commit', { key: outcome.batch.key, tMs: Date.now(), ms: performance.now() - t0, rows });
     return { status: 'done', batch: outcome.batch, rows, attempts: outcome.attempts };
   }
   if (outcome.status === 'split') {
@@ -34,9 +43,10 @@ async function step(
   outcomes: AsyncIterator<BatchOutcome>,
   store: Store,
   runId: string,
+  events: ExecutorEvents,
 ): Promise<EngineOutcome | undefined> {
   const next = await outcomes.next();
-  return next.done ? undefined : record(store, runId, next.value);
+  return next.done ? undefined : record(store, runId, next.value, events);
 }
 
 export function createLocalEngine(store: Store, executor: LocalExecutorOptions): Engine {
@@ -55,8 +65,8 @@ export function createLocalEngine(store: Store, executor: LocalExecutorOptions):
       // (up to a whole window, ~30 MB for 100,000 rows) while the next batch was being fetched.
       const outcomes = execute(taken(), { ...executor, signal, events });
       try {
-        for (let out = await step(outcomes, store, runId); out !== undefined; out = await step(outcomes, store, runId))
-          yield out;
+        const next = () => step(outcomes, store, runId, events);
+        for (let out = await next(); out !== undefined; out = await next()) yield out;
       } finally {
         await outcomes.return?.();
       }

@@ -18,6 +18,7 @@ import { createLocalEngine } from './local-engine.js';
 import { openParts, planRun, resolveRun, type RunParts } from './resolve.js';
 import { createProgress } from './progress.js';
 import type { JobConfig } from './schema.js';
+import type { LiveServer } from '../ui/live.js';
 
 export interface EngineContext {
   readonly job: JobConfig;
@@ -45,6 +46,8 @@ export interface RunJobOptions {
   readonly signal?: AbortSignal;
   /** Serve Prometheus /metrics on this port during the run. */
   readonly metricsPort?: number;
+  /** A live page server (src/ui, `sluice run --ui`) to show this run on; its owner closes it. */
+  readonly live?: LiveServer;
   /** @default 'auto' (bar on a TTY, lines otherwise) */
   readonly progress?: 'auto' | 'quiet';
   /** Another engine (BullMQ); the local in-process engine by default. */
@@ -149,13 +152,31 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     }
 
     const events = new Emitter();
-    const monitor = createRunMonitor(events, { rowCap: job.source.rowCap });
+    const monitor = createRunMonitor(events, { rowCap: job.source.rowCap, quota: job.source.rateLimit });
     cleanups.push(() => monitor.stop());
     if (options.metricsPort !== undefined) {
       const server = await startMetricsServer({ port: options.metricsPort, events });
       note(`metrics at ${server.url}`);
       cleanups.push(() => server.close());
     }
+    const planStats = {
+      ...plan.stats,
+      strategy: plan.strategy === plan.resolved ? plan.strategy : `${plan.strategy} (${plan.resolved})`,
+    };
+    const live = options.live?.add(
+      {
+        runId,
+        job: job.name,
+        startedAt,
+        total: pending.length,
+        plan: planStats,
+        rowCap: job.source.rowCap,
+        concurrencyMax: maxOf(job),
+        targets: job.targets,
+      },
+      events,
+      monitor,
+    );
     const progress = createProgress({ total: pending.length, events, quiet: options.progress === 'quiet' });
     cleanups.push(() => progress.stop());
 
@@ -208,10 +229,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
       status,
       startedAt,
       finishedAt,
-      plan: {
-        ...plan.stats,
-        strategy: plan.strategy === plan.resolved ? plan.strategy : `${plan.strategy} (${plan.resolved})`,
-      },
+      plan: planStats,
       monitor: snapshot,
       rowsWritten: counts.rows,
       batches: { total: counts.total, done: counts.done, failed: counts.failed, pending: counts.pending },
@@ -226,6 +244,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     };
     const report: RunReport = { ...built, ...extra };
     await store.finishRun(runId, status, report);
+    live?.finish(report);
     const exitCode = exhausted ? 1 : interrupted ? 130 : status === 'succeeded' ? 0 : 1;
     return { report, exitCode, fatal };
   } finally {

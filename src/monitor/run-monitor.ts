@@ -3,9 +3,12 @@
  * memory. It only listens; it never changes the run.
  */
 import type { Emitter, ExecutorEventMap } from '../core/events.js';
+import type { RateLimit } from '../core/pacing.js';
 import { CallMonitor, type CallStats } from './calls.js';
 import { MemoryMonitor, ResourceSampler, growthBetween, type HeapGrowth, type ResourceStats } from './memory.js';
 import { SizeAccumulator, type SizeSummary } from './sizes.js';
+import { SlotTracker, type SlotsSnapshot } from './slots.js';
+import { LatestErrors, type LatestError } from './latest-errors.js';
 import { Timeline, type TimelinePoint } from './timeline.js';
 
 /** Upper bounds (ms) of the latency histogram; the last bucket (leMs null) is everything above. */
@@ -57,6 +60,12 @@ export interface MonitorSnapshot {
   readonly bucketMs: number;
   readonly timeline: readonly TimelinePoint[];
   readonly latencyHistogram: readonly LatencyBucket[];
+  /** Batches on their lanes and where their time went (waits, fetching, queued, writing). */
+  readonly slots: SlotsSnapshot;
+  /** Failed calls and batches by kind, with the latest example of each. */
+  readonly latestErrors: readonly LatestError[];
+  /** The quota the run was given, calls per second (null: none given). */
+  readonly quotaPerSecond: number | null;
 }
 
 /**
@@ -79,6 +88,12 @@ export interface RunMonitorOptions {
   readonly maxTimelineBuckets?: number;
   /** Memory reader (tests). @default process.memoryUsage */
   readonly readMemory?: () => { rss: number; heapUsed: number };
+  /** Clock of the events' `tMs`. @default `now` when given, else Date.now */
+  readonly eventNow?: () => number;
+  /** The run's quota (the job's `rateLimit`), for the quota line of the calls chart. */
+  readonly quota?: RateLimit | 'adaptive';
+  /** Finished batches kept for the lane timeline. @default 500 */
+  readonly maxLaneBatches?: number;
 }
 
 /**
@@ -118,6 +133,17 @@ export function createRunMonitor(events: Emitter<ExecutorEventMap>, opts: RunMon
   const b = { started: 0, done: 0, failed: 0, split: 0, committed: 0, under: 0 };
   const conc = { observed: false, min: Infinity, max: 0, final: 0, maxInflight: 0 };
   const rowBudget = { waits: 0, waitMs: 0, maxRowsHeld: null as number | null };
+  const eventNow = opts.eventNow ?? (opts.now ? opts.now : () => Date.now());
+  const eventT0 = eventNow();
+  // event times to ms since the start, never before it nor far past now (a stray timestamp must
+  // not stretch the timeline's buckets)
+  const eventRel = (tMs: number) => Math.min(Math.max(0, tMs - eventT0), eventNow() - eventT0 + 60_000);
+  const slots = new SlotTracker({
+    rel: eventRel,
+    onSpan: (state, from, to) => timeline.addSpan(state, from, to),
+    maxBatches: opts.maxLaneBatches,
+  });
+  const errors = new LatestErrors(eventRel);
 
   const sampler = new ResourceSampler({
     intervalMs: opts.sampleIntervalMs ?? 1000,
@@ -184,15 +210,19 @@ export function createRunMonitor(events: Emitter<ExecutorEventMap>, opts: RunMon
       conc.maxInflight = Math.max(conc.maxInflight, e.inflight);
       timeline.setConcurrency(rel(), e.limit, e.inflight);
     }),
+    ...slots.attach(events),
+    ...errors.attach(events),
   ];
 
   let stopped = false;
   let stoppedAt = 0;
+  let stoppedSlotMs = 0;
   return {
     snapshot(): MonitorSnapshot {
       const elapsedMs = stopped ? stoppedAt : rel();
       if (!stopped) sampler.sample();
       const total = calls.total();
+      const slotNow = stopped ? stoppedSlotMs : Math.max(0, eventNow() - eventT0);
       return {
         elapsedMs,
         calls: { total, byApi: calls.byApi() },
@@ -211,14 +241,22 @@ export function createRunMonitor(events: Emitter<ExecutorEventMap>, opts: RunMon
         memory: sampler.stats(),
         heapGrowth: stopped ? endGrowth : growthBetween(startHeap, heap.snapshot('now')),
         bucketMs: timeline.bucketMs,
-        timeline: timeline.points(elapsedMs),
+        timeline: timeline.points(elapsedMs, slots.pending(slotNow)),
         latencyHistogram: latency.map((count, i) => ({ leMs: LATENCY_BUCKETS_MS[i] ?? null, count })),
+        slots: slots.snapshot(slotNow),
+        latestErrors: errors.list(),
+        quotaPerSecond:
+          typeof opts.quota === 'object' && opts.quota.intervalMs > 0
+            ? (opts.quota.calls * 1000) / opts.quota.intervalMs
+            : null,
       };
     },
     stop(): void {
       if (stopped) return;
       sampler.sample();
       stoppedAt = rel();
+      stoppedSlotMs = Math.max(0, eventNow() - eventT0);
+      slots.closeAll(stoppedSlotMs);
       endGrowth = growthBetween(startHeap, heap.snapshot('end'));
       stopped = true;
       sampler.stop();

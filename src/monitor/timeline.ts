@@ -2,7 +2,10 @@
  * A bounded timeline of fixed-width buckets (1 s to start with). When a run outlasts
  * `maxBuckets` buckets, neighbours are merged pairwise and the width doubles, so memory stays
  * bounded however long the run is. Counters add up; gauges keep their last (and max) value.
+ * Batch time by state (see slots.ts) adds up too, and is shown as the average number of batches
+ * in each state over a bucket.
  */
+import { SLOT_STATES, type SlotState } from './slots.js';
 
 export interface TimelinePoint {
   /** Bucket start, ms since the monitor started. */
@@ -20,6 +23,8 @@ export interface TimelinePoint {
   readonly limit: number;
   /** RSS at the end of the bucket (carried forward). */
   readonly rssMb: number;
+  /** Average number of batches waiting for the row budget, waiting for quota, fetching, queued for the writer, writing. */
+  readonly slots?: Readonly<Record<SlotState, number>>;
 }
 
 interface Bucket {
@@ -30,9 +35,18 @@ interface Bucket {
   inflightLast?: number;
   limit?: number;
   rssMb?: number;
+  /** Batch-ms per state, when any. */
+  stateMs?: Record<SlotState, number>;
 }
 
 const empty = (): Bucket => ({ calls: 0, rows: 0, latencyMs: 0 });
+
+function addStates(into: Record<SlotState, number> | undefined, from?: Record<SlotState, number>) {
+  if (!from) return into;
+  const out = { ...(into ?? { rows: 0, quota: 0, fetch: 0, queued: 0, write: 0 }) };
+  for (const k of SLOT_STATES) out[k] += from[k];
+  return out;
+}
 
 function mergeBuckets(a: Bucket | undefined, b: Bucket | undefined): Bucket {
   const x = a ?? empty();
@@ -46,6 +60,7 @@ function mergeBuckets(a: Bucket | undefined, b: Bucket | undefined): Bucket {
     inflightLast: y.inflightLast ?? x.inflightLast,
     limit: y.limit ?? x.limit,
     rssMb: y.rssMb ?? x.rssMb,
+    stateMs: addStates(addStates(undefined, x.stateMs), y.stateMs),
   };
 }
 
@@ -99,13 +114,40 @@ export class Timeline {
     this.at(tMs).rssMb = rssMb;
   }
 
+  /** Adds the batch time of one state from `fromMs` to `toMs`, split over the buckets it covers. */
+  addSpan(state: SlotState, fromMs: number, toMs: number): void {
+    if (!(toMs > fromMs)) return;
+    this.at(toMs); // compacts first, so the widths below are final
+    const from = Math.max(0, fromMs);
+    const w = this.widthMs;
+    for (let i = Math.floor(from / w); i * w < toMs; i++) {
+      const ms = Math.min(toMs, (i + 1) * w) - Math.max(from, i * w);
+      if (ms <= 0) continue;
+      const b = this.buckets[i];
+      b.stateMs ??= { rows: 0, quota: 0, fetch: 0, queued: 0, write: 0 };
+      b.stateMs[state] += ms;
+    }
+  }
+
   /**
    * Buckets up to `untilMs` (or the last recorded one), gauges carried forward over quiet buckets.
    * When `untilMs` falls inside the last bucket, that bucket's rates use the time elapsed in it
    * (at least a quarter of its width), so a run's final partial second does not look like a drop.
    */
-  points(untilMs?: number): TimelinePoint[] {
+  points(untilMs?: number, pending: ReadonlyArray<readonly [SlotState, number, number]> = []): TimelinePoint[] {
     if (untilMs !== undefined) this.at(untilMs);
+    // provisional spans (open batches since their last event) count in the points, not in the buckets
+    const extra = new Map<number, Record<SlotState, number>>();
+    for (const [state, fromMs, toMs] of pending) {
+      const w = this.widthMs;
+      for (let i = Math.max(0, Math.floor(fromMs / w)); i * w < toMs && i < this.buckets.length; i++) {
+        const ms = Math.min(toMs, (i + 1) * w) - Math.max(fromMs, i * w);
+        if (ms <= 0) continue;
+        const e = extra.get(i) ?? { rows: 0, quota: 0, fetch: 0, queued: 0, write: 0 };
+        e[state] += ms;
+        extra.set(i, e);
+      }
+    }
     const out: TimelinePoint[] = [];
     const last = this.buckets.length - 1;
     let inflight = 0;
@@ -122,6 +164,9 @@ export class Timeline {
           ? Math.min(this.widthMs, Math.max(this.widthMs / 4, untilMs - start))
           : this.widthMs;
       const sec = spanMs / 1000;
+      const states = addStates(addStates(undefined, b.stateMs), extra.get(i));
+      const slots = { rows: 0, quota: 0, fetch: 0, queued: 0, write: 0 };
+      if (states) for (const k of SLOT_STATES) slots[k] = states[k] / spanMs;
       out.push({
         tMs: start,
         widthMs: this.widthMs,
@@ -133,6 +178,7 @@ export class Timeline {
         inflight: peak,
         limit,
         rssMb: rss,
+        slots,
       });
     });
     return out;

@@ -26,6 +26,17 @@ const round = (x: number, digits = 3) => {
   return Math.round(x * f) / f;
 };
 
+function roundStates<T extends Record<string, number>>(states: T, digits = 3): T {
+  return Object.fromEntries(Object.entries(states).map(([k, v]) => [k, round(v, digits)])) as T;
+}
+
+/** The quota line of the calls chart: the one given, or else the pace learned from the server (calls/s). */
+function quotaOf(mon: BuildReportInput['monitor']): number | null {
+  if (typeof mon.quotaPerSecond === 'number') return round(mon.quotaPerSecond);
+  const learned = Object.values(mon.paceRates ?? {}).filter((r) => Number.isFinite(r) && r > 0);
+  return learned.length > 0 ? round(Math.min(...learned) / 60) : null;
+}
+
 /**
  * Builds the run report from the plan's stats, a monitor snapshot and the batch counts: figures, ratings, targets,
  * recommendations and chart data.
@@ -106,6 +117,7 @@ export function buildReport(input: BuildReportInput): RunReport {
       p99Ms: round(total.p99Ms),
       maxMs: round(total.maxMs),
       callsPerSecond: round(total.callsPerSecond),
+      quotaPerSecond: quotaOf(mon),
       rateLimitWaits: total.rateLimitWaits,
       rateLimitWaitMs: round(total.rateLimitWaitMs),
       quotaWaits: total.quotaWaits,
@@ -187,7 +199,17 @@ export function buildReport(input: BuildReportInput): RunReport {
       inflight: p.inflight,
       limit: p.limit,
       rssMb: round(p.rssMb, 2),
+      ...(p.slots ? { slots: roundStates(p.slots) } : {}),
     })),
+    latestErrors: mon.latestErrors ?? [],
+    slots: mon.slots
+      ? {
+          lanes: mon.slots.lanes,
+          totalMs: roundStates(mon.slots.totalMs, 0),
+          dropped: mon.slots.dropped,
+          batches: mon.slots.batches,
+        }
+      : null,
     latencyHistogram: mon.latencyHistogram,
     batchSizeHistogram: mon.batches.rows.histogram.map((b) => ({ from: b.lo, to: b.hi, count: b.count })),
     windowSizeHistogram: sizes.histogram ?? [],

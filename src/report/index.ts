@@ -33,8 +33,10 @@ export {
 } from './targets.js';
 export { trendTable, formatTrendTable, type TrendRow, type TrendValues } from './trend.js';
 export { formatRunLine, formatSummary, formatCheck } from './text.js';
-export { renderHtml } from './html.js';
-export { escapeHtml, lineChart, barChart, niceMax, type Series, type Bar, type LineChartOptions } from './svg.js';
+export { renderHtml, type HtmlOptions } from './html.js';
+export { escapeHtml } from './page/assets.js';
+export { reportCharts, type ChartSpec, type ChartSeries } from './page/charts.js';
+export { compareRows, type CompareRow } from './page/compare.js';
 export {
   AlertRuleSchema,
   AlertRulesSchema,

@@ -99,6 +99,7 @@ export class BatchCalls implements CallContext {
         if (waitMs >= 1 && ev?.has('pace:wait')) {
           ev.emit('pace:wait', {
             api: run.api,
+            key: this.batch.key,
             tMs: Date.now(),
             waitMs,
             reason: lastRefused ? 'rate-limited' : 'quota',
@@ -166,8 +167,8 @@ export class BatchCalls implements CallContext {
           run.pacer.onRateLimited(run.api, { retryAfterMs, quota: error.context.quota, exhausted });
         } else {
           const waitMs = retryAfterMs ?? backoffMs(refusals, run.backoff, run.random);
-          ev?.emit('pace:wait', { api: run.api, tMs: Date.now(), waitMs, reason: 'rate-limited' });
           await this.pause(waitMs);
+          ev?.emit('pace:wait', { api: run.api, key: this.batch.key, tMs: Date.now(), waitMs, reason: 'rate-limited' });
         }
         continue;
       }

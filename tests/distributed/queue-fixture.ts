@@ -48,6 +48,8 @@ export function batches(n: number, prefix = 'b'): Batch[] {
 export interface Collected {
   readonly outcomes: QueueOutcome[];
   readonly seen: { [K in keyof ExecutorEventMap]?: number };
+  /** The last payload of each relayed event. */
+  readonly last: { [K in keyof ExecutorEventMap]?: ExecutorEventMap[K] };
   readonly error?: unknown;
 }
 
@@ -57,9 +59,21 @@ export async function collect<P>(
 ): Promise<Collected> {
   const events = new Emitter();
   const seen: Collected['seen'] = {};
-  for (const name of ['call:start', 'call:end', 'batch:start', 'batch:done', 'batch:fail', 'batch:split'] as const) {
-    events.on(name, () => {
+  const last: Record<string, unknown> = {};
+  const names = [
+    'call:start',
+    'call:end',
+    'batch:start',
+    'batch:done',
+    'batch:fail',
+    'batch:split',
+    'batch:commit',
+    'pace:wait',
+  ] as const;
+  for (const name of names) {
+    events.on(name, (payload) => {
       seen[name] = (seen[name] ?? 0) + 1;
+      last[name] = payload;
     });
   }
   const outcomes: QueueOutcome[] = [];
@@ -73,7 +87,7 @@ export async function collect<P>(
     }))
       outcomes.push(o);
   } catch (error) {
-    return { outcomes, seen, error };
+    return { outcomes, seen, last, error };
   }
-  return { outcomes, seen };
+  return { outcomes, seen, last };
 }

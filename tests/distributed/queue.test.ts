@@ -61,6 +61,35 @@ describe('BullMQ producer and workers', () => {
     assert.equal(await queue.getJobCountByTypes('completed', 'waiting', 'active'), 0);
   });
 
+  test("a worker's quota wait and commit time reach the producer's events with their batch key", async (t) => {
+    if (!(await redisAvailable(t))) return;
+    const queue = testQueue();
+    worker(queue.name, async (data, ctx) => {
+      ctx.events.emit('pace:wait', { api: 'daily', key: data.batch.key, tMs: 0, waitMs: 30, reason: 'quota' });
+      ctx.events.emit('call:end', {
+        api: 'daily',
+        key: data.batch.key,
+        tMs: 0,
+        page: 0,
+        attempt: 1,
+        ms: 5,
+        rows: 4,
+        status: 'ok',
+      });
+      return { status: 'done', rows: 4, attempts: 1, commitMs: 7 };
+    });
+    const got = await collect({ queue, runId: 'run-commit', batches: batches(3, 'c'), payload: {} });
+    assert.equal(got.error, undefined);
+    assert.equal(got.seen['batch:commit'], 3);
+    assert.equal(got.seen['pace:wait'], 3);
+    const commit = got.last['batch:commit']!;
+    assert.equal(commit.ms, 7);
+    assert.equal(commit.rows, 4);
+    assert.match(commit.key, /^c\d$/);
+    assert.equal(got.last['pace:wait']!.key, commit.key);
+    assert.ok(got.last['batch:done']!.tMs <= commit.tMs, 'fetched before written');
+  });
+
   test('enqueueing the same batches of a run twice adds each job once', async (t) => {
     if (!(await redisAvailable(t))) return;
     const queue = testQueue();

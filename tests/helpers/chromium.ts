@@ -56,8 +56,8 @@ export function runChromium(url: string, flags: readonly string[], timeoutMs = 6
 
 /**
  * A checker injected (in tests only) at the top of a page: records console errors, script errors and
- * failed resource loads, then on load writes a JSON verdict with per-chart mark counts into
- * <pre id="sluice-check">.
+ * failed resource loads, then on load writes a JSON verdict with each chart's drawn values (from the
+ * page's `sluicePage.drawn()`) and size into <pre id="sluice-check">.
  */
 export const CHECKER = `<script>
 window.__sluiceErrors = [];
@@ -65,9 +65,11 @@ const __origError = console.error;
 console.error = (...a) => { window.__sluiceErrors.push(a.join(' ')); __origError.apply(console, a); };
 addEventListener('error', (e) => window.__sluiceErrors.push('error: ' + (e.message || (e.target && (e.target.src || e.target.href)) || '?')), true);
 addEventListener('load', () => {
-  const charts = [...document.querySelectorAll('svg.chart')].map((s) => {
+  const drawn = window.sluicePage ? window.sluicePage.drawn() : [];
+  const charts = [...document.querySelectorAll('section.chart')].map((s) => {
     const box = s.getBoundingClientRect();
-    return { label: s.getAttribute('aria-label'), marks: s.querySelectorAll('.mark').length, width: box.width, height: box.height };
+    const d = drawn.find((c) => c.id === s.id);
+    return { label: s.getAttribute('aria-label'), marks: d ? d.points : 0, width: box.width, height: box.height, empty: s.classList.contains('empty') };
   });
   const pre = document.createElement('pre');
   pre.id = 'sluice-check';
@@ -79,7 +81,7 @@ addEventListener('load', () => {
 /** Pulls the checker's verdict out of --dump-dom output. */
 export function readVerdict(dom: string): {
   errors: string[];
-  charts: Array<{ label: string; marks: number; width: number; height: number }>;
+  charts: Array<{ label: string; marks: number; width: number; height: number; empty: boolean }>;
 } {
   const m = /<pre id="sluice-check">([\s\S]*?)<\/pre>/.exec(dom);
   if (!m) throw new Error(`no checker verdict in the DOM (page did not load?): ${dom.slice(0, 300)}`);

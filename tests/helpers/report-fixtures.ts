@@ -33,7 +33,8 @@ export function simulateRun(o: FixtureOptions = {}): MonitorSnapshot {
     clock.t += 250;
     rss = 80 + 20 * Math.sin(i / 5) + i * 0.5;
     const key = `b${i}`;
-    events.emit('batch:start', { key, tMs: clock.t });
+    const ms = 40 + rnd() * 400;
+    events.emit('batch:start', { key, tMs: clock.t - ms });
     events.emit('concurrency', {
       tMs: clock.t,
       limit: Math.min(8, 2 + Math.floor(i / 5)),
@@ -51,9 +52,8 @@ export function simulateRun(o: FixtureOptions = {}): MonitorSnapshot {
         status: 'rate-limited',
         code: 40203,
       });
-      events.emit('pace:wait', { api: 'daily', tMs: clock.t, waitMs: 1000, reason: 'rate-limited' });
+      events.emit('pace:wait', { api: 'daily', key, tMs: clock.t - ms / 2, waitMs: ms / 3, reason: 'rate-limited' });
     }
-    const ms = 40 + rnd() * 400;
     if (o.failEvery && i % o.failEvery === 0) {
       events.emit('call:end', {
         api: 'daily',
@@ -72,6 +72,7 @@ export function simulateRun(o: FixtureOptions = {}): MonitorSnapshot {
     const rows = Math.round((o.rowsPerBatch ?? 2500) * (0.5 + rnd()));
     events.emit('call:end', { api: 'daily', key, tMs: clock.t, page: 0, attempt: 1, ms, rows, status: 'ok' });
     events.emit('batch:done', { key, tMs: clock.t, rows, calls: 1, ms });
+    events.emit('batch:commit', { key, tMs: clock.t + 6, ms: 6, rows });
   }
   const snap = mon.snapshot();
   mon.stop();

@@ -69,7 +69,7 @@ describe('sluice report / sluice targets against a SQLite journal', () => {
     assert.match(r.stderr, /Run run-a {2}job daily-prices/);
     assert.match(r.stderr, /Last 2 run\(s\) of daily-prices/);
     assert.match(r.stderr, /run-b .*\(\+2\.0\)/); // wall 12 s vs 10 s
-    assert.ok(readFileSync(html, 'utf8').includes('<svg class="chart"'));
+    assert.ok(readFileSync(html, 'utf8').includes('<section class="chart"'));
   });
 
   test('targets exits 1 on a measured miss and 0 when met; --targets overrides; --json lists checks', () => {

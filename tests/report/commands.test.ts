@@ -49,6 +49,32 @@ const other = sampleReport({
 });
 
 describe('report and targets commands (fake store)', () => {
+  test('report RUN --compare OTHER: a table on stderr, rows in the JSON, both runs in the HTML', async () => {
+    const store = fakeStore([good, bad, other]);
+    const text = await exec(store, (d) => reportCommand('r2', { db: 'x', compare: 'r1' }, d));
+    assert.equal(text.code, 0);
+    assert.match(text.stderr, /Compared with r1:/);
+    assert.match(text.stderr, /calls\s+\d+\s+\d+/);
+    const json = await exec(store, (d) => reportCommand('r2', { db: 'x', compare: 'r1', json: true }, d));
+    const doc = JSON.parse(json.stdout);
+    assert.equal(doc.runId, 'r2');
+    assert.equal(doc.compare.runId, 'r1');
+    const calls = doc.compare.rows.find((r: { figure: string }) => r.figure === 'calls');
+    assert.deepEqual([calls.run, calls.other], [bad.calls.total, good.calls.total]);
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-compare-'));
+    const html = join(dir, 'c.html');
+    await exec(store, (d) => reportCommand('r2', { db: 'x', compare: 'r1', html }, d));
+    const page = readFileSync(html, 'utf8');
+    assert.match(page, /Compared with r1/);
+    assert.match(page, /this run \(r2\)/);
+    // a run to compare with that does not exist is exit 2, nothing written
+    await assert.rejects(
+      reportCommand('r2', { db: 'x', compare: 'nope', html: join(dir, 'no.html') }, io(store).deps),
+      (e: unknown) => e instanceof SluiceError && e.exitCode === 2,
+    );
+    assert.equal(existsSync(join(dir, 'no.html')), false);
+  });
+
   test('report latest --json prints exactly the newest report on stdout', async () => {
     const store = fakeStore([good, bad, other]);
     const out = await exec(store, (d) => reportCommand('latest', { db: 'x', json: true }, d));

@@ -11,6 +11,7 @@ import { renderHtml } from '../../report/html.js';
 import { type CommandDeps, findReport, jobTrend, openReadStore } from '../../report/query.js';
 import { formatSummary } from '../../report/text.js';
 import { formatTrendTable } from '../../report/trend.js';
+import { compareFigures, formatCompare } from '../../report/compare-text.js';
 import { action, intFlag, printJson, printLine } from '../util.js';
 
 interface ReportFlags {
@@ -18,6 +19,7 @@ interface ReportFlags {
   html?: string;
   json?: boolean;
   runs?: string;
+  compare?: string;
 }
 
 const DEFAULT_DEPS: CommandDeps = { open: openReadStore, printJson, printLine };
@@ -28,10 +30,11 @@ export async function reportCommand(id: string, flags: ReportFlags, deps: Comman
   const store = await open(flags.db);
   try {
     const { report } = await findReport(store, id);
+    const other = flags.compare === undefined ? undefined : (await findReport(store, flags.compare)).report;
     const trend = runs === undefined ? undefined : await jobTrend(store, report.job, runs);
     if (flags.html !== undefined) {
       try {
-        await writeFile(flags.html, scrub(renderHtml(report)));
+        await writeFile(flags.html, scrub(renderHtml(report, { compare: other })));
       } catch (err) {
         throw new SluiceError(
           ErrorCodes.USAGE,
@@ -40,9 +43,11 @@ export async function reportCommand(id: string, flags: ReportFlags, deps: Comman
       }
     }
     if (flags.json) {
-      printJson(trend === undefined ? report : { ...report, trend });
+      const compare = other ? { runId: other.runId, rows: compareFigures(report, other) } : undefined;
+      printJson({ ...report, ...(trend === undefined ? {} : { trend }), ...(compare ? { compare } : {}) });
     } else {
       printLine(formatSummary(report));
+      if (other) printLine(`\nCompared with ${other.runId}:\n${formatCompare(report, other)}`);
       if (trend !== undefined) printLine(`\nLast ${trend.length} run(s) of ${report.job}:\n${formatTrendTable(trend)}`);
     }
     if (flags.html !== undefined) printLine(`HTML report written to ${flags.html}`);
@@ -61,5 +66,6 @@ export function register(program: Command): void {
     .option('--html <file>', 'also write a self-contained HTML report')
     .option('--json', 'print the report as one JSON document')
     .option('--runs <n>', 'trend table of the last N runs of the same job')
+    .option('--compare <run>', 'compare with another run (a table; with --html, a page of both)')
     .action(action(async (run: string, flags: ReportFlags) => reportCommand(run, flags)));
 }

@@ -7,8 +7,10 @@ import { loadJobFile } from '../../job/load.js';
 import { baseDirOf } from '../../job/parts.js';
 import { finishRun } from '../../job/finish.js';
 import { runJob } from '../../job/run.js';
+import type { LiveOptions } from '../../ui/live.js';
+import { usageError } from '../../core/errors.js';
 import { RUN_STOP_NOTE, withStopSignals } from '../stop.js';
-import { action, checkWritableDir, intFlag } from '../util.js';
+import { action, checkWritableDir, intFlag, printLine } from '../util.js';
 
 interface RunFlags {
   resume?: boolean;
@@ -18,6 +20,18 @@ interface RunFlags {
   json?: boolean;
   queue?: string;
   quiet?: boolean;
+  ui?: string | boolean;
+  uiHost?: string;
+}
+
+/** `--ui [port]` and `--ui-host`: the live page's options, or undefined without --ui. */
+function uiOptions(flags: RunFlags): LiveOptions | undefined {
+  if (flags.ui === undefined || flags.ui === false) {
+    if (flags.uiHost !== undefined) throw usageError('--ui-host: only with --ui');
+    return undefined;
+  }
+  const port = typeof flags.ui === 'string' ? intFlag('--ui', flags.ui, { min: 0, max: 65535 }) : undefined;
+  return { port, host: flags.uiHost, lingerMs: 3000 };
 }
 
 export function register(program: Command): void {
@@ -32,9 +46,12 @@ export function register(program: Command): void {
     .option('--json', 'print the run report as JSON on stdout')
     .option('--queue <redis-url>', 'run through BullMQ workers (sluice worker) instead of in-process')
     .option('--quiet', 'no progress output')
+    .option('--ui [port]', 'serve the live page during the run (127.0.0.1; port 7330 or a free one by default)')
+    .option('--ui-host <host>', 'address the live page binds to (default 127.0.0.1; anything else exposes it)')
     .action(
       action(async (jobPath: string, flags: RunFlags) => {
         const metricsPort = intFlag('--metrics-port', flags.metricsPort, { min: 0, max: 65535 });
+        const ui = uiOptions(flags);
         const loaded = loadJobFile(jobPath);
         const queue = flags.queue;
         // BullMQ and Redis load only when a queue is asked for.
@@ -42,29 +59,38 @@ export function register(program: Command): void {
         // Refuse what cannot travel through Redis (literal secrets) before anything is written.
         if (distributed) distributed.jobPayload(loaded.raw, baseDirOf(jobPath), flags.db);
         if (flags.html) checkWritableDir(flags.html, '--html');
-        return withStopSignals(async (signal) => {
-          const result = await runJob(loaded.job, {
-            resume: flags.resume,
-            db: flags.db,
-            baseDir: baseDirOf(jobPath),
-            signal,
-            metricsPort,
-            progress: flags.quiet || flags.json ? 'quiet' : 'auto',
-            engine:
-              queue && distributed
-                ? (ctx) =>
-                    distributed.createBullmqEngine({
-                      queueUrl: queue,
-                      raw: loaded.raw,
-                      job: ctx.job,
-                      store: ctx.store,
-                      baseDir: baseDirOf(jobPath),
-                      db: flags.db,
-                    })
-                : undefined,
-          });
-          return finishRun(result, loaded.job, { json: flags.json, html: flags.html });
-        }, RUN_STOP_NOTE);
+        // The live page's server starts before anything is written (a port in use is exit 2) and
+        // stops after the run, once its final state has been shown for a few seconds.
+        const live = ui ? await (await import('../../ui/live.js')).startLiveServer(ui) : undefined;
+        if (live) printLine(`sluice: live page at ${live.url}`);
+        try {
+          return await withStopSignals(async (signal) => {
+            const result = await runJob(loaded.job, {
+              resume: flags.resume,
+              db: flags.db,
+              baseDir: baseDirOf(jobPath),
+              signal,
+              metricsPort,
+              live,
+              progress: flags.quiet || flags.json ? 'quiet' : 'auto',
+              engine:
+                queue && distributed
+                  ? (ctx) =>
+                      distributed.createBullmqEngine({
+                        queueUrl: queue,
+                        raw: loaded.raw,
+                        job: ctx.job,
+                        store: ctx.store,
+                        baseDir: baseDirOf(jobPath),
+                        db: flags.db,
+                      })
+                  : undefined,
+            });
+            return finishRun(result, loaded.job, { json: flags.json, html: flags.html });
+          }, RUN_STOP_NOTE);
+        } finally {
+          await live?.close();
+        }
       }),
     );
 }
