@@ -14,6 +14,7 @@ import { scrub } from '../core/secrets.js';
 import { sleep, type Clock } from './clock.js';
 import type { CallRegistry } from './deadline.js';
 import type { Ticket } from './budget.js';
+import { malformedPageError, pageShapeProblem } from './page-check.js';
 
 /** What every call of a run shares. */
 export interface RunContext {
@@ -118,6 +119,14 @@ export class BatchCalls implements CallContext {
         thrown = e;
       } finally {
         run.calls.close(active);
+      }
+      if (page !== undefined && thrown === undefined) {
+        // one check for every source: a row that does not match `fields` must never reach a table
+        const problem = pageShapeProblem(page);
+        if (problem !== undefined) {
+          thrown = malformedPageError(problem, this.batch.key, info, attempt);
+          page = undefined;
+        }
       }
       ticket?.budget.settle(ticket, page !== undefined && thrown === undefined ? page.items.length : 0);
       const ms = run.clock.now() - t;

@@ -168,7 +168,7 @@ export function createTushareSource(opts: TushareSourceOptions): Source {
           hasMore = answer.hasMore;
           return answer.page;
         },
-        { page },
+        { page, offset: at },
       );
       if (probe) {
         if (result.items.length >= rowCap || hasMore === true) throw overflow();
