@@ -25,6 +25,8 @@ export const ErrorCodes = {
   PERMISSION: 'SLUICE_PERMISSION',
   /** Bad parameter or field (Tushare -2001). */
   BAD_PARAM: 'SLUICE_BAD_PARAM',
+  /** Every call to an API failed for a while: the circuit breaker stopped the run. */
+  UNAVAILABLE: 'SLUICE_UNAVAILABLE',
   /** The run was cancelled. */
   ABORTED: 'SLUICE_ABORTED',
   /** Sink or journal problem. */
@@ -55,6 +57,7 @@ const KIND_BY_CODE: Partial<Record<ErrorCode, FailureKind>> = {
   SLUICE_AUTH: 'fatal',
   SLUICE_PERMISSION: 'fatal',
   SLUICE_BAD_PARAM: 'fatal',
+  SLUICE_UNAVAILABLE: 'fatal',
 };
 
 /** Exit code the CLI uses for an error of this code. */

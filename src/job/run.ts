@@ -17,6 +17,7 @@ import { buildReport } from '../report/index.js';
 import { createLocalEngine } from './local-engine.js';
 import { createLimit, createSource, createStore, learnedHistory, planSpecOf, sinkExists, splitterOf } from './parts.js';
 import { createProgress } from './progress.js';
+import { startErrorNotes } from './error-notes.js';
 import type { JobConfig } from './schema.js';
 
 export interface EngineContext {
@@ -140,6 +141,8 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     const events = new Emitter();
     const monitor = createRunMonitor(events, { rowCap: job.source.rowCap });
     cleanups.push(() => monitor.stop());
+    const errorNotes = startErrorNotes({ events, note });
+    cleanups.push(() => errorNotes.stop());
     if (options.metricsPort !== undefined) {
       const server = await startMetricsServer({ port: options.metricsPort, events });
       note(`metrics at ${server.url}`);
@@ -160,6 +163,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
           retries: job.execution.retries,
           timeoutMs: job.execution.timeoutMs,
           backoff: job.execution.backoff,
+          breaker: job.execution.breaker,
         });
     cleanups.push(() => engine.close());
 
@@ -211,6 +215,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     const extra = {
       ...(previous ? { resumedFrom: previous.startedAt } : {}),
       ...(fatal ? { error: fatal.message } : {}),
+      errors: errorNotes.tally.snapshot(),
     };
     const report: RunReport = { ...built, ...extra, batches: { ...built.batches, pending: counts.pending } };
     await store.finishRun(runId, status, report);

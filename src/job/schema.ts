@@ -136,6 +136,15 @@ export const ExecutionSchema = z
       .object({ baseMs: positiveInt.default(250), maxMs: positiveInt.default(30_000) })
       .strict()
       .optional(),
+    /** Circuit breaker (run/breaker.ts): stop when every call has failed this long and this often; false = off. */
+    breaker: z
+      .union([
+        z.literal(false),
+        z
+          .object({ afterMs: z.number().int().min(0).optional(), afterCalls: z.number().int().min(0).optional() })
+          .strict(),
+      ])
+      .optional(),
   })
   .strict();
 

@@ -14,6 +14,7 @@ import { scrub } from '../core/secrets.js';
 import { sleep, type Clock } from './clock.js';
 import type { CallRegistry } from './deadline.js';
 import type { Ticket } from './budget.js';
+import type { CircuitBreaker } from './breaker.js';
 import { malformedPageError, pageShapeProblem } from './page-check.js';
 
 /** What every call of a run shares. */
@@ -36,6 +37,8 @@ export interface RunContext {
    */
   aborted: boolean;
   readonly calls: CallRegistry;
+  /** Stops the run when every call to the API has failed for a while; undefined when off. */
+  readonly breaker: CircuitBreaker | undefined;
   /** Feed one call sample to the concurrency limit. */
   readonly onSample: (rttMs: number, dropped: boolean) => void;
 }
@@ -132,6 +135,7 @@ export class BatchCalls implements CallContext {
       const ms = run.clock.now() - t;
       if (page !== undefined && thrown === undefined) {
         run.pacer?.onSuccess(run.api);
+        run.breaker?.onSuccess(run.api);
         run.onSample(ms, false);
         this.end(info, attempt, ms, page.items.length, 'ok');
         return page;
@@ -158,7 +162,8 @@ export class BatchCalls implements CallContext {
       const status = statusOf(error);
       // the call completed without a refusal (the pacer counts completions, not only successes)
       if (status !== 'rate-limited') run.pacer?.onSuccess(run.api);
-      this.end(info, attempt, ms, 0, status, error.context.upstreamCode ?? error.code);
+      const code = error.context.upstreamCode ?? error.code;
+      this.end(info, attempt, ms, 0, status, code, error.message);
       if (status === 'rate-limited') {
         run.onSample(ms, true);
         refusals++;
@@ -175,6 +180,8 @@ export class BatchCalls implements CallContext {
         continue;
       }
       if (status !== 'retryable') throw error;
+      const tripped = run.breaker?.onFailure(run.api, run.clock.now(), code, error.message);
+      if (tripped) throw tripped;
       run.onSample(ms, true);
       failures++;
       lastRefused = false;
@@ -219,6 +226,7 @@ export class BatchCalls implements CallContext {
     rows: number,
     status: CallStatus,
     code?: string | number,
+    error?: string,
   ): void {
     const ev = this.run.events;
     if (!ev?.has('call:end')) return;
@@ -232,6 +240,7 @@ export class BatchCalls implements CallContext {
       rows,
       status,
       code,
+      ...(error === undefined ? {} : { error }),
     });
   }
 }
