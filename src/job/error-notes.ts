@@ -35,7 +35,7 @@ export function startErrorNotes(options: ErrorNotesOptions): ErrorNotes {
       if (fresh <= 0) continue;
       const kinds = a.top.map((k) => `${k.count} x ${k.example}`).join('; ');
       note(
-        `${a.api}: ${fresh} calls failed in the last ${Math.round(intervalMs / 1000)} s (${a.failedCalls} in all; most: ${kinds})`,
+        `${a.api}: ${fresh} ${fresh === 1 ? 'call' : 'calls'} failed in the last ${Math.round(intervalMs / 1000)} s (${a.failedCalls} in all; most: ${kinds})`,
       );
     }
     last = now;
