@@ -59,6 +59,11 @@ export interface Store {
    */
   commit(runId: string, batch: Batch, rows: BatchRows, attempts: number): Promise<number>;
   markFailed(runId: string, key: string, error: string, attempts: number): Promise<void>;
+  /**
+   * For a store that commits batches in groups: commits what `commit` wrote but has not committed
+   * yet, and throws the error of a group that could not commit (its batches are marked failed).
+   */
+  flush?(): void | Promise<void>;
   /** One transaction: parent becomes `split`, children are added as pending right after it. */
   split(runId: string, parentKey: string, children: readonly Batch[]): Promise<void>;
 

@@ -57,6 +57,8 @@ export function createLocalEngine(store: Store, executor: LocalExecutorOptions):
       try {
         for (let out = await step(outcomes, store, runId); out !== undefined; out = await step(outcomes, store, runId))
           yield out;
+        // the last group of commits: a failure here is an error of its batches, and stops the run
+        await store.flush?.();
       } finally {
         await outcomes.return?.();
       }
