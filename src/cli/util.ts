@@ -1,10 +1,9 @@
 /**
  * Shared CLI plumbing: turn errors into one scrubbed line and an exit code, print JSON.
  */
-import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { isSluiceError, usageError } from '../core/errors.js';
 import { scrub } from '../core/secrets.js';
+import { checkWritableFile } from '../job/places.js';
 
 /** Print exactly one JSON document on stdout. */
 export function printJson(value: unknown): void {
@@ -57,8 +56,10 @@ export function intFlag(
   return n;
 }
 
-/** Throw a usage error naming the flag when the file's folder does not exist. */
+/**
+ * Throw a usage error naming the flag when the file cannot be written: a directory, read-only, or
+ * in a folder that does not exist or takes no new files.
+ */
 export function checkWritableDir(file: string, flag: string): void {
-  const dir = dirname(resolve(file));
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw usageError(`${flag}: folder ${dir} does not exist`);
+  checkWritableFile(file, flag);
 }

@@ -27,6 +27,8 @@ export const ErrorCodes = {
   BAD_PARAM: 'SLUICE_BAD_PARAM',
   /** Every call to an API failed for a while: the circuit breaker stopped the run. */
   UNAVAILABLE: 'SLUICE_UNAVAILABLE',
+  /** Another run of the same job holds the job's lock on this database. */
+  LOCKED: 'SLUICE_LOCKED',
   /** The run was cancelled. */
   ABORTED: 'SLUICE_ABORTED',
   /** Sink or journal problem. */

@@ -4,6 +4,7 @@
  */
 import type { Batch, BatchRows } from './types.js';
 import type { RunReport } from './report.js';
+import type { JobLocks } from './lock.js';
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
 export type BatchStatus = 'pending' | 'running' | 'done' | 'failed' | 'split';
@@ -64,6 +65,8 @@ export interface Store {
    * yet, and throws the error of a group that could not commit (its batches are marked failed).
    */
   flush?(): void | Promise<void>;
+  /** The job lock (one run of a job at a time on this database), for stores that can hold it. */
+  locks?(): JobLocks;
   /** One transaction: parent becomes `split`, children are added as pending right after it. */
   split(runId: string, parentKey: string, children: readonly Batch[]): Promise<void>;
 

@@ -24,7 +24,8 @@ import {
 import { gradientLimit, throughputLimit } from '../run/index.js';
 import { openStore } from '../sinks/index.js';
 import { createFileSource, createHttpSource, createTushareSource } from '../sources/index.js';
-import type { JobConfig, SinkConfig } from './schema.js';
+import type { JobConfig } from './schema.js';
+import { sinkWithDb } from './db-flag.js';
 
 export interface PartsOptions {
   /** Directory that relative paths in the job file are resolved against. @default process.cwd() */
@@ -107,12 +108,7 @@ export function createSource(job: JobConfig, options: PartsOptions = {}): Source
   });
 }
 
-/** The sink config with `--db` applied. */
-export function sinkWithDb(sink: SinkConfig, db: string | undefined): SinkConfig {
-  if (!db) return sink;
-  if (sink.type === 'postgres') return { ...sink, url: db };
-  return { ...sink, path: db };
-}
+export { sinkWithDb } from './db-flag.js';
 
 export function createStore(job: JobConfig, options: PartsOptions = {}): Store {
   const sink = sinkWithDb(job.sink, options.db);

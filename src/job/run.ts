@@ -18,6 +18,8 @@ import { createLocalEngine } from './local-engine.js';
 import { createLimit, createSource, createStore, learnedHistory, planSpecOf, sinkExists, splitterOf } from './parts.js';
 import { createProgress } from './progress.js';
 import { startErrorNotes } from './error-notes.js';
+import { holdJobLock, type JobLockOptions } from './lock.js';
+import { checkSinkPlace, sinkLabel } from './db-flag.js';
 import type { JobConfig } from './schema.js';
 
 export interface EngineContext {
@@ -47,6 +49,10 @@ export interface RunJobOptions {
   readonly engine?: (ctx: EngineContext) => Engine;
   /** Where notes go (resume, learned density). @default stderr */
   readonly note?: (line: string) => void;
+  /** When another run of the job holds its lock on this database: wait for it instead of refusing. */
+  readonly wait?: boolean;
+  /** Lease and poll times of the job lock (tests). */
+  readonly lock?: Pick<JobLockOptions, 'leaseMs' | 'pollMs'>;
 }
 
 export interface RunJobResult {
@@ -110,10 +116,22 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
   const source = createSource(job, options);
   const limit = createLimit(job);
   // The local engine commits SQLite batches in groups of up to two seconds (see PartsOptions), as bench/ingest measures.
+  checkSinkPlace(job.sink, options); // a directory or a read-only place: exit 2 before any call
   const store = createStore(job, { ...options, groupCommitMs: options.engine ? 0 : LOCAL_GROUP_COMMIT_MS });
   await store.open();
   const cleanups: Array<() => unknown> = [];
   try {
+    // One run of a job at a time on a database: taken before the journal is read (see lock.ts).
+    const candidateId = newRunId();
+    const lock = await holdJobLock(store, job.name, {
+      ...options.lock,
+      runId: candidateId,
+      wait: options.wait,
+      signal: options.signal,
+      note,
+      where: sinkLabel(job.sink, options.db),
+    });
+    cleanups.push(() => lock.release());
     if (learns) {
       const history = await learnedHistory(store, job.name);
       spec = planSpecOf(job, { ...options, history });
@@ -128,12 +146,13 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     const previous = options.resume ? await store.latestUnfinishedRun(job.name) : undefined;
     if (previous) {
       runId = previous.id;
+      lock.setRun(runId);
       await store.reopenRun(runId);
       pending = (await store.batches(runId)).filter((r) => RERUN.has(r.status)).map((r) => r.batch);
       note(`resuming run ${runId}: ${pending.length} batches left`);
     } else {
       if (options.resume) note(`no unfinished run of ${job.name} to resume; starting a new run`);
-      runId = newRunId();
+      runId = candidateId;
       await store.createRun({ id: runId, job: job.name, startedAt }, plan.batches);
       pending = plan.batches;
     }

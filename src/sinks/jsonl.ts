@@ -18,6 +18,7 @@ import { SluiceError, ErrorCodes } from '../core/errors.js';
 import { checkKeyPresent, checkParentDir, checkTableSpec, fieldsOf } from './sql.js';
 import { SqliteJournal, hasJournal } from './sqlite/journal.js';
 import { sinkError } from './sqlite/store.js';
+import { SqliteLocks } from './sqlite/lock.js';
 
 export interface JsonlStoreOptions {
   /** The data file (one JSON object per line). */
@@ -215,6 +216,11 @@ export class JsonlStore implements Store {
 
   async finishRun(runId: string, status: RunStatus, report: RunReport): Promise<void> {
     this.guard(() => this.journal.finishRun(runId, status, report), `finishing run ${runId}`);
+  }
+
+  locks(): SqliteLocks {
+    if (!this.db) throw new SluiceError(ErrorCodes.SINK, 'the JSONL store is not open');
+    return new SqliteLocks(this.db);
   }
 
   async getRun(id: string, job?: string): Promise<RunRecord | undefined> {

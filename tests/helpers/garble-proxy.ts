@@ -16,6 +16,9 @@ export interface GarbleProxy {
   rule: GarbleRule;
   /** Answers garbled so far. */
   garbled: number;
+  /** Hold every request from now until `open()` (a server that does not answer yet). */
+  hold(): void;
+  open(): void;
   close(): Promise<void>;
 }
 
@@ -27,13 +30,25 @@ function garbleRow(row: unknown[], how: Garble): unknown[] {
 
 export async function startGarbleProxy(upstream: string, rule: GarbleRule): Promise<GarbleProxy> {
   let n = 0;
-  const proxy: GarbleProxy = { url: '', rule, garbled: 0, close: async () => {} };
+  let gate: Promise<void> = Promise.resolve();
+  let openGate = (): void => {};
+  const proxy: GarbleProxy = {
+    url: '',
+    rule,
+    garbled: 0,
+    hold() {
+      gate = new Promise((resolve) => (openGate = resolve));
+    },
+    open: () => openGate(),
+    close: async () => {},
+  };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      fetch(upstream, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+      gate
+        .then(() => fetch(upstream, { method: 'POST', headers: { 'content-type': 'application/json' }, body }))
         .then(async (r) => {
           let text = await r.text();
           const answer = JSON.parse(text) as { code: number; data?: { items: unknown[][] } };

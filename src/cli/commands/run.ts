@@ -17,6 +17,7 @@ interface RunFlags {
   json?: boolean;
   queue?: string;
   quiet?: boolean;
+  wait?: boolean;
 }
 
 export function register(program: Command): void {
@@ -31,6 +32,7 @@ export function register(program: Command): void {
     .option('--json', 'print the run report as JSON on stdout')
     .option('--queue <redis-url>', 'run through BullMQ workers (sluice worker) instead of in-process')
     .option('--quiet', 'no progress output')
+    .option('--wait', 'if another run of this job holds the database, wait for it to finish instead of refusing')
     .action(
       action(async (jobPath: string, flags: RunFlags) => {
         const metricsPort = intFlag('--metrics-port', flags.metricsPort, { min: 0, max: 65535 });
@@ -44,6 +46,7 @@ export function register(program: Command): void {
         return withStopSignals(async (signal) => {
           const result = await runJob(loaded.job, {
             resume: flags.resume,
+            wait: flags.wait,
             db: flags.db,
             baseDir: baseDirOf(jobPath),
             signal,

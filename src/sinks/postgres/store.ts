@@ -15,6 +15,7 @@ import { redactUrls, registerSecret, scrub } from '../../core/secrets.js';
 import { checkIdentifier, checkTableSpec, messageOf, quote } from '../sql.js';
 import { PgJournal } from './journal.js';
 import { PgTable } from './table.js';
+import { PgLocks } from './lock.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/db`; the password never appears in messages. */
@@ -203,6 +204,10 @@ export class PostgresStore implements Store {
 
   finishRun(runId: string, status: RunStatus, report: RunReport): Promise<void> {
     return this.use((c) => this.journal.finishRun(c, runId, status, report), `finishing run ${runId}`);
+  }
+
+  locks(): PgLocks {
+    return new PgLocks(quote(this.schema), (work, doing) => this.use(work, doing));
   }
 
   getRun(id: string, job?: string): Promise<RunRecord | undefined> {

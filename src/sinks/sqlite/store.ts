@@ -36,6 +36,7 @@ import type { RunReport } from '../../core/report.js';
 import { SluiceError, ErrorCodes } from '../../core/errors.js';
 import { checkParentDir, checkTableSpec } from '../sql.js';
 import { sinkError } from './errors.js';
+import { SqliteLocks } from './lock.js';
 import { SqliteJournal, hasJournal } from './journal.js';
 import { SqliteTable, DEFAULT_ROWS_PER_STATEMENT } from './table.js';
 
@@ -336,6 +337,10 @@ export class SqliteStore implements Store {
   async finishRun(runId: string, status: RunStatus, report: RunReport): Promise<void> {
     this.flushQuietly();
     this.guard(() => this.journal.finishRun(runId, status, report), `finishing run ${runId}`);
+  }
+
+  locks(): SqliteLocks {
+    return new SqliteLocks(this.database);
   }
 
   async getRun(id: string, job?: string): Promise<RunRecord | undefined> {
