@@ -99,6 +99,7 @@ export class PostgresStore implements Store {
           if (!r.rows[0].t) throw new SluiceError(ErrorCodes.NOT_FOUND, `no Sluice database at ${this.where}`);
           return;
         }
+        await this.table?.checkExisting(c); // before anything is created
         await c.query('BEGIN');
         await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sluice:journal:${this.schema}`]);
         await c.query(this.journal.ddl());

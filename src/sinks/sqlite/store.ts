@@ -155,7 +155,7 @@ export class SqliteStore implements Store {
       throw sinkError(err, `opening SQLite database ${path}`, undefined, path);
     }
     try {
-      this.journalRef = new SqliteJournal(db, !mustExist);
+      // the table first: an existing table that does not fit the job is refused before anything is created
       if (this.options.table) {
         this.table = new SqliteTable(
           db,
@@ -163,6 +163,7 @@ export class SqliteStore implements Store {
           this.options.rowsPerStatement ?? DEFAULT_ROWS_PER_STATEMENT,
         );
       }
+      this.journalRef = new SqliteJournal(db, !mustExist);
     } catch (err) {
       db.close();
       throw sinkError(err, `preparing SQLite database ${path}`, undefined, path);
