@@ -11,7 +11,7 @@ import type { RunReport } from '../core/report.js';
 import type { Source } from '../core/source.js';
 import type { BatchRecord, Store } from '../core/store.js';
 import type { Batch } from '../core/types.js';
-import { createRunMonitor, startMetricsServer } from '../monitor/index.js';
+import { createRunMonitor } from '../monitor/index.js';
 import { type Plan, planJob } from '../plan/index.js';
 import { buildReport } from '../report/index.js';
 import { createLocalEngine } from './local-engine.js';
@@ -19,6 +19,7 @@ import { createLimit, createSource, createStore, learnedHistory, planSpecOf, sin
 import { createProgress } from './progress.js';
 import { startErrorNotes } from './error-notes.js';
 import { holdJobLock, type JobLockOptions } from './lock.js';
+import { startRunMetrics } from './metrics.js';
 import { checkSinkPlace, sinkLabel } from './db-flag.js';
 import type { JobConfig } from './schema.js';
 
@@ -43,6 +44,10 @@ export interface RunJobOptions {
   readonly signal?: AbortSignal;
   /** Serve Prometheus /metrics on this port during the run. */
   readonly metricsPort?: number;
+  /** Keep /metrics up this long after the run ends. @default 0 */
+  readonly metricsLingerMs?: number;
+  /** Push the run's metrics to this Prometheus Pushgateway at the end (job label: the job's name). */
+  readonly pushgateway?: string;
   /** @default 'auto' (bar on a TTY, lines otherwise) */
   readonly progress?: 'auto' | 'quiet';
   /** Another engine (BullMQ); the local in-process engine by default. */
@@ -162,11 +167,13 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     cleanups.push(() => monitor.stop());
     const errorNotes = startErrorNotes({ events, note });
     cleanups.push(() => errorNotes.stop());
-    if (options.metricsPort !== undefined) {
-      const server = await startMetricsServer({ port: options.metricsPort, events });
-      note(`metrics at ${server.url}`);
-      cleanups.push(() => server.close());
-    }
+    const metrics = await startRunMetrics(
+      options,
+      events,
+      { runId, job: job.name, apis: [source.api], plannedBatches: pending.length },
+      note,
+    );
+    if (metrics) cleanups.push(() => metrics.close());
     const progress = createProgress({ total: pending.length, events, quiet: options.progress === 'quiet' });
     cleanups.push(() => progress.stop());
 
@@ -238,6 +245,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     };
     const report: RunReport = { ...built, ...extra, batches: { ...built.batches, pending: counts.pending } };
     await store.finishRun(runId, status, report);
+    await metrics?.push(job.name);
     const exitCode = interrupted ? 130 : status === 'succeeded' ? 0 : 1;
     return { report, exitCode, fatal };
   } finally {

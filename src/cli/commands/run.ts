@@ -7,6 +7,8 @@ import { loadJobFile } from '../../job/load.js';
 import { baseDirOf } from '../../job/parts.js';
 import { finishRun, withStopSignals } from '../../job/finish.js';
 import { runJob } from '../../job/run.js';
+import { checkPushgatewayUrl } from '../../job/metrics.js';
+import { durationFlag } from '../duration.js';
 import { action, checkWritableDir, intFlag } from '../util.js';
 
 interface RunFlags {
@@ -18,7 +20,12 @@ interface RunFlags {
   queue?: string;
   quiet?: boolean;
   wait?: boolean;
+  metricsLinger?: string;
+  pushgateway?: string;
 }
+
+/** How long /metrics stays up after a run when --metrics-linger is not given. */
+const METRICS_LINGER_DEFAULT = '5s';
 
 export function register(program: Command): void {
   program
@@ -28,6 +35,15 @@ export function register(program: Command): void {
     .option('--resume', 'continue the last unfinished run of this job, skipping done batches')
     .option('--db <path>', "sink database: SQLite/JSONL path or PostgreSQL URL (overrides the job's sink)")
     .option('--metrics-port <n>', 'serve Prometheus /metrics on 127.0.0.1:N during the run')
+    .option(
+      '--metrics-linger <duration>',
+      `keep /metrics up this long after the run ends (e.g. 15s, 0 = close at once)`,
+      METRICS_LINGER_DEFAULT,
+    )
+    .option(
+      '--pushgateway <url>',
+      "push the run's metrics to this Prometheus Pushgateway at the end (job = the job's name)",
+    )
     .option('--html <file>', 'write the HTML report to FILE')
     .option('--json', 'print the run report as JSON on stdout')
     .option('--queue <redis-url>', 'run through BullMQ workers (sluice worker) instead of in-process')
@@ -36,6 +52,8 @@ export function register(program: Command): void {
     .action(
       action(async (jobPath: string, flags: RunFlags) => {
         const metricsPort = intFlag('--metrics-port', flags.metricsPort, { min: 0, max: 65535 });
+        const metricsLingerMs = durationFlag('--metrics-linger', flags.metricsLinger);
+        if (flags.pushgateway) checkPushgatewayUrl(flags.pushgateway);
         const loaded = loadJobFile(jobPath);
         const queue = flags.queue;
         // BullMQ and Redis load only when a queue is asked for.
@@ -51,6 +69,8 @@ export function register(program: Command): void {
             baseDir: baseDirOf(jobPath),
             signal,
             metricsPort,
+            metricsLingerMs,
+            pushgateway: flags.pushgateway,
             progress: flags.quiet || flags.json ? 'quiet' : 'auto',
             engine:
               queue && distributed
