@@ -1,7 +1,8 @@
 /**
  * Pacing and concurrency contracts. A pacer hands out call slots per key (API name) and learns from
- * rate-limit answers; a limit is a pure rule that turns samples into a concurrency limit. The local
- * executor and the distributed (Redis) engine implement the same interfaces.
+ * rate-limit answers; a pace rule is the pure state machine a pacer drives for each key; a limit is
+ * a pure rule that turns samples into a concurrency limit. The in-process pacer and the Redis pacer
+ * drive the same pace rules: only where the rule's state lives differs.
  */
 
 /** A fixed quota: at most `calls` call starts in any `intervalMs`. */
@@ -20,11 +21,18 @@ export interface RateLimit {
 export interface RateLimitedInfo {
   /** Server's Retry-After hint. */
   readonly retryAfterMs?: number;
-  /** Quota the server named (Tushare: "每分钟最多访问该接口N次"), in calls per minute. */
-  readonly quotaPerMinute?: number;
+  /** Quota the server named (Tushare: "每分钟最多访问该接口N次" is 500 calls per 60,000 ms). */
+  readonly quota?: { calls: number; intervalMs: number };
+  /**
+   * A quota of a longer period is used up (Tushare's per-day quota): wait `retryAfterMs` (until it
+   * resets) without changing the pace.
+   */
+  readonly exhausted?: boolean;
 }
 
 export interface Pacer {
+  /** The quota the server named for `key` during this pacer's life, if any (stored for the next run). */
+  learnedQuota?(key: string): { calls: number; intervalMs: number } | undefined;
   /** Resolves when one call for `key` may start; rejects with the signal's reason when aborted. */
   acquire(key: string, signal?: AbortSignal): Promise<void>;
   /**
@@ -39,6 +47,32 @@ export interface Pacer {
   onSuccess(key: string): void;
   /** Current pace in calls per minute (Infinity when unpaced). */
   rate(key: string): number;
+}
+
+/** What happens to one key, as its pace rule sees it. */
+export type PaceEvent =
+  /** A call was granted a slot and starts now. */
+  | { readonly type: 'start' }
+  /** A call ended without a rate-limit refusal (success, failure, timeout or abort). */
+  | { readonly type: 'end' }
+  /** A call was refused for rate. */
+  | { readonly type: 'refused'; readonly info: RateLimitedInfo };
+
+/**
+ * A pace rule: when the next call for one key may start, as a pure state machine
+ * (`state + event + now -> state`). The rule holds nothing itself; a pacer keeps one state per key
+ * wherever it likes (process memory, or Redis for processes that share a quota), so states are
+ * plain JSON data. Times are milliseconds of the clock the pacer shares between its callers.
+ */
+export interface PaceRule<S> {
+  /** The state of a key that has seen no call yet. */
+  initial(now: number): S;
+  /** Earliest time (>= now) at which one more call may start. */
+  nextAt(state: S, now: number): number;
+  /** The state after `event` at `now`; may update `state` in place and return it. */
+  step(state: S, event: PaceEvent, now: number): S;
+  /** The pace `state` stands for, calls per minute (Infinity when unpaced). */
+  callsPerMinute(state: S): number;
 }
 
 /** One completed (or dropped) unit of work, as a concurrency limit sees it. */

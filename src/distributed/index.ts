@@ -1,13 +1,7 @@
 /** Distributed execution on BullMQ (Redis): the engine, the worker, and the global Redis pacer. */
 export { createBullmqEngine, type BullmqEngineOptions } from './engine.js';
 export { startWorker, type SluiceWorker, type WorkerOptions } from './worker.js';
-export {
-  createRedisPacer,
-  defaultMarginMs,
-  type RedisPacer,
-  type RedisPacerOptions,
-  type RedisRate,
-} from './redis-pacer.js';
+export { createRedisPacer, type RedisPacer, type RedisPacerOptions } from './redis-pacer.js';
 export {
   startBatchWorker,
   type BatchContext,

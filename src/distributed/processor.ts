@@ -48,11 +48,10 @@ async function buildParts(payload: JobPayload, connection: RedisConnection, env:
   const source = createSource(job, { baseDir: payload.baseDir });
   const store = createStore(job, { baseDir: payload.baseDir, db: payload.db });
   await store.open();
-  const rate = job.source.rateLimit ?? 'none';
   // Hold mode: a call holds its slot until it ends, so no delay between grant and request can
   // squeeze more than the quota into the server's window. A call cannot outlast its timeout.
   const holdMs = job.execution.timeoutMs > 0 ? job.execution.timeoutMs + 1000 : 300_000;
-  const pacer = createRedisPacer({ connection, prefix: pacePrefix(job), rate, holdMs });
+  const pacer = createRedisPacer({ connection, prefix: pacePrefix(job), rate: job.source.rateLimit, holdMs });
   const spec = {
     dateParams: job.plan.dateParams,
     each: job.plan.each ? { param: job.plan.each.param, values: [] } : undefined,
@@ -89,7 +88,6 @@ export function createJobProcessor(connection: RedisConnection, env: NodeJS.Proc
     const parts = await partsFor(data.payload);
     const { job, store } = parts;
     await store.markRunning(runId, batch.key);
-    const release = ctx.events.on('call:end', (e) => parts.pacer.release(e.api));
     const outcome = await runBatch(batch, {
       source: parts.source,
       pacer: parts.pacer,
@@ -100,7 +98,7 @@ export function createJobProcessor(connection: RedisConnection, env: NodeJS.Proc
       split: parts.split,
       events: ctx.events,
       signal: ctx.signal,
-    }).finally(release);
+    });
     if (outcome.status === 'done') {
       const rows = await store.commit(runId, outcome.batch, outcome.rows, outcome.attempts);
       durable(store);

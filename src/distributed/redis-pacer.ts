@@ -1,205 +1,273 @@
 /**
- * A Pacer shared by every process that talks to the same Redis: an exact sliding-window limit
- * (one atomic Lua check-and-reserve per call start), a shared cooldown after any process is
- * refused for rate, and a shared learned quota when the server names one.
- *
- * `adaptive` here is deliberately simpler than the local adaptive pacer: calls are unpaced until
- * the server refuses one; a refusal that names a quota ("N calls per minute") sets that quota for
- * everyone, one that does not sets 80% of the starts seen in the last minute. It only learns
- * downwards (a learned quota expires after 24 hours without refusals). `none` paces nothing by
- * itself but still shares cooldowns and named quotas.
+ * The Redis home of pace rules: a Pacer shared by every process that talks to the same Redis. Each
+ * key's rule state (the same rule as in-process, rule.ts) lives in Redis and changes only by an
+ * atomic compare-and-set (pacer-scripts.ts): a process applies its events and grants to the latest
+ * state it knows and writes the result only if nobody wrote since; otherwise it gets the newer
+ * state back and decides again. So every grant in every process is made against every start before
+ * it: the quota is exact across processes, and cooldowns, named quotas and adaptive discovery are
+ * shared. Per key and process, one write is in flight at a time and carries all the events and
+ * grants queued meanwhile. A write that lets calls start earlier (a call ended in hold mode, a pace
+ * raised) publishes a wake-up to the processes waiting on that key. Times are the Redis clock as
+ * estimated from TIME (redis-time.ts), or an injected clock.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Pacer, RateLimit, RateLimitedInfo } from '../core/pacing.js';
+import type { Pacer, PaceEvent, RateLimitedInfo } from '../core/pacing.js';
 import { log } from '../core/log.js';
-import { ACQUIRE_LUA, RATE_LIMITED_LUA, RELEASE_LUA } from './pacer-scripts.js';
+import { realClock, type TimerHandle } from '../run/clock.js';
+import { rulesFor, type PacerOptions, type PaceSpecs } from '../run/pacer/pacer.js';
+import { grantStarts, type KeyState } from '../run/pacer/rule.js';
+import { PACE_CAS_LUA } from './pacer-scripts.js';
 import { closeRedis, connectRedis, settleWithin, type RedisConnection } from './redis.js';
+import { RedisTime } from './redis-time.js';
+import { openLane, type Lane, type Waiter } from './pacer-lane.js';
 
-export interface RedisPacerOptions {
-  /** Redis URL or ioredis options; the pacer opens its own client. */
+export interface RedisPacerOptions extends PacerOptions {
+  /** Redis URL or ioredis options; the pacer opens its own clients. */
   readonly connection: RedisConnection;
-  /** Key prefix: processes sharing a prefix share the quota. @default 'sluice:pace' */
+  /** Key prefix: processes sharing a prefix share each key's pace. @default 'sluice:pace' */
   readonly prefix?: string;
+  /** The configured pace: a quota, `adaptive`, or undefined (unpaced until the server refuses). */
+  readonly rate?: PaceSpecs;
   /**
-   * A fixed quota; `adaptive` (learn from refusals only); or `none` (unpaced, but refusals still
-   * pause every process and a quota the server names is still applied).
+   * The clock the rules run on. @default the Redis clock (TIME), estimated locally; a test may
+   * inject a fake clock, whose timers then also schedule the waits.
    */
-  readonly rate: RedisRate;
-  /**
-   * Extra spacing added to the interval, to absorb the time between a slot being granted and the
-   * request reaching the server. @default min(1000, max(50, 2% of intervalMs)); 0 for adaptive and none
-   */
-  readonly marginMs?: number;
-  /** Shared pause after a refusal without a Retry-After hint. @default 5000 */
-  readonly cooldownMs?: number;
-  /** Longest single sleep before asking Redis again. @default 1000 */
+  readonly clock?: PacerOptions['clock'];
+  /** Longest single wait before asking Redis again. @default 1000 */
   readonly maxSleepMs?: number;
-  /**
-   * Hold mode: a granted call keeps counting as starting "now" until `release(key)` is called for
-   * it (then it counts at the release time, an upper bound of when the server saw it), or until
-   * this long after its grant. This keeps the quota exact whatever delays a request between its
-   * grant and the server (a busy event loop, a cold connection). 0 turns hold mode off.
-   * @default 0
-   */
-  readonly holdMs?: number;
-  /** In hold mode, how often a caller waiting only on calls in flight asks again. @default 25 */
-  readonly inflightPollMs?: number;
-  /** Called with the Redis clock time (ms) of every granted slot (observability and tests). */
+  /** A key's state is dropped after this long without a call. @default 172800000 (48 h) */
+  readonly stateTtlMs?: number;
+  /** Called with the shared clock time of every granted slot (observability and tests). */
   readonly onGrant?: (key: string, atMs: number) => void;
 }
 
-export type RedisRate = RateLimit | 'adaptive' | 'none';
-
 export interface RedisPacer extends Pacer {
-  /** Hold mode: one call for `key` granted by this pacer has ended (any outcome); oldest first. */
-  release(key: string): void;
-  /** Closes the pacer's Redis client (pending background updates are flushed first). */
+  /** Resolves when the events recorded so far are in Redis and wake-ups received so far are handled. */
+  flush(): Promise<void>;
+  /** Closes the pacer's Redis clients (events not yet written are flushed first). */
   close(): Promise<void>;
 }
 
-type ScriptReply = [number, number, number, number];
-type Keys = [string, string, string, string];
+type CasReply = [number, string, string | null, string, string];
 
 interface PacerClient extends Redis {
-  sluiceAcquire(...args: [...Keys, number, number, number, string, number, number]): Promise<ScriptReply>;
-  sluiceRelease(...args: [...Keys, string]): Promise<number>;
-  sluiceRateLimited(
-    k1: string,
-    k2: string,
-    k3: string,
-    cooldownMs: number,
-    quota: number,
-    adaptive: string,
-  ): Promise<number>;
+  sluicePaceCas(
+    key: string,
+    expected: string,
+    next: string,
+    state: string,
+    ttlMs: number,
+    channel: string,
+  ): Promise<CasReply>;
 }
 
-/** Default safety margin for a fixed quota. */
-export function defaultMarginMs(rate: RedisRate): number {
-  if (rate === 'adaptive' || rate === 'none') return 0;
-  return Math.min(1000, Math.max(50, Math.round(rate.intervalMs * 0.02)));
-}
+const END: PaceEvent = { type: 'end' };
 
 export function createRedisPacer(options: RedisPacerOptions): RedisPacer {
-  const { rate } = options;
-  if (rate !== 'adaptive' && rate !== 'none') {
-    if (!Number.isInteger(rate.calls) || rate.calls < 1)
-      throw new RangeError(`rate.calls: expected a whole number >= 1, got ${rate.calls}`);
-    if (!Number.isFinite(rate.intervalMs) || rate.intervalMs <= 0)
-      throw new RangeError(`rate.intervalMs: expected a number > 0, got ${rate.intervalMs}`);
-  }
   const prefix = options.prefix ?? 'sluice:pace';
-  const marginMs = options.marginMs ?? defaultMarginMs(rate);
-  const cooldownMs = options.cooldownMs ?? 5000;
+  const timers = options.clock ?? realClock;
+  const redisTime = options.clock ? undefined : new RedisTime(realClock);
+  const ruleOf = rulesFor(options.rate, { ...options, epochMs: options.epochMs ?? 0 });
   const maxSleepMs = options.maxSleepMs ?? 1000;
-  const fixed = rate === 'adaptive' || rate === 'none' ? undefined : rate;
-  const calls = fixed ? fixed.calls : -1;
-  const intervalMs = fixed ? fixed.intervalMs : 60000;
-  const fixedPerMinute = fixed ? (fixed.calls * 60000) / fixed.intervalMs : Infinity;
+  const ttlMs = options.stateTtlMs ?? 172_800_000;
 
   const client = connectRedis(options.connection) as PacerClient;
-  client.defineCommand('sluiceAcquire', { numberOfKeys: 4, lua: ACQUIRE_LUA });
-  client.defineCommand('sluiceRelease', { numberOfKeys: 4, lua: RELEASE_LUA });
-  client.defineCommand('sluiceRateLimited', { numberOfKeys: 3, lua: RATE_LIMITED_LUA });
-
+  client.defineCommand('sluicePaceCas', { numberOfKeys: 1, lua: PACE_CAS_LUA });
+  let subscriber: Redis | undefined;
+  const lanes = new Map<string, Lane>();
+  const byChannel = new Map<string, Lane>();
   const instance = randomUUID();
-  let counter = 0;
-  const rates = new Map<string, number>();
-  const pending = new Set<Promise<unknown>>();
+  let written = 0;
+  let closed = false;
 
-  const holdMs = Math.max(0, options.holdMs ?? 0);
-  const inflightPollMs = options.inflightPollMs ?? 25;
-  /** Hold mode: this pacer's granted, unreleased members per key, oldest first. */
-  const held = new Map<string, string[]>();
+  const now = (): number => (redisTime ? redisTime.now() : timers.now());
 
-  const keysOf = (key: string): Keys => {
-    const base = `${prefix}:{${key}}`;
-    return [`${base}:starts`, `${base}:cooldown`, `${base}:learned`, `${base}:inflight`];
+  const laneFor = (key: string): Lane => {
+    let lane = lanes.get(key);
+    if (!lane) {
+      const base = `${prefix}:{${key}}`;
+      lane = openLane(key, ruleOf(key), `${base}:state`, `${base}:wake`);
+      lanes.set(key, lane);
+    }
+    return lane;
   };
 
-  const track = (p: Promise<unknown>): void => {
-    const guarded = p.catch((err: unknown) =>
-      log().warn({ err: String(err) }, 'redis pacer: background update failed'),
+  /** One compare-and-set; `state` undefined only reads. Returns true when written. */
+  const cas = async (lane: Lane, state?: string, wake = false): Promise<boolean> => {
+    const version = state === undefined ? '' : `${instance}:${++written}`;
+    const sentAt = realClock.now();
+    const [ok, current, json, seconds, micros] = await client.sluicePaceCas(
+      lane.redisKey,
+      lane.version,
+      version,
+      state ?? '',
+      ttlMs,
+      wake ? lane.channel : '',
     );
-    pending.add(guarded);
-    void guarded.finally(() => pending.delete(guarded));
+    redisTime?.sample(sentAt, seconds, micros);
+    if (ok === 1) {
+      lane.version = version;
+      lane.json = state ?? null;
+      return true;
+    }
+    if (current !== lane.version) {
+      lane.version = current;
+      lane.json = json;
+      lane.fresh = true;
+    }
+    return false;
+  };
+
+  const subscribe = async (lane: Lane): Promise<void> => {
+    if (lane.subscribed) return;
+    if (!subscriber) {
+      subscriber = client.duplicate();
+      subscriber.on('error', () => undefined);
+      subscriber.on('message', (channel: string) => {
+        const l = byChannel.get(channel);
+        if (l && l.waiters.length > 0) wake(l);
+      });
+    }
+    byChannel.set(lane.channel, lane);
+    await subscriber.subscribe(lane.channel);
+    lane.subscribed = true;
+  };
+
+  const wake = (lane: Lane): void => {
+    if (lane.timer !== undefined) {
+      timers.clearTimer(lane.timer);
+      lane.timer = undefined;
+    }
+    pump(lane);
+  };
+
+  const sleep = (lane: Lane, ms: number): void => {
+    if (lane.timer !== undefined) timers.clearTimer(lane.timer);
+    lane.timer = timers.setTimer(() => wake(lane), Math.max(1, Math.min(maxSleepMs, Math.ceil(ms)))) as TimerHandle;
+  };
+
+  /** Decide and write until nothing is queued for the lane; one pump per lane at a time. */
+  const pump = (lane: Lane): void => {
+    if (lane.running) {
+      lane.again = true;
+      return;
+    }
+    lane.running = drain(lane).finally(() => {
+      lane.running = undefined;
+      if (lane.again && !closed) pump(lane);
+    });
+  };
+
+  const drain = async (lane: Lane): Promise<void> => {
+    try {
+      if (redisTime && !redisTime.known) await cas(lane);
+      for (;;) {
+        lane.again = false;
+        lane.waiters = lane.waiters.filter((w) => !w.done);
+        if (lane.events.length === 0 && lane.waiters.length === 0) return;
+        const t = now();
+        const base = lane.json === null ? lane.rule.initial(t) : (JSON.parse(lane.json) as KeyState);
+        const before = lane.rule.nextAt(base, t);
+        const queued = lane.events.length;
+        let state = base;
+        for (const e of lane.events) state = lane.rule.step(state, e.event, e.at);
+        const grant = grantStarts(lane.rule, state, lane.waiters.length, t);
+        state = grant.state;
+        report(lane, lane.rule.callsPerMinute(state));
+        if (queued === 0 && grant.granted === 0) {
+          // nothing to write: wait on a current view, woken early by anyone who frees a slot
+          await subscribe(lane);
+          lane.fresh = false;
+          await cas(lane);
+          if (lane.fresh || lane.again) continue;
+          sleep(lane, lane.rule.nextAt(state, t) - t);
+          return;
+        }
+        const after = lane.rule.nextAt(state, t);
+        if (!(await cas(lane, JSON.stringify(state), after < before))) continue;
+        lane.events.splice(0, queued);
+        for (const w of lane.waiters.splice(0, grant.granted)) {
+          if (w.done) {
+            lane.events.push({ event: END, at: t }); // aborted meanwhile: its slot ends unused
+            continue;
+          }
+          w.done = true;
+          w.signal?.removeEventListener('abort', w.onAbort as () => void);
+          options.onGrant?.(lane.key, t);
+          w.resolve();
+        }
+      }
+    } catch (err) {
+      if (closed) return;
+      log().warn({ err: String(err) }, 'redis pacer: update failed, retrying');
+      sleep(lane, maxSleepMs);
+    }
+  };
+
+  const report = (lane: Lane, callsPerMinute: number): void => {
+    const before = lane.rate;
+    lane.rate = callsPerMinute;
+    if (!options.events?.has('pace:rate') || callsPerMinute === Infinity) return;
+    if (Math.abs(callsPerMinute - before) < 0.05 * before) return;
+    options.events.emit('pace:rate', { api: lane.key, tMs: Date.now(), callsPerMinute });
+  };
+
+  const record = (key: string, event: PaceEvent): void => {
+    const lane = laneFor(key);
+    lane.events.push({ event, at: now() });
+    pump(lane);
   };
 
   return {
-    async acquire(key: string, signal?: AbortSignal): Promise<void> {
-      const keys = keysOf(key);
-      for (;;) {
-        signal?.throwIfAborted();
-        counter += 1;
-        const member = `${instance}:${counter}`;
-        const [waitMs, , perMinuteMilli, nowMs] = await client.sluiceAcquire(
-          ...keys,
-          calls,
-          intervalMs,
-          marginMs,
-          member,
-          holdMs,
-          inflightPollMs,
-        );
-        rates.set(key, perMinuteMilli < 0 ? Infinity : perMinuteMilli / 1000);
-        if (waitMs <= 0) {
-          if (holdMs > 0) held.set(key, [...(held.get(key) ?? []), member]);
-          options.onGrant?.(key, nowMs);
-          return;
+    acquire(key: string, signal?: AbortSignal): Promise<void> {
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      const lane = laneFor(key);
+      return new Promise<void>((resolve, reject) => {
+        const w: Waiter = { resolve, reject, signal, done: false };
+        if (signal) {
+          w.onAbort = () => {
+            if (w.done) return;
+            w.done = true;
+            reject(signal.reason);
+          };
+          signal.addEventListener('abort', w.onAbort, { once: true });
         }
-        await sleep(Math.min(waitMs, maxSleepMs), signal);
-      }
+        lane.waiters.push(w);
+        pump(lane);
+      });
     },
 
     onRateLimited(key: string, info: RateLimitedInfo): void {
-      const [starts, cooldown, learned] = keysOf(key);
-      const pauseMs = Math.max(0, Math.round(info.retryAfterMs ?? cooldownMs));
-      const quota = info.quotaPerMinute !== undefined && info.quotaPerMinute > 0 ? Math.floor(info.quotaPerMinute) : -1;
-      track(
-        client
-          .sluiceRateLimited(starts, cooldown, learned, pauseMs, quota, rate === 'adaptive' ? '1' : '0')
-          .then((learnedPerMinute) => {
-            if (learnedPerMinute > 0) rates.set(key, Math.min(fixedPerMinute, learnedPerMinute));
-          }),
-      );
+      record(key, { type: 'refused', info });
     },
 
-    release(key: string): void {
-      const members = held.get(key);
-      const member = members?.shift();
-      if (member === undefined) return;
-      track(client.sluiceRelease(...keysOf(key), member));
-    },
-
-    onSuccess(): void {
-      // The window itself is the state; a success changes nothing shared.
+    onSuccess(key: string): void {
+      record(key, END);
     },
 
     rate(key: string): number {
-      return rates.get(key) ?? fixedPerMinute;
+      const lane = laneFor(key);
+      if (!Number.isNaN(lane.rate)) return lane.rate;
+      return lane.rule.callsPerMinute(lane.rule.initial(now()));
+    },
+
+    learnedQuota(key: string) {
+      const json = lanes.get(key)?.json;
+      return json ? ((JSON.parse(json) as KeyState).learned ?? undefined) : undefined;
+    },
+
+    async flush(): Promise<void> {
+      if (subscriber && lanes.size > 0) await subscriber.ping().catch(() => undefined);
+      for (const lane of lanes.values()) while (lane.running) await lane.running;
     },
 
     async close(): Promise<void> {
-      await settleWithin(Promise.all([...pending]), 2000);
+      await settleWithin(this.flush(), 2000);
+      closed = true;
+      for (const lane of lanes.values()) if (lane.timer !== undefined) timers.clearTimer(lane.timer);
+      if (subscriber) await closeRedis(subscriber);
       await closeRedis(client);
     },
   };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -141,6 +141,8 @@ export class BatchCalls implements CallContext {
         return page;
       }
       if (run.aborted) {
+        // the call has ended: its pacing slot settles (hold mode frees it)
+        run.pacer?.onSuccess(run.api);
         this.end(info, attempt, ms, 0, 'aborted');
         throw abortedError(run.signal);
       }
@@ -171,7 +173,9 @@ export class BatchCalls implements CallContext {
         if (refusals > run.maxRateLimitRetries) throw error;
         const retryAfterMs = error.context.retryAfterMs;
         if (run.pacer) {
-          run.pacer.onRateLimited(run.api, { retryAfterMs, quotaPerMinute: error.context.quotaPerMinute });
+          const perMinute = error.context.quotaPerMinute;
+          const quota = perMinute !== undefined ? { calls: perMinute, intervalMs: 60_000 } : undefined;
+          run.pacer.onRateLimited(run.api, { retryAfterMs, quota });
         } else {
           const waitMs = retryAfterMs ?? backoffMs(refusals, run.backoff, run.random);
           ev?.emit('pace:wait', { api: run.api, tMs: Date.now(), waitMs, reason: 'rate-limited' });

@@ -6,10 +6,10 @@ export type { BatchOutcome, DoneOutcome, FailedOutcome, SplitOutcome } from './o
 export { EXECUTOR_DEFAULTS, type ExecutorOptions } from './options.js';
 export { backoffMs, backoffCeilingMs, BACKOFF_DEFAULTS, type BackoffOptions } from './backoff.js';
 export { realClock, sleep, type Clock, type TimerHandle } from './clock.js';
-export { createPacer, type PacerOptions } from './pacer/pacer.js';
-export { SlidingWindowRule, FixedWindowRule, defaultGuardMs } from './pacer/sliding.js';
-export { AdaptiveRule, type AdaptiveOptions } from './pacer/adaptive.js';
-export type { PaceRule } from './pacer/rule.js';
+export { createPacer, type PacerOptions, type PaceSpecs } from './pacer/pacer.js';
+export { paceRule, learnedWindow, type KeyState, type PaceRuleOptions, type PaceSpec } from './pacer/rule.js';
+export { defaultGuardMs } from './pacer/window.js';
+export type { AdaptiveOptions } from './pacer/adaptive.js';
 export { fixedLimit } from './limits/fixed.js';
 export {
   throughputLimit,

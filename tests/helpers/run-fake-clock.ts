@@ -12,6 +12,12 @@ export class FakeClock implements Clock {
   private seq = 0;
   private timers: Timer[] = [];
 
+  /**
+   * @param settle awaited between timers as well as pending promise callbacks: work that waits on
+   *   real I/O (a Redis pacer) finishes before time moves on.
+   */
+  constructor(private readonly settle?: () => Promise<void>) {}
+
   now(): number {
     return this.t;
   }
@@ -35,6 +41,7 @@ export class FakeClock implements Clock {
     const end = this.t + ms;
     for (;;) {
       await flush();
+      if (this.settle) await this.settle();
       let next: Timer | undefined;
       for (const t of this.timers)
         if (t.at <= end && (!next || t.at < next.at || (t.at === next.at && t.seq < next.seq))) next = t;
@@ -45,6 +52,7 @@ export class FakeClock implements Clock {
     }
     this.t = end;
     await flush();
+    if (this.settle) await this.settle();
   }
 }
 

@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { AdaptiveRule, createPacer } from '../../src/run/index.js';
+import type { PaceEvent } from '../../src/core/pacing.js';
+import { createPacer, paceRule } from '../../src/run/index.js';
 import { Emitter } from '../../src/core/events.js';
 import { FakeClock } from '../helpers/run-fake-clock.js';
 
@@ -12,12 +13,18 @@ interface Discovery {
   readonly steadyShare: number;
 }
 
+const START: PaceEvent = { type: 'start' };
+const END: PaceEvent = { type: 'end' };
+const REFUSED: PaceEvent = { type: 'refused', info: {} };
+
 /**
- * Virtual-time run of the adaptive rule against a server that accepts at most `quota` calls in
- * any sliding second (refused calls do not count) and answers after `latencyMs`.
+ * Virtual-time run of the adaptive rule (the pure state machine, no pacer) against a server that
+ * accepts at most `quota` calls in any sliding second (refused calls do not count) and answers
+ * after `latencyMs`.
  */
 function discover(quota: number, latencyMs: number, durationMs = 60_000): Discovery {
-  const rule = new AdaptiveRule({}, 0);
+  const rule = paceRule('adaptive');
+  let state = rule.initial(0);
   const accepted: number[] = [];
   const answers: Array<{ at: number; ok: boolean }> = [];
   let head = 0;
@@ -25,16 +32,15 @@ function discover(quota: number, latencyMs: number, durationMs = 60_000): Discov
   let total = 0;
   let t = 0;
   while (t < durationMs) {
-    const start = rule.nextAt(t);
+    const start = rule.nextAt(state, t);
     // deliver answers due before the next start
     while (head < answers.length && answers[head].at <= start) {
       const a = answers[head++];
-      if (a.ok) rule.onSuccess(a.at);
-      else rule.onRateLimited(a.at, {});
+      state = rule.step(state, a.ok ? END : REFUSED, a.at);
     }
-    t = rule.nextAt(start);
+    t = rule.nextAt(state, start);
     if (t > start) continue;
-    rule.record(t);
+    state = rule.step(state, START, t);
     total++;
     let inWindow = 0;
     for (let i = accepted.length - 1; i >= 0 && accepted[i] > t - 1000; i--) inWindow++;
@@ -71,22 +77,34 @@ describe('adaptive pace', () => {
   }
 
   test('growth pauses while the caller does not use the pace', () => {
-    const rule = new AdaptiveRule({ initialPerSecond: 10 }, 0);
-    rule.record(0);
-    rule.record(5000);
-    assert.equal(rule.perSecond(), 10);
+    const rule = paceRule('adaptive', { adaptive: { initialPerSecond: 10 } });
+    let state = rule.initial(0);
+    state = rule.step(state, START, 0);
+    state = rule.step(state, START, 5000);
+    assert.equal(rule.callsPerMinute(state), 600);
   });
 
   test('refusals right after a decrease do not decrease again', () => {
-    const rule = new AdaptiveRule({ initialPerSecond: 40 }, 0);
+    const rule = paceRule('adaptive', { adaptive: { initialPerSecond: 40 } });
+    let state = rule.initial(0);
     for (let t = 0; t < 1000; t += 25) {
-      rule.record(t);
-      rule.onSuccess(t);
+      state = rule.step(rule.step(state, START, t), END, t);
     }
-    assert.equal(rule.onRateLimited(1000, {}), true);
-    const after = rule.perSecond();
-    assert.equal(rule.onRateLimited(1100, {}), false);
-    assert.equal(rule.perSecond(), after);
+    state = rule.step(state, REFUSED, 1000);
+    const after = rule.callsPerMinute(state);
+    assert.ok(after < 40 * 60);
+    state = rule.step(state, REFUSED, 1100);
+    assert.equal(rule.callsPerMinute(state), after);
+  });
+
+  test('the state is plain data: it survives a JSON round trip unchanged', () => {
+    const rule = paceRule('adaptive');
+    let state = rule.initial(0);
+    for (let t = 0; t < 3000; t += 50) state = rule.step(rule.step(state, START, t), END, t + 20);
+    state = rule.step(state, REFUSED, 3000);
+    const copy = JSON.parse(JSON.stringify(state)) as typeof state;
+    assert.deepEqual(copy, state);
+    assert.equal(rule.nextAt(copy, 3001), rule.nextAt(state, 3001));
   });
 
   test('the pacer reports pace changes as pace:rate events', async () => {

@@ -1,36 +1,28 @@
 /**
- * createPacer: call slots per key (API name) under a pace rule, learning from rate-limit answers.
+ * createPacer: the in-process home of pace rules. One rule state per key (API name), kept in
+ * memory; the rule (rule.ts) decides everything, this file only queues callers and keeps timers.
  * Fast path: when a slot is free now and nobody waits, acquire resolves without a timer. Waiters
  * queue in FIFO order and one timer per key wakes the queue when the next slot is due.
  */
-import type { Pacer, RateLimit, RateLimitedInfo } from '../../core/pacing.js';
+import type { Pacer, PaceRule, RateLimitedInfo } from '../../core/pacing.js';
 import type { ExecutorEvents } from '../../core/events.js';
 import { abortReason, realClock, type Clock, type TimerHandle } from '../clock.js';
-import { AdaptiveRule, type AdaptiveOptions } from './adaptive.js';
-import type { PaceRule } from './rule.js';
-import { defaultGuardMs, FixedWindowRule, SlidingWindowRule } from './sliding.js';
+import { paceRule, type KeyState, type PaceRuleOptions, type PaceSpec } from './rule.js';
 
-export interface PacerOptions {
+export interface PacerOptions extends PaceRuleOptions {
+  /** @default performance.now() and ordinary timers (fixed windows then align to Unix time) */
   readonly clock?: Clock;
   /** Emits `pace:rate` when a key's pace changes. */
   readonly events?: ExecutorEvents;
   /**
-   * Extra ms added to each window to absorb network jitter.
-   * @default 0.25 % of intervalMs, within [1, 250]
+   * Quotas per key learned by earlier runs (stored in the sink's database): a key starts at that
+   * pace (its `learnedShare`, spread evenly) unless the configured quota is slower.
    */
-  readonly guardMs?: number;
-  /**
-   * Share of a quota the server named (quotaPerMinute) to pace at.
-   * @default 0.98
-   */
-  readonly learnedShare?: number;
-  /**
-   * How long a key pauses after a refusal without a Retry-After hint.
-   * @default 1000
-   */
-  readonly defaultRetryAfterMs?: number;
-  readonly adaptive?: AdaptiveOptions;
+  readonly learned?: Readonly<Record<string, { calls: number; intervalMs: number }>>;
 }
+
+/** One pace for every key, or a pace per key (API name): a pacer may be shared by several jobs. */
+export type PaceSpecs = PaceSpec | ((key: string) => PaceSpec);
 
 interface Waiter {
   resolve: () => void;
@@ -41,76 +33,53 @@ interface Waiter {
 }
 
 interface Gate {
-  rule: PaceRule | undefined;
-  blockedUntil: number;
+  readonly rule: PaceRule<KeyState>;
+  state: KeyState;
   waiters: Waiter[];
   head: number;
   timer: TimerHandle | undefined;
   timerAt: number;
-  /** Unpaced keys: starts in the current and previous second, to seed a rule after a refusal. */
-  second: number;
-  thisSecond: number;
-  lastSecond: number;
   /** Pace last reported through `pace:rate`. */
   reported: number;
 }
 
 const RESOLVED = Promise.resolve();
+const START = { type: 'start' } as const;
+const END = { type: 'end' } as const;
 
-export function createPacer(spec: RateLimit | 'adaptive' | undefined, options: PacerOptions = {}): Pacer {
-  const clock = options.clock ?? realClock;
-  const learnedShare = options.learnedShare ?? 0.98;
-  const defaultRetryAfterMs = options.defaultRetryAfterMs ?? 1000;
-  const gates = new Map<string, Gate>();
+/** The rule options a home derives from its clock: fixed windows align to Unix time on the real clock. */
+export function ruleOptions(options: PacerOptions): PaceRuleOptions {
+  const real = (options.clock ?? realClock) === realClock;
+  return { ...options, epochMs: options.epochMs ?? (real ? -performance.timeOrigin : 0) };
+}
 
-  const makeRule = (): PaceRule | undefined => {
-    if (spec === undefined) return undefined;
-    if (spec === 'adaptive') return new AdaptiveRule(options.adaptive, clock.now());
-    const guard = options.guardMs ?? defaultGuardMs(spec.intervalMs);
-    return spec.window === 'fixed'
-      ? new FixedWindowRule(spec.calls, spec.intervalMs, guard)
-      : new SlidingWindowRule(spec.calls, spec.intervalMs, guard);
+/** A rule per key, seeded with what earlier runs learned; a single spec is validated at once, at the edge. */
+export function rulesFor(
+  specs: PaceSpecs,
+  options: PaceRuleOptions & Pick<PacerOptions, 'learned'>,
+): (key: string) => PaceRule<KeyState> {
+  const specOf = typeof specs === 'function' ? specs : () => specs;
+  const seeds = options.learned ?? {};
+  const plain = typeof specs === 'function' ? undefined : paceRule(specs, options);
+  return (key) => {
+    const seed = Object.hasOwn(seeds, key) ? seeds[key] : undefined;
+    return plain && !seed ? plain : paceRule(specOf(key), { ...options, seed });
   };
+}
 
-  makeRule(); // validate the spec now, at the edge, not at the first call
+export function createPacer(specs: PaceSpecs, options: PacerOptions = {}): Pacer {
+  const clock = options.clock ?? realClock;
+  const ruleOf = rulesFor(specs, ruleOptions(options));
+  const gates = new Map<string, Gate>();
 
   const gateFor = (key: string): Gate => {
     let g = gates.get(key);
     if (!g) {
-      g = {
-        rule: makeRule(),
-        blockedUntil: 0,
-        waiters: [],
-        head: 0,
-        timer: undefined,
-        timerAt: 0,
-        second: 0,
-        thisSecond: 0,
-        lastSecond: 0,
-        reported: NaN,
-      };
+      const rule = ruleOf(key);
+      g = { rule, state: rule.initial(clock.now()), waiters: [], head: 0, timer: undefined, timerAt: 0, reported: NaN };
       gates.set(key, g);
     }
     return g;
-  };
-
-  const dueAt = (g: Gate, now: number): number => {
-    const t = g.rule ? g.rule.nextAt(now) : now;
-    return t > g.blockedUntil ? t : g.blockedUntil;
-  };
-
-  const take = (g: Gate, now: number): void => {
-    if (g.rule) {
-      g.rule.record(now);
-      return;
-    }
-    const s = Math.floor(now / 1000);
-    if (s !== g.second) {
-      g.lastSecond = s === g.second + 1 ? g.thisSecond : 0;
-      g.thisSecond = 0;
-      g.second = s;
-    }
-    g.thisSecond++;
   };
 
   const drain = (key: string, g: Gate): void => {
@@ -122,11 +91,11 @@ export function createPacer(spec: RateLimit | 'adaptive' | undefined, options: P
         g.head++;
         continue;
       }
-      if (dueAt(g, now) > now) break;
+      if (g.rule.nextAt(g.state, now) > now) break;
       g.head++;
       w.done = true;
       w.signal?.removeEventListener('abort', w.onAbort as () => void);
-      take(g, now);
+      g.state = g.rule.step(g.state, START, now);
       w.resolve();
     }
     if (g.head > 64 && g.head * 2 > g.waiters.length) {
@@ -139,7 +108,7 @@ export function createPacer(spec: RateLimit | 'adaptive' | undefined, options: P
   const schedule = (key: string, g: Gate): void => {
     if (g.head >= g.waiters.length) return;
     const now = clock.now();
-    const at = dueAt(g, now);
+    const at = g.rule.nextAt(g.state, now);
     if (g.timer !== undefined) {
       if (g.timerAt <= at) return;
       clock.clearTimer(g.timer);
@@ -148,19 +117,17 @@ export function createPacer(spec: RateLimit | 'adaptive' | undefined, options: P
     g.timer = clock.setTimer(() => drain(key, g), Math.max(0, Math.ceil(at - now)));
   };
 
-  const emitRate = (key: string, g: Gate): void => {
-    if (!options.events?.has('pace:rate')) return;
-    const callsPerMinute = g.rule ? g.rule.callsPerMinute() : Infinity;
+  const emitRate = (key: string, g: Gate, callsPerMinute: number): void => {
     g.reported = callsPerMinute;
-    options.events.emit('pace:rate', { api: key, tMs: Date.now(), callsPerMinute });
+    options.events?.emit('pace:rate', { api: key, tMs: Date.now(), callsPerMinute });
   };
 
   /** A free slot now and nobody queued before us: take it. */
   const takeFree = (g: Gate): boolean => {
     if (g.head < g.waiters.length) return false;
     const now = clock.now();
-    if (dueAt(g, now) > now) return false;
-    take(g, now);
+    if (g.rule.nextAt(g.state, now) > now) return false;
+    g.state = g.rule.step(g.state, START, now);
     return true;
   };
 
@@ -190,62 +157,35 @@ export function createPacer(spec: RateLimit | 'adaptive' | undefined, options: P
 
     onRateLimited(key: string, info: RateLimitedInfo): void {
       const g = gateFor(key);
-      const now = clock.now();
-      const waitMs = info.retryAfterMs ?? (g.rule instanceof AdaptiveRule ? 0 : defaultRetryAfterMs);
-      g.blockedUntil = Math.max(g.blockedUntil, now + Math.max(0, waitMs));
-      let changed = false;
-      if (info.quotaPerMinute !== undefined && info.quotaPerMinute > 0) {
-        // The server named its quota: pace just under it, spread evenly (k calls per 60000*k/N ms),
-        // which is safe whether the server counts per minute or over a shorter window.
-        const calls = Math.max(1, Math.floor(info.quotaPerMinute * learnedShare));
-        const k = Math.max(1, Math.floor(calls / 60));
-        const intervalMs = Math.ceil((60_000 * k) / calls);
-        const current =
-          g.rule instanceof SlidingWindowRule && g.rule.capacity === k && g.rule.intervalMs === intervalMs
-            ? g.rule
-            : undefined;
-        if (current) {
-          // refused although already paced at the named quota: widen the margin
-          current.onSuccess(now);
-          changed = current.widenGuard(Math.max(1, intervalMs * 0.01));
-        } else {
-          g.rule = new SlidingWindowRule(k, intervalMs, options.guardMs ?? defaultGuardMs(intervalMs));
-          // the server's window is full right now: let it drain for one interval before the new pace
-          g.blockedUntil = Math.max(g.blockedUntil, now + intervalMs);
-          changed = true;
-        }
-      } else if (g.rule instanceof SlidingWindowRule) {
-        // the server saw our starts closer together than we did: keep the quota, widen the margin
-        g.rule.onSuccess(now);
-        changed = g.rule.widenGuard(Math.max(1, g.rule.intervalMs * 0.01));
-      } else if (g.rule?.onRateLimited) {
-        changed = g.rule.onRateLimited(now, info);
-      } else if (!g.rule) {
-        // unpaced until now: start adaptive pacing below the rate that was refused
-        const seen = Math.max(g.thisSecond, g.lastSecond, 1);
-        g.rule = new AdaptiveRule(options.adaptive, now, { perSecond: seen * 0.5, ceiling: seen });
-        changed = true;
-      }
-      if (changed) emitRate(key, g);
+      const before = g.rule.callsPerMinute(g.state);
+      g.state = g.rule.step(g.state, { type: 'refused', info }, clock.now());
+      const after = g.rule.callsPerMinute(g.state);
+      if (after !== before && options.events?.has('pace:rate')) emitRate(key, g, after);
       schedule(key, g);
     },
 
     onSuccess(key: string): void {
       const g = gates.get(key);
-      if (!g?.rule?.onSuccess) return;
-      g.rule.onSuccess(clock.now());
+      if (!g) return;
+      g.state = g.rule.step(g.state, END, clock.now());
       // adaptive pace drifts with every call: report it when it moved by 5 % or more
-      const cpm = g.rule.callsPerMinute();
-      if (!(Math.abs(cpm - g.reported) < 0.05 * g.reported)) emitRate(key, g);
+      const cpm = g.rule.callsPerMinute(g.state);
+      if (cpm !== Infinity && options.events?.has('pace:rate') && !(Math.abs(cpm - g.reported) < 0.05 * g.reported)) {
+        emitRate(key, g, cpm);
+      }
+      // an ended call may free its slot early (hold mode)
+      schedule(key, g);
     },
 
     rate(key: string): number {
       const g = gates.get(key);
-      if (g) return g.rule ? g.rule.callsPerMinute() : Infinity;
-      if (spec === undefined) return Infinity;
-      return spec === 'adaptive'
-        ? (options.adaptive?.initialPerSecond ?? 2) * 60
-        : (spec.calls * 60_000) / spec.intervalMs;
+      if (g) return g.rule.callsPerMinute(g.state);
+      const rule = ruleOf(key);
+      return rule.callsPerMinute(rule.initial(clock.now()));
+    },
+
+    learnedQuota(key: string) {
+      return gates.get(key)?.state.learned ?? undefined;
     },
   };
 }
