@@ -33,7 +33,10 @@ export function register(program: Command): void {
     .description('Run a job file: plan, pace, fetch, write, and store the run report.')
     .argument('<job>', 'job file (YAML or JSON)')
     .option('--resume', 'continue the last unfinished run of this job, skipping done batches')
-    .option('--db <path>', "sink database: SQLite/JSONL path or PostgreSQL URL (overrides the job's sink)")
+    .option(
+      '--db <path>',
+      "sink database, overriding the job's sink (type included): a SQLite file, a .jsonl file, or a postgres:// URL (?schema=NAME)",
+    )
     .option('--metrics-port <n>', 'serve Prometheus /metrics on 127.0.0.1:N during the run')
     .option(
       '--metrics-linger <duration>',
