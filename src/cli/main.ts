@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   targets: () => import('./commands/targets.js'),
   emulate: () => import('./commands/emulate.js'),
   demo: () => import('./commands/demo.js'),
+  apis: () => import('./commands/apis.js'),
 };
 
 const program = new Command();

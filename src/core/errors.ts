@@ -4,7 +4,7 @@
  */
 
 /** How the executor should treat a failed call. */
-export type FailureKind = 'retryable' | 'rate-limited' | 'overflow' | 'fatal';
+export type FailureKind = 'retryable' | 'rate-limited' | 'overflow' | 'rejected' | 'fatal';
 
 export const ErrorCodes = {
   /** Bad command-line flag or value (exit 2). */
@@ -29,6 +29,10 @@ export const ErrorCodes = {
   UNAVAILABLE: 'SLUICE_UNAVAILABLE',
   /** Another run of the same job holds the job's lock on this database. */
   LOCKED: 'SLUICE_LOCKED',
+  /** The server refused this batch's query (Tushare's generic 50101): the batch fails once, the run goes on. */
+  BAD_QUERY: 'SLUICE_BAD_QUERY',
+  /** A per-day quota is used up: the run stops cleanly (or waits, see execution.waitForQuotaReset). */
+  QUOTA_EXHAUSTED: 'SLUICE_QUOTA_EXHAUSTED',
   /** The run was cancelled. */
   ABORTED: 'SLUICE_ABORTED',
   /** Sink or journal problem. */
@@ -39,6 +43,12 @@ export const ErrorCodes = {
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
+/** A quota: at most `calls` calls per `intervalMs` (60000 per minute, 3600000 per hour, 86400000 per day). */
+export interface Quota {
+  readonly calls: number;
+  readonly intervalMs: number;
+}
+
 export interface SluiceErrorContext {
   /** Batch key the error belongs to, when there is one. */
   batchKey?: string;
@@ -46,8 +56,10 @@ export interface SluiceErrorContext {
   attempt?: number;
   /** Server's hint of how long to wait before the next call. */
   retryAfterMs?: number;
-  /** Quota learned from the server's message (calls per minute). */
-  quotaPerMinute?: number;
+  /** Quota the server named in its message: `calls` per `intervalMs`. */
+  quota?: Quota;
+  /** When a used-up quota resets (ISO 8601 with its offset), for SLUICE_QUOTA_EXHAUSTED. */
+  resetAt?: string;
   /** Upstream status or business code. */
   upstreamCode?: number | string;
 }
@@ -60,6 +72,8 @@ const KIND_BY_CODE: Partial<Record<ErrorCode, FailureKind>> = {
   SLUICE_PERMISSION: 'fatal',
   SLUICE_BAD_PARAM: 'fatal',
   SLUICE_UNAVAILABLE: 'fatal',
+  SLUICE_BAD_QUERY: 'rejected',
+  SLUICE_QUOTA_EXHAUSTED: 'fatal',
 };
 
 /** Exit code the CLI uses for an error of this code. */

@@ -25,6 +25,16 @@ export interface CallContext {
   readonly signal: AbortSignal;
 }
 
+/**
+ * What is known about an API's real row cap: `exact` when a page came back cut at it (more rows
+ * followed), `atLeast` when pages of that many rows came back whole. A short page of fewer than
+ * `atLeast` rows is certainly the last one.
+ */
+export interface CapFacts {
+  readonly exact?: number;
+  readonly atLeast?: number;
+}
+
 export interface Source {
   /** Pacing key: the API name (one quota per API). */
   readonly api: string;
@@ -32,6 +42,10 @@ export interface Source {
   readonly rowCap: number;
   /** Field names the source asks for, when known in advance. */
   readonly fields?: readonly string[];
+  /** What the source knows about the server's row cap now (stored for the next run), if it tracks it. */
+  capFacts?(): CapFacts;
+  /** What earlier runs established about the server's row cap (stored facts); before the first fetch. */
+  knownCap?(facts: CapFacts): void;
   /** Pages of one batch, in order. Every upstream request goes through `ctx.call`. */
   fetch(batch: Batch, ctx: CallContext): AsyncIterable<Page>;
 }

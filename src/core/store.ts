@@ -2,6 +2,8 @@
  * Store contract: the run journal (`sluice_runs`, `sluice_batches`) plus the data table, in one
  * database so that a batch's rows and its `done` mark commit in one transaction.
  */
+import type { Quota } from './errors.js';
+import type { CapFacts } from './source.js';
 import type { Batch, BatchRows } from './types.js';
 import type { RunReport } from './report.js';
 import type { JobLocks } from './lock.js';
@@ -37,6 +39,29 @@ export interface TableSpec {
   readonly key: readonly string[];
   /** Optional schema (Postgres). */
   readonly schema?: string;
+  /**
+   * Declared kinds of some columns (from the API's catalogue): `integer` columns are INTEGER
+   * (bigint), `real` REAL (double precision), `text` TEXT. An undeclared number column is REAL,
+   * whatever one batch's values look like (an integer-valued key column stays INTEGER). Used when
+   * a table or column is created; existing ones are never altered.
+   */
+  readonly columns?: Readonly<Record<string, DeclaredKind>>;
+}
+
+/** A column kind a table spec may declare. */
+export type DeclaredKind = 'integer' | 'real' | 'text';
+
+/**
+ * What runs learned about an API (`sluice_api_facts`), read at the start of the next run of any
+ * job on the same database: the quota the server named and what is known of its row cap. Keyed by
+ * API and endpoint host; nothing about the token is stored.
+ */
+export interface ApiFacts {
+  readonly api: string;
+  /** Host of the endpoint ('' when it has none). */
+  readonly host: string;
+  readonly quota?: Quota & { readonly learnedAt: string };
+  readonly rowCap?: CapFacts & { readonly learnedAt: string };
 }
 
 export interface Store {
@@ -75,4 +100,9 @@ export interface Store {
   getRun(id: string, job?: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   listRuns(job: string | undefined, limit: number): Promise<RunRecord[]>;
+
+  /** Stored API facts (empty when none, or when the database has no facts table yet). */
+  apiFacts(): Promise<ApiFacts[]>;
+  /** Upserts facts per (api, host); a part left out (quota or rowCap) keeps its stored value. */
+  saveApiFacts(facts: readonly ApiFacts[]): Promise<void>;
 }

@@ -32,4 +32,4 @@ export interface BatchRows {
 }
 
 /** Outcome of one call as the monitor sees it. */
-export type CallStatus = 'ok' | 'retryable' | 'rate-limited' | 'overflow' | 'fatal' | 'aborted';
+export type CallStatus = 'ok' | 'retryable' | 'rate-limited' | 'overflow' | 'rejected' | 'fatal' | 'aborted';

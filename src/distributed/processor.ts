@@ -9,6 +9,7 @@ import type { Source } from '../core/source.js';
 import type { Store } from '../core/store.js';
 import type { Batch } from '../core/types.js';
 import { parseJob } from '../job/load.js';
+import { type KnownFacts, readApiFacts, saveApiFacts } from '../job/api-facts.js';
 import { createSource, createStore } from '../job/parts.js';
 import type { JobConfig } from '../job/schema.js';
 import { splitBatch } from '../plan/index.js';
@@ -24,6 +25,7 @@ interface Parts {
   readonly store: Store;
   readonly source: Source;
   readonly pacer: RedisPacer;
+  readonly known: KnownFacts;
   readonly split: (batch: Batch) => Batch[] | undefined;
 }
 
@@ -48,6 +50,9 @@ async function buildParts(payload: JobPayload, connection: RedisConnection, env:
   const source = createSource(job, { baseDir: payload.baseDir });
   const store = createStore(job, { baseDir: payload.baseDir, db: payload.db });
   await store.open();
+  // the row cap earlier runs learned (quotas are shared through Redis instead)
+  const known = await readApiFacts(store, job);
+  if (known.cap) source.knownCap?.(known.cap);
   // Hold mode: a call holds its slot until it ends, so no delay between grant and request can
   // squeeze more than the quota into the server's window. A call cannot outlast its timeout.
   const holdMs = job.execution.timeoutMs > 0 ? job.execution.timeoutMs + 1000 : 300_000;
@@ -56,7 +61,7 @@ async function buildParts(payload: JobPayload, connection: RedisConnection, env:
     dateParams: job.plan.dateParams,
     each: job.plan.each ? { param: job.plan.each.param, values: [] } : undefined,
   };
-  return { job, store, source, pacer, split: (batch) => splitBatch(batch, spec) };
+  return { job, store, source, pacer, known, split: (batch) => splitBatch(batch, spec) };
 }
 
 /**
@@ -95,6 +100,7 @@ export function createJobProcessor(connection: RedisConnection, env: NodeJS.Proc
       retries: job.execution.retries,
       timeoutMs: job.execution.timeoutMs,
       backoff: job.execution.backoff,
+      waitForQuotaReset: job.execution.waitForQuotaReset,
       split: parts.split,
       events: ctx.events,
       signal: ctx.signal,
@@ -111,6 +117,8 @@ export function createJobProcessor(connection: RedisConnection, env: NodeJS.Proc
     }
     const { error } = outcome;
     if (ctx.signal.aborted || error.code === ErrorCodes.ABORTED) return { status: 'aborted' };
+    // a used-up daily quota stops the run, but this batch did not fail: --resume runs it again
+    if (error.code === ErrorCodes.QUOTA_EXHAUSTED) throw error;
     await store.markFailed(runId, batch.key, error.message, outcome.attempts);
     durable(store);
     if (error.kind === 'fatal') throw error;
@@ -125,6 +133,9 @@ export function createJobProcessor(connection: RedisConnection, env: NodeJS.Proc
       for (const p of all) {
         const parts = await p.catch(() => undefined);
         if (!parts) continue;
+        const { job, source, pacer } = parts;
+        const learned = { quota: pacer.learnedQuota?.(source.api), cap: source.capFacts?.() };
+        await saveApiFacts(parts.store, job, parts.known, learned).catch(() => undefined);
         await parts.pacer.close().catch(() => undefined);
         await parts.store.close().catch(() => undefined);
       }

@@ -3,6 +3,7 @@
  * test asks the same Dataset for the rows a job should have landed. Same seed -> same rows.
  */
 import { tradingCalendar, type TradingCalendar } from './calendar.js';
+import { adjTable } from './adj.js';
 import { DailyPrices, dailyTable } from './daily.js';
 import { finaTable } from './fina.js';
 import { stockBasicTable, tradeCalTable } from './reference.js';
@@ -14,7 +15,10 @@ export interface DatasetOptions {
   readonly seed?: number;
   /** Symbols in the universe (1..100000). @default 50 */
   readonly symbols?: number;
-  /** Row cap of `daily` (the other APIs have fixed caps: fina_indicator 100, trade_cal and stock_basic 10000). @default 6000 */
+  /**
+   * Row cap of `daily` (the other APIs have fixed caps: fina_indicator 100, stock_basic 6000,
+   * trade_cal 10000, adj_factor 6000; the server's `rowCaps` option lowers any of them). @default 6000
+   */
   readonly dailyRowCap?: number;
 }
 
@@ -93,6 +97,7 @@ function build(seed: number, symbols: number, dailyCap: number): Dataset {
   const tables = new Map<string, ApiTable>();
   for (const t of [
     dailyTable(prices, dailyCap),
+    adjTable(prices),
     finaTable(seed, universe),
     tradeCalTable(calendar),
     stockBasicTable(universe),

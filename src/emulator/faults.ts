@@ -1,13 +1,17 @@
 /**
  * Seeded fault injection. A spec such as `5xx:0.02,reset:0.01,hang:0.01,malformed:0.01,internal:0.01`
- * gives each kind's probability per admitted request; `all:P` spreads P evenly over the five kinds
- * (so `all:0.05` makes 5 % of requests fail, 1 % of each kind). The draw uses a PRNG seeded from the
+ * gives each kind's probability per admitted request; `all:P` spreads P evenly over the first five
+ * kinds (so `all:0.05` makes 5 % of requests fail, 1 % of each kind). `transient` answers a
+ * transient wording under a code other than -1000 (retried); `badquery` the generic 50101 (the
+ * batch fails). The draw uses a PRNG seeded from the
  * emulator's seed, so a given seed and arrival order always give the same faults.
  */
 import { Prng } from './hash.js';
 
-export const FAULT_KINDS = ['5xx', 'reset', 'hang', 'malformed', 'internal'] as const;
+export const FAULT_KINDS = ['5xx', 'reset', 'hang', 'malformed', 'internal', 'transient', 'badquery'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+/** The kinds `all:P` spreads over: the first five, all of which a retry gets past. */
+export const ALL_KINDS: readonly FaultKind[] = ['5xx', 'reset', 'hang', 'malformed', 'internal'];
 export type FaultRates = Partial<Record<FaultKind, number>>;
 
 /** Parse a fault spec; throws RangeError with one line naming the bad part. '' or 'none' = no faults. */
@@ -22,7 +26,7 @@ export function parseFaults(spec: string): FaultRates {
     const p = Number(m[2]);
     if (!(p >= 0 && p <= 1)) throw new RangeError(`faults: probability for ${kind} must be within 0..1, got ${m[2]}`);
     if (kind === 'all') {
-      for (const k of FAULT_KINDS) rates[k] = (rates[k] ?? 0) + p / FAULT_KINDS.length;
+      for (const k of ALL_KINDS) rates[k] = (rates[k] ?? 0) + p / ALL_KINDS.length;
     } else if ((FAULT_KINDS as readonly string[]).includes(kind)) {
       rates[kind as FaultKind] = (rates[kind as FaultKind] ?? 0) + p;
     } else {

@@ -1,12 +1,15 @@
 /**
  * `fina_indicator`: a sparse per-symbol quarterly API (cap 100). A symbol reports for each quarter
  * it was listed through, except about 15 % of quarters (missing reports). Order: ts_code ascending,
- * then end_date descending. `start_date`/`end_date` filter on ann_date; `period` picks one end_date.
+ * then end_date descending. As on the real server, `ts_code` is required (-2001 without it),
+ * `start_date`/`end_date` select report periods (end_date), `period` one end_date, `ann_date` one
+ * announcement day.
  */
 import { dayFromParts, daysInMonth, formatDay } from '../core/dates.js';
 import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, DATA_LAST_DAY } from './calendar.js';
 import { hash, round, unit } from './hash.js';
-import { codesParam, dateParam, dayRange, pickRow, type ApiTable, type PreparedQuery } from './tables.js';
+import { ParamError, codesParam, dateParam, dayRange, pickRow, type ApiTable, type PreparedQuery } from './tables.js';
+import { missingParamMessage } from './wordings.js';
 import type { Universe } from './universe.js';
 
 export const FINA_FIELDS = [
@@ -34,11 +37,11 @@ class FinaQuery implements PreparedQuery {
     private readonly seed: number,
     private readonly universe: Universe,
     private readonly symbols: number[] | undefined,
-    private readonly ann: { start: number; end: number },
-    private readonly period: number | undefined,
+    private readonly periods: { start: number; end: number },
+    private readonly annDay: number | undefined,
   ) {}
 
-  private annDay(s: number, q: number): number {
+  private announced(s: number, q: number): number {
     return QUARTER_ENDS[q] + 15 + (hash(this.seed, 21, s, q) % 76);
   }
 
@@ -47,10 +50,10 @@ class FinaQuery implements PreparedQuery {
     const end = QUARTER_ENDS[q];
     const u = this.universe;
     if (end < u.listDay[s] || end >= u.delistDay[s]) return false;
-    if (this.period !== undefined && end !== this.period) return false;
+    if (end < this.periods.start || end > this.periods.end) return false;
     if (unit(this.seed, 20, s, q) < MISSING_RATE) return false;
-    const ann = this.annDay(s, q);
-    return ann >= this.ann.start && ann <= this.ann.end;
+    const ann = this.announced(s, q);
+    return ann <= DATA_LAST_DAY && (this.annDay === undefined || ann === this.annDay);
   }
 
   private each(visit: (s: number, q: number) => boolean): void {
@@ -83,7 +86,7 @@ class FinaQuery implements PreparedQuery {
       }
       const full = [
         this.universe.codes[s],
-        formatDay(this.annDay(s, q)),
+        formatDay(this.announced(s, q)),
         formatDay(QUARTER_ENDS[q]),
         round(unit(seed, 22, s, q) * 2.5 - 0.4, 4),
         round(2 + unit(seed, 23, s, q) * 18, 4),
@@ -105,16 +108,9 @@ export function finaTable(seed: number, universe: Universe): ApiTable {
     fields: FINA_FIELDS,
     cap: 100,
     prepare(params) {
-      const range = dayRange(params, 'ann_date');
-      const ann = { start: range.start, end: Math.min(range.end, DATA_LAST_DAY) };
-      const period = dateParam(params, 'period');
-      return new FinaQuery(
-        seed,
-        universe,
-        codesParam(params, (c) => universe.indexOf(c)),
-        ann,
-        period,
-      );
+      const codes = codesParam(params, (c) => universe.indexOf(c));
+      if (codes === undefined) throw new ParamError(missingParamMessage('ts_code'));
+      return new FinaQuery(seed, universe, codes, dayRange(params, 'period'), dateParam(params, 'ann_date'));
     },
   };
 }

@@ -12,4 +12,6 @@ export { latencyFor, LATENCY_DEFAULTS, type LatencyOptions } from './latency.js'
 export { tradingCalendar, TradingCalendar, DATA_LAST_DAY } from './calendar.js';
 export { DAILY_FIELDS } from './daily.js';
 export { FINA_FIELDS } from './fina.js';
+export { ADJ_FIELDS } from './adj.js';
+export { rateMessage, MSG_BAD_QUERY, TRANSIENT_ANSWERS, type QuotaWording } from './wordings.js';
 export { TRADE_CAL_FIELDS, STOCK_BASIC_FIELDS } from './reference.js';

@@ -5,6 +5,7 @@
  */
 import type { Dataset } from './dataset.js';
 import { ParamError } from './tables.js';
+import { offsetMessage } from './wordings.js';
 
 export const CODE_OK = 0;
 export const CODE_BAD_TOKEN = 40101;
@@ -28,7 +29,7 @@ export interface CallRequest {
 export interface Answer {
   readonly code: number;
   readonly msg: string;
-  readonly data?: { fields: string[]; items: unknown[][]; has_more: boolean };
+  readonly data?: { fields: string[]; items: unknown[][]; has_more?: boolean };
 }
 
 export interface CheckOptions {
@@ -73,8 +74,18 @@ function intParam(params: Readonly<Record<string, unknown>>, name: string): numb
   return Number.isSafeInteger(n) && n >= 0 ? n : 'bad';
 }
 
+export interface ServeOptions {
+  /** Largest offset accepted; beyond it the answer is 50101 "offset不能大于N". */
+  readonly maxOffset: number;
+  /** A row cap below the table's own (per-API caps). */
+  readonly cap?: number;
+  /** Send `has_more` (false: never, as a server that does not implement it). @default true */
+  readonly hasMore?: boolean;
+}
+
 /** Answer an admitted request with one page of data. */
-export function serveRequest(ds: Dataset, req: CallRequest, maxOffset: number): Answer {
+export function serveRequest(ds: Dataset, req: CallRequest, opts: ServeOptions): Answer {
+  const { maxOffset } = opts;
   const table = ds.table(req.api);
   if (!table) return { code: CODE_BAD_PARAM, msg: `接口名称错误: 不存在接口 ${req.api}` };
   const offset = intParam(req.params, 'offset');
@@ -82,17 +93,13 @@ export function serveRequest(ds: Dataset, req: CallRequest, maxOffset: number): 
   if (offset === 'bad' || limit === 'bad')
     return { code: CODE_BAD_PARAM, msg: '参数错误: limit 和 offset 应为非负整数' };
   if ((offset ?? 0) > maxOffset) {
-    return { code: CODE_OFFSET_LIMIT, msg: `offset 超过上限 ${maxOffset}，请缩小查询范围。` };
+    return { code: CODE_OFFSET_LIMIT, msg: offsetMessage(maxOffset) };
   }
   try {
-    const page = ds.page(
-      req.api,
-      req.params,
-      req.fields,
-      offset ?? 0,
-      limit === undefined || limit === 0 ? table.cap : limit,
-    );
-    return { code: CODE_OK, msg: '', data: { fields: page.fields, items: page.items, has_more: page.hasMore } };
+    const cap = Math.min(table.cap, opts.cap ?? table.cap);
+    const page = ds.page(req.api, req.params, req.fields, offset ?? 0, Math.min(cap, limit || cap));
+    const data = { fields: page.fields, items: page.items };
+    return { code: CODE_OK, msg: '', data: opts.hasMore === false ? data : { ...data, has_more: page.hasMore } };
   } catch (err) {
     if (err instanceof ParamError) return { code: CODE_BAD_PARAM, msg: err.message };
     throw err;

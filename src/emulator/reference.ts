@@ -64,7 +64,7 @@ export function stockBasicTable(universe: Universe): ApiTable {
   return {
     name: 'stock_basic',
     fields: STOCK_BASIC_FIELDS,
-    cap: 10_000,
+    cap: 6000,
     prepare(params) {
       const status = textParam(params, 'list_status') ?? 'L';
       if (!['L', 'D', 'P'].includes(status))

@@ -7,9 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { dataset, type Dataset } from './dataset.js';
 import { FaultPlan, parseFaults, type FaultKind, type FaultRates } from './faults.js';
 import { latencyFor, validateLatency, type LatencyOptions } from './latency.js';
-import { RateWindow, perMinute, quotaMessage, validateRate, type RateSpec } from './limits.js';
+import { RateWindow, validateRate, type RateSpec } from './limits.js';
 import {
   CODE_INTERNAL,
+  CODE_OFFSET_LIMIT,
   CODE_REFUSED,
   MSG_INTERNAL,
   checkRequest,
@@ -19,6 +20,11 @@ import {
   type Answer,
 } from './protocol.js';
 import { EmulatorStatsCounter, type EmulatorStats } from './stats.js';
+import { MSG_BAD_QUERY, TRANSIENT_ANSWERS, rateMessage, type QuotaWording } from './wordings.js';
+
+const DAY_MS = 86_400_000;
+/** China's clock (UTC+8): a daily quota resets at its midnight. */
+const CHINA_OFFSET_MS = 8 * 3_600_000;
 
 /** The demo token: public, printed by `sluice emulate`. */
 export const DEMO_TOKEN = 'sluice-demo-token';
@@ -48,6 +54,27 @@ export interface EmulatorOptions extends LatencyOptions {
   readonly faults?: string | FaultRates;
   /** Clock for the rate windows (tests). @default Date.now */
   readonly now?: () => number;
+  /**
+   * Wording of rate-limit refusals: `current` ("抱歉，您访问接口(daily)频率超限(500次/分钟)，...") or
+   * `classic` ("抱歉，您每分钟最多访问该接口500次，..."). @default 'current'
+   */
+  readonly quotaWording?: QuotaWording;
+  /**
+   * Calls each API admits per day (midnight to midnight China time), or per API; past it every call
+   * is refused with the daily wording ("...频率超限(N次/天)" / "每天最多访问该接口N次").
+   */
+  readonly dailyQuota?: number | Readonly<Record<string, number>>;
+  /**
+   * Requests whose params hold every pair of one entry (values compared as text) are answered
+   * with the generic 50101 "查询数据失败，请确认参数！..." (a bad query, not the offset limit).
+   */
+  readonly badQueries?: readonly Readonly<Record<string, string>>[];
+  /** Per-API row caps (below each table's own cap), e.g. `{ daily: 4000 }`. */
+  readonly rowCaps?: Readonly<Record<string, number>>;
+  /** false: answers never carry `has_more` (the real server's behaviour is not documented). @default true */
+  readonly hasMore?: boolean;
+  /** Told of every business answer (faults excluded) as it is decided: for tests that time them. */
+  readonly onAnswer?: (answer: { readonly api: string; readonly code: number; readonly tMs: number }) => void;
 }
 
 export interface Emulator {
@@ -90,21 +117,46 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const token = opts.token ?? DEMO_TOKEN;
   const denied = new Set(opts.deniedApis ?? []);
   const faults = new FaultPlan(typeof opts.faults === 'string' ? parseFaults(opts.faults) : (opts.faults ?? {}), seed);
-  const windows = new Map<string, { window: RateWindow; perMinute: number }>();
+  const windows = new Map<string, { window: RateWindow; spec: RateSpec }>();
+  const wording = opts.quotaWording ?? 'current';
+  const usedToday = new Map<string, { day: number; used: number }>();
+  for (const [api, cap] of Object.entries(opts.rowCaps ?? {})) {
+    if (!Number.isSafeInteger(cap) || cap < 1)
+      throw new RangeError(`rowCaps.${api}: expected a whole number >= 1, got ${cap}`);
+  }
+  let transientSeq = 0;
   const stats = new EmulatorStatsCounter();
   const timers = new Set<NodeJS.Timeout>();
   let requestSeq = 0;
 
-  function limiterFor(api: string): { window: RateWindow; perMinute: number } | undefined {
+  function limiterFor(api: string): { window: RateWindow; spec: RateSpec } | undefined {
     const spec = opts.rates?.[api] ?? opts.rate;
     if (!spec) return undefined;
     let w = windows.get(api);
     if (!w) {
-      w = { window: new RateWindow(spec, opts.now), perMinute: perMinute(spec) };
+      w = { window: new RateWindow(spec, opts.now), spec };
       windows.set(api, w);
     }
     return w;
   }
+
+  /** The API's daily quota when today's is used up (else undefined; an admitted call counts). */
+  function dailyRefusal(api: string): number | undefined {
+    const quota = typeof opts.dailyQuota === 'number' ? opts.dailyQuota : opts.dailyQuota?.[api];
+    if (quota === undefined) return undefined;
+    const day = Math.floor(((opts.now ?? Date.now)() + CHINA_OFFSET_MS) / DAY_MS);
+    let u = usedToday.get(api);
+    if (!u || u.day !== day) {
+      u = { day, used: 0 };
+      usedToday.set(api, u);
+    }
+    if (u.used >= quota) return quota;
+    u.used++;
+    return undefined;
+  }
+
+  const isBadQuery = (params: Readonly<Record<string, unknown>>): boolean =>
+    (opts.badQueries ?? []).some((q) => Object.entries(q).every(([k, v]) => String(params[k] ?? '') === v));
 
   function later(fn: () => void, ms: number): void {
     if (ms <= 0) return fn();
@@ -144,6 +196,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         );
       case 'internal':
         return send(res, 200, encodeAnswer(id, { code: CODE_INTERNAL, msg: MSG_INTERNAL }), delayMs);
+      case 'transient':
+        return send(res, 200, encodeAnswer(id, TRANSIENT_ANSWERS[transientSeq++ % TRANSIENT_ANSWERS.length]), delayMs);
+      case 'badquery':
+        return send(res, 200, encodeAnswer(id, { code: CODE_OFFSET_LIMIT, msg: MSG_BAD_QUERY }), delayMs);
     }
   }
 
@@ -165,16 +221,28 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     } else {
       stats.call(checked.api);
       const limiter = limiterFor(checked.api);
-      if (limiter && !limiter.window.tryAcquire()) {
-        answer = { code: CODE_REFUSED, msg: quotaMessage(limiter.perMinute) };
+      const admitted = !limiter || limiter.window.tryAcquire();
+      const daily = admitted ? dailyRefusal(checked.api) : undefined;
+      if (limiter && !admitted) {
+        answer = { code: CODE_REFUSED, msg: rateMessage(checked.api, limiter.spec, wording) };
         quotaRefusal = true;
+      } else if (daily !== undefined) {
+        answer = { code: CODE_REFUSED, msg: rateMessage(checked.api, { calls: daily, intervalMs: DAY_MS }, wording) };
+        quotaRefusal = true;
+      } else if (isBadQuery(checked.params)) {
+        answer = { code: CODE_OFFSET_LIMIT, msg: MSG_BAD_QUERY };
       } else {
         const fault = faults.draw();
         if (fault) return applyFault(fault, res, id, delayMs);
-        answer = serveRequest(ds, checked, maxOffset);
+        answer = serveRequest(ds, checked, {
+          maxOffset,
+          cap: opts.rowCaps?.[checked.api],
+          hasMore: opts.hasMore !== false,
+        });
       }
     }
     stats.answer(answer.code, answer.data?.items.length ?? 0, quotaRefusal);
+    opts.onAnswer?.({ api: isAnswer(checked) ? '' : checked.api, code: answer.code, tMs: performance.now() });
     send(res, 200, encodeAnswer(id, answer), delayMs);
   }
 

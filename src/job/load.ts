@@ -9,6 +9,7 @@ import { parseRange } from '../core/dates.js';
 import { registerSecret } from '../core/secrets.js';
 import { parseStrategy } from '../plan/index.js';
 import { parseCondition } from '../report/index.js';
+import { withCatalogueDefaults } from './catalogue-defaults.js';
 import { JobSchema, type JobConfig } from './schema.js';
 import { parseJobFileText } from './parse-text.js';
 
@@ -71,7 +72,7 @@ export function parseJob(raw: unknown, env: NodeJS.ProcessEnv = process.env, ori
   if (typeof token === 'string') registerSecret(token);
   const result = JobSchema.safeParse(resolved);
   if (!result.success) throw badJob(origin, describeIssue(result.error.issues[0]));
-  const job = result.data;
+  const job = withCatalogueDefaults(result.data, origin);
   try {
     parseRange(job.plan.start, job.plan.end, { start: 'plan.start', end: 'plan.end' });
     parseStrategy(job.plan.strategy, 'plan.strategy');

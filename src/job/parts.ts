@@ -24,6 +24,7 @@ import {
 import { gradientLimit, throughputLimit } from '../run/index.js';
 import { openStore } from '../sinks/index.js';
 import { createFileSource, createHttpSource, createTushareSource } from '../sources/index.js';
+import { columnKindsOf } from '../sources/tushare-catalogue.js';
 import type { JobConfig } from './schema.js';
 import { sinkWithDb } from './db-flag.js';
 
@@ -112,7 +113,13 @@ export { sinkWithDb } from './db-flag.js';
 
 export function createStore(job: JobConfig, options: PartsOptions = {}): Store {
   const sink = sinkWithDb(job.sink, options.db);
-  const table = { table: sink.table, key: sink.key, schema: sink.type === 'postgres' ? sink.schema : undefined };
+  const table = {
+    table: sink.table,
+    key: sink.key,
+    schema: sink.type === 'postgres' ? sink.schema : undefined,
+    // column kinds the API's catalogue declares (integer columns; dates as text)
+    columns: job.source.type === 'tushare' ? columnKindsOf(job.source.api) : undefined,
+  };
   const baseDir = options.baseDir ?? process.cwd();
   if (sink.type === 'postgres') return openStore({ type: 'postgres', url: sink.url, schema: sink.schema, table });
   const path = options.db ? sink.path : resolvePath(baseDir, sink.path);

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../core/engine.js';
-import { isSluiceError, type SluiceError } from '../core/errors.js';
+import { ErrorCodes, isSluiceError, type SluiceError } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
 import type { Limit, RateLimit } from '../core/pacing.js';
 import type { RunReport } from '../core/report.js';
@@ -14,6 +14,8 @@ import type { Batch } from '../core/types.js';
 import { createRunMonitor } from '../monitor/index.js';
 import { type Plan, planJob } from '../plan/index.js';
 import { buildReport } from '../report/index.js';
+import { createPacer } from '../run/index.js';
+import { readApiFacts, saveApiFacts } from './api-facts.js';
 import { createLocalEngine } from './local-engine.js';
 import { createLimit, createSource, createStore, learnedHistory, planSpecOf, sinkExists, splitterOf } from './parts.js';
 import { createProgress } from './progress.js';
@@ -62,7 +64,7 @@ export interface RunJobOptions {
 
 export interface RunJobResult {
   readonly report: RunReport;
-  /** 0 all done, 1 some batches failed or a fatal error, 130 interrupted. */
+  /** 0 all done, 1 some batches failed, a fatal error or a used-up daily quota, 130 interrupted by a signal. */
   readonly exitCode: number;
   /** The fatal error that stopped the run, if any. */
   readonly fatal?: SluiceError;
@@ -137,6 +139,9 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
       where: sinkLabel(job.sink, options.db),
     });
     cleanups.push(() => lock.release());
+    // what earlier runs learned about the API: its quota and row cap (api-facts.ts)
+    const known = await readApiFacts(store, job);
+    if (known.cap) source.knownCap?.(known.cap);
     if (learns) {
       const history = await learnedHistory(store, job.name);
       spec = planSpecOf(job, { ...options, history });
@@ -178,11 +183,17 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     cleanups.push(() => progress.stop());
 
     const ctx: EngineContext = { job, store, source, rate: job.source.rateLimit, limit, split: splitterOf(spec) };
+    const pacer = options.engine
+      ? undefined
+      : createPacer(ctx.rate, { events, learned: known.quota ? { [source.api]: known.quota } : undefined });
+    const learned = () => ({ quota: pacer?.learnedQuota?.(source.api), cap: source.capFacts?.() });
+    cleanups.push(() => saveApiFacts(store, job, known, learned()));
     const engine = options.engine
       ? options.engine(ctx)
       : createLocalEngine(store, {
           source,
-          pacer: ctx.rate,
+          pacer,
+          waitForQuotaReset: job.execution.waitForQuotaReset,
           concurrency: ctx.limit,
           split: ctx.split,
           maxRowsHeld: job.execution.maxRowsHeld,
@@ -211,7 +222,9 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     }
     progress.stop();
 
-    const interrupted = controller.signal.aborted && !fatal;
+    // a used-up daily quota stops the run like an interruption: nothing failed, --resume continues
+    const exhausted = fatal?.code === ErrorCodes.QUOTA_EXHAUSTED;
+    const interrupted = (controller.signal.aborted && !fatal) || exhausted;
     const counts = tally(await store.batches(runId));
     const status: RunReport['status'] = interrupted
       ? 'interrupted'
@@ -246,7 +259,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     const report: RunReport = { ...built, ...extra, batches: { ...built.batches, pending: counts.pending } };
     await store.finishRun(runId, status, report);
     await metrics?.push(job.name);
-    const exitCode = interrupted ? 130 : status === 'succeeded' ? 0 : 1;
+    const exitCode = exhausted ? 1 : interrupted ? 130 : status === 'succeeded' ? 0 : 1;
     return { report, exitCode, fatal };
   } finally {
     for (const c of cleanups.reverse()) {

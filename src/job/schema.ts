@@ -26,7 +26,8 @@ const common = {
   api: z.string().min(1),
   fields: z.array(z.string().min(1)).optional(),
   params: z.record(z.string(), z.unknown()).default({}),
-  rowCap: positiveInt.default(6000),
+  /** Resolved after validation (job/catalogue-defaults.ts): the catalogue's cap, else 6000. */
+  rowCap: positiveInt.optional(),
   maxOffset: z.number().int().nonnegative().optional(),
   rateLimit: RateLimitSchema.optional(),
 };
@@ -34,7 +35,7 @@ const common = {
 const TushareSourceSchema = z
   .object({
     type: z.literal('tushare'),
-    url: z.string().url().default('http://api.tushare.pro'),
+    url: z.string().url().default('https://api.tushare.pro'),
     token: z.string().min(1).optional(),
     ...common,
   })
@@ -92,10 +93,11 @@ export const PlanSchema = z
     end: dateText,
     strategy: z.string().default('smart'),
     frequency: z.enum(['daily', 'monthly']).optional(),
+    /** Resolved after validation (job/catalogue-defaults.ts): the catalogue's, else start_date/end_date. */
     dateParams: z
       .object({ start: z.string().min(1), end: z.string().min(1) })
       .strict()
-      .default({ start: 'start_date', end: 'end_date' }),
+      .optional(),
     each: z
       .object({
         param: z.string().min(1),
@@ -132,6 +134,8 @@ export const ExecutionSchema = z
     maxRowsHeld: z.number().int().min(0).default(50_000),
     retries: z.number().int().min(0).max(100).default(5),
     timeoutMs: positiveInt.default(30_000),
+    /** A used-up daily quota: wait for its reset (midnight China time) instead of stopping the run. */
+    waitForQuotaReset: z.boolean().default(false),
     backoff: z
       .object({ baseMs: positiveInt.default(250), maxMs: positiveInt.default(30_000) })
       .strict()
@@ -148,13 +152,16 @@ export const ExecutionSchema = z
   })
   .strict();
 
+/** Resolved after validation (job/catalogue-defaults.ts): a catalogued Tushare API's natural key. */
+const SinkKey = z.array(ident).min(1).optional();
+
 export const SinkSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('sqlite'),
       path: z.string().min(1).default('./sluice.db'),
       table: ident,
-      key: z.array(ident).min(1),
+      key: SinkKey,
     })
     .strict(),
   z
@@ -163,10 +170,10 @@ export const SinkSchema = z.discriminatedUnion('type', [
       url: z.string().min(1),
       schema: ident.optional(),
       table: ident,
-      key: z.array(ident).min(1),
+      key: SinkKey,
     })
     .strict(),
-  z.object({ type: z.literal('jsonl'), path: z.string().min(1), table: ident, key: z.array(ident).min(1) }).strict(),
+  z.object({ type: z.literal('jsonl'), path: z.string().min(1), table: ident, key: SinkKey }).strict(),
 ]);
 
 export const AlertRuleSchema = z
@@ -183,7 +190,13 @@ export const JobSchema = z
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected a name of letters, digits, _ . -'),
     source: SourceSchema,
     plan: PlanSchema,
-    execution: ExecutionSchema.default({ concurrency: 4, maxRowsHeld: 50_000, retries: 5, timeoutMs: 30_000 }),
+    execution: ExecutionSchema.default({
+      concurrency: 4,
+      maxRowsHeld: 50_000,
+      retries: 5,
+      timeoutMs: 30_000,
+      waitForQuotaReset: false,
+    }),
     sink: z.preprocess(
       (v) => (v && typeof v === 'object' && !('type' in v) ? { ...v, type: 'sqlite' } : v),
       SinkSchema,
@@ -193,7 +206,17 @@ export const JobSchema = z
   })
   .strict();
 
-export type JobConfig = z.infer<typeof JobSchema>;
-export type SourceConfig = z.infer<typeof SourceSchema>;
-export type SinkConfig = z.infer<typeof SinkSchema>;
+/** A job as the schema validates it, before catalogue defaults. */
+export type ParsedJob = z.infer<typeof JobSchema>;
+/**
+ * A job as everything after loading sees it: row cap, upsert key and date parameters resolved
+ * (job/catalogue-defaults.ts).
+ */
+export type JobConfig = Omit<ParsedJob, 'source' | 'sink' | 'plan'> & {
+  source: SourceConfig;
+  sink: SinkConfig;
+  plan: ParsedJob['plan'] & { dateParams: { start: string; end: string } };
+};
+export type SourceConfig = z.infer<typeof SourceSchema> & { rowCap: number };
+export type SinkConfig = z.infer<typeof SinkSchema> & { key: string[] };
 export type ExecutionConfig = z.infer<typeof ExecutionSchema>;

@@ -30,7 +30,7 @@ export interface ErrorTally {
 }
 
 /** Statuses that are failures of the call (not refusals, splits or a cancelled run). */
-const FAILED = new Set(['retryable', 'fatal']);
+const FAILED = new Set(['retryable', 'rejected', 'fatal']);
 
 export function createErrorTally(events: Emitter<ExecutorEventMap>): ErrorTally {
   const byApi = new Map<string, KindCounter>();

@@ -28,7 +28,7 @@ export interface RunMetricsInfo {
 }
 
 /** Every outcome a call can have (core/types CallStatus), and a batch. */
-const CALL_OUTCOMES = ['ok', 'retryable', 'rate-limited', 'overflow', 'fatal', 'aborted'] as const;
+const CALL_OUTCOMES = ['ok', 'retryable', 'rate-limited', 'overflow', 'rejected', 'fatal', 'aborted'] as const;
 const BATCH_OUTCOMES = ['done', 'failed', 'split'] as const;
 
 /** Creates the metrics on a fresh registry and feeds them from executor events. */

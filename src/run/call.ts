@@ -23,6 +23,8 @@ export interface RunContext {
   readonly pacer: Pacer | undefined;
   readonly retries: number;
   readonly maxRateLimitRetries: number;
+  /** A used-up daily quota (SLUICE_QUOTA_EXHAUSTED) waits for its reset instead of stopping the run. */
+  readonly waitForQuotaReset: boolean;
   readonly backoff: BackoffOptions;
   readonly timeoutMs: number;
   readonly clock: Clock;
@@ -161,21 +163,21 @@ export class BatchCalls implements CallContext {
               { batchKey: this.batch.key, attempt },
               { cause: thrown },
             );
-      const status = statusOf(error);
+      // a used-up daily quota, when the job waits for its reset: a refusal like any other
+      const exhausted = run.waitForQuotaReset && error.code === ErrorCodes.QUOTA_EXHAUSTED;
+      const status = exhausted ? 'rate-limited' : statusOf(error);
       // the call completed without a refusal (the pacer counts completions, not only successes)
       if (status !== 'rate-limited') run.pacer?.onSuccess(run.api);
       const code = error.context.upstreamCode ?? error.code;
       this.end(info, attempt, ms, 0, status, code, error.message);
       if (status === 'rate-limited') {
         run.onSample(ms, true);
-        refusals++;
+        if (!exhausted) refusals++;
         lastRefused = true;
         if (refusals > run.maxRateLimitRetries) throw error;
         const retryAfterMs = error.context.retryAfterMs;
         if (run.pacer) {
-          const perMinute = error.context.quotaPerMinute;
-          const quota = perMinute !== undefined ? { calls: perMinute, intervalMs: 60_000 } : undefined;
-          run.pacer.onRateLimited(run.api, { retryAfterMs, quota });
+          run.pacer.onRateLimited(run.api, { retryAfterMs, quota: error.context.quota, exhausted });
         } else {
           const waitMs = retryAfterMs ?? backoffMs(refusals, run.backoff, run.random);
           ev?.emit('pace:wait', { api: run.api, tMs: Date.now(), waitMs, reason: 'rate-limited' });
@@ -183,6 +185,8 @@ export class BatchCalls implements CallContext {
         }
         continue;
       }
+      // a refused query or an overflow is an answer of a live server: the streak of failures ends
+      if (status === 'rejected' || status === 'overflow') run.breaker?.onSuccess(run.api);
       if (status !== 'retryable') throw error;
       const tripped = run.breaker?.onFailure(run.api, run.clock.now(), code, error.message);
       if (tripped) throw tripped;

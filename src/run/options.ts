@@ -48,6 +48,12 @@ export interface ExecutorOptions {
    * @default 50
    */
   readonly maxRateLimitRetries?: number;
+  /**
+   * When a daily quota is used up (SLUICE_QUOTA_EXHAUSTED), wait for it to reset (the pacer blocks
+   * the API until then) instead of stopping the run.
+   * @default false
+   */
+  readonly waitForQuotaReset?: boolean;
   /** @default { baseMs: 250, maxMs: 30000 } */
   readonly backoff?: BackoffOptions;
   /**
@@ -159,6 +165,7 @@ export function openRun(options: ExecutorOptions, onAbort?: () => void): RunSetu
       'maxRateLimitRetries',
       options.maxRateLimitRetries ?? EXECUTOR_DEFAULTS.maxRateLimitRetries,
     ),
+    waitForQuotaReset: options.waitForQuotaReset ?? false,
     backoff: options.backoff ?? {},
     timeoutMs,
     clock,

@@ -12,7 +12,7 @@
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
 import type { Batch, BatchRows } from '../core/types.js';
-import type { BatchRecord, BatchStatus, RunRecord, RunStatus, Store, TableSpec } from '../core/store.js';
+import type { ApiFacts, BatchRecord, BatchStatus, RunRecord, RunStatus, Store, TableSpec } from '../core/store.js';
 import type { RunReport } from '../core/report.js';
 import { SluiceError, ErrorCodes } from '../core/errors.js';
 import { checkKeyPresent, checkParentDir, checkTableSpec, fieldsOf } from './sql.js';
@@ -229,6 +229,14 @@ export class JsonlStore implements Store {
 
   async listRuns(job: string | undefined, limit: number): Promise<RunRecord[]> {
     return this.journal.listRuns(job, limit);
+  }
+
+  async apiFacts(): Promise<ApiFacts[]> {
+    return this.journal.apiFacts();
+  }
+
+  async saveApiFacts(facts: readonly ApiFacts[]): Promise<void> {
+    this.guard(() => this.journal.saveApiFacts(facts), 'saving what was learned about the API');
   }
 
   private guard<T>(work: () => T, doing: string, batchKey?: string): T {

@@ -95,6 +95,18 @@ export function inferKinds(fields: readonly string[], pages: readonly Page[]): M
   return kinds;
 }
 
+/**
+ * The kind a new column is created with: the declared one when the spec has it; otherwise the
+ * values' kind, except that whole numbers make a REAL column (a price column whose first batch
+ * happened to hold only whole numbers must not become INTEGER), unless it is a key column.
+ */
+export function columnKind(spec: TableSpec, field: string, inferred: ColumnKind | undefined): ColumnKind {
+  const declared = spec.columns?.[field];
+  if (declared) return declared;
+  const kind = inferred ?? 'unknown';
+  return kind === 'integer' && !spec.key.includes(field) ? 'real' : kind;
+}
+
 /** Every field named by the rows or any of their pages, in first-seen order, each checked. */
 export function fieldsOf(rows: BatchRows): string[] {
   const seen = new Set<string>();

@@ -1,22 +1,25 @@
 /**
  * The Tushare Pro source: POST `{api_name, token, params, fields}` and page through a batch with
- * `limit`/`offset` until an empty page, or a short page without `has_more: true`. One `ctx.call` per request; failures are classified by
- * tushare-codes.ts.
+ * `limit`/`offset` until an empty page, or a short page that is certainly the last one (row-cap.ts:
+ * a server whose cap is below the page size, and that never says `has_more`, loses no rows). One
+ * `ctx.call` per request; failures are classified by tushare-codes.ts.
  */
 import { ErrorCodes } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
-import type { CallContext, Source } from '../core/source.js';
+import type { CallContext, CapFacts, Source } from '../core/source.js';
 import type { Batch, Page } from '../core/types.js';
 import { parseJsonBody, requestOnce, sourceError, statusError, type FetchLike } from './http-common.js';
+import { RowCap } from './row-cap.js';
+import { FALLBACK_ROW_CAP, documentedRowCap, tushareApi } from './tushare-catalogue.js';
 import { tushareError } from './tushare-codes.js';
 
 /** The public Tushare Pro endpoint. */
-export const TUSHARE_URL = 'http://api.tushare.pro';
+export const TUSHARE_URL = 'https://api.tushare.pro';
 
 export interface TushareSourceOptions {
   /**
    * Endpoint: a base URL (`http://host:port`) or the full `/dataapi` URL; both are accepted.
-   * @default 'http://api.tushare.pro'
+   * @default 'https://api.tushare.pro' (the token travels in the request body)
    */
   readonly url?: string;
   /** API token (registered as a secret at once; never printed). */
@@ -29,9 +32,14 @@ export interface TushareSourceOptions {
   readonly params?: Readonly<Record<string, unknown>>;
   /**
    * Rows one call returns at most (page size, sent as `limit`).
-   * @default 6000
+   * @default the catalogue's cap of the API, else 6000
    */
   readonly rowCap?: number;
+  /**
+   * What earlier runs established about the server's real cap (see row-cap.ts). A cap the
+   * catalogue documents is trusted without it; any other is checked on short pages.
+   */
+  readonly knownCap?: CapFacts;
   /**
    * Largest `offset` the server accepts; a batch needing more throws SLUICE_OVERFLOW (split it).
    * @default 100000
@@ -103,7 +111,11 @@ export function createTushareSource(opts: TushareSourceOptions): Source {
   }
   if (!opts.token) throw sourceError(ErrorCodes.USAGE, `source.token: a Tushare token is required for ${opts.api}`);
   const endpoint = tushareEndpoint(opts.url ?? TUSHARE_URL);
-  const rowCap = wholeNumber('source.rowCap', opts.rowCap, 6000, 1);
+  const rowCap = wholeNumber('source.rowCap', opts.rowCap, tushareApi(opts.api)?.rowCap ?? FALLBACK_ROW_CAP, 1);
+  // A documented cap vouches for every page up to it; otherwise short pages are checked (row-cap.ts).
+  const documented = documentedRowCap(opts.api) ?? 0;
+  const known = opts.knownCap ?? {};
+  const cap = new RowCap(rowCap, { exact: known.exact, atLeast: Math.max(known.atLeast ?? 0, documented) });
   // 0: the API does not page at all (one call per window).
   const maxOffset = wholeNumber('source.maxOffset', opts.maxOffset, 100_000, 0);
   const fetchImpl: FetchLike = opts.fetchImpl ?? ((url, init) => fetch(url, init));
@@ -145,22 +157,25 @@ export function createTushareSource(opts: TushareSourceOptions): Source {
   }
 
   async function* fetchBatch(batch: Batch, ctx: CallContext): AsyncIterable<Page> {
+    let size = cap.pageSize();
     const overflow = (): Error =>
       sourceError(
         ErrorCodes.OVERFLOW,
-        `${label}: batch ${batch.key} holds more than ${maxOffset + rowCap - 1} rows (offset limit ${maxOffset}); the window must be split`,
+        `${label}: batch ${batch.key} holds more than ${maxOffset + size - 1} rows (offset limit ${maxOffset}); the window must be split`,
         { batchKey: batch.key },
       );
     let offset = 0;
+    // rows of the previous page when it was short and not certainly the last one (see row-cap.ts)
+    let unsure = 0;
     for (let page = 0; ; page++) {
       // Past the last page start the server accepts, one probe at maxOffset itself can still prove
       // the window complete: its page overlaps rows already here, and a short one means nothing follows.
       // When the last page already started at maxOffset, the probe could show nothing new: split.
       const probe = offset > maxOffset;
-      if (probe && offset - maxOffset >= rowCap) throw overflow();
+      if (probe && offset - maxOffset >= size) throw overflow();
       const at = probe ? maxOffset : offset;
       // Only the request is rewritten; the batch keeps the user's date format.
-      const params = tushareParams({ ...fixed, ...batch.params, limit: rowCap, offset: at });
+      const params = tushareParams({ ...fixed, ...batch.params, limit: size, offset: at });
       let hasMore: unknown;
       const result = await ctx.call(
         async (signal) => {
@@ -170,26 +185,46 @@ export function createTushareSource(opts: TushareSourceOptions): Source {
         },
         { page, offset: at },
       );
+      const fresh = probe ? result.items.slice(offset - maxOffset) : result.items;
+      if (unsure > 0) {
+        // the page after a short one tells whether the server cut that one at its cap
+        if (fresh.length === 0) {
+          cap.whole(unsure);
+          cap.checks++;
+        } else {
+          cap.cut(unsure);
+          size = cap.pageSize();
+        }
+        unsure = 0;
+      }
       if (probe) {
-        if (result.items.length >= rowCap || hasMore === true) throw overflow();
-        const fresh = result.items.slice(offset - maxOffset);
-        if (fresh.length > 0) yield { fields: result.fields, items: fresh };
+        if (fresh.length === 0) return;
+        if (result.items.length >= size || hasMore === true || !cap.isLast(result.items.length)) throw overflow();
+        yield { fields: result.fields, items: fresh };
         return;
       }
+      const n = result.items.length;
       // The first page is always yielded so that the fields are known even for an empty batch.
-      if (page === 0 || result.items.length > 0) yield result;
-      // An empty page always ends the batch (no progress is possible). A short page ends it unless
-      // the server says `has_more: true`: its own page cap may be below `rowCap`.
-      if (result.items.length === 0) return;
-      if (result.items.length < rowCap && hasMore !== true) return;
+      if (page === 0 || n > 0) yield result;
+      // An empty page always ends the batch (no progress is possible).
+      if (n === 0) return;
+      if (n >= size) cap.whole(size);
+      else if (hasMore === true) {
+        // the server says more rows follow a short page: it was cut at the server's own cap
+        cap.cut(n);
+        size = cap.pageSize();
+      } else if (cap.isLast(n)) return;
+      else unsure = n;
       // Advance by what arrived (a server that ignores `limit` must not cause duplicates).
-      offset += result.items.length;
+      offset += n;
     }
   }
 
   return {
     api,
     rowCap,
+    capFacts: () => cap.facts(),
+    knownCap: (facts) => cap.learn(facts),
     ...(opts.fields && opts.fields.length > 0 ? { fields: [...opts.fields] } : {}),
     fetch: fetchBatch,
   };

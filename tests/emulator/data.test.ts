@@ -157,8 +157,22 @@ describe('other APIs', () => {
     assert.deepEqual(quarters, [...quarters].sort().reverse());
     const listQuarters = Math.floor(((20261231 - Number(ds.universe.listDate(0))) / 10000) * 4);
     assert.ok(rows.length > 0 && rows.length < listQuarters + 4);
-    assert.equal(ds.page('fina_indicator', {}, undefined, 0, 6000).items.length, 100);
+    const all = { ts_code: ds.universe.codes.join(',') };
+    assert.equal(ds.page('fina_indicator', all, undefined, 0, 6000).items.length, 100);
     for (const r of rows) assert.ok(String(r[1]) > String(r[2]), 'announced after the quarter ends');
+  });
+
+  test('fina_indicator: ts_code required; start/end select report periods; ann_date one announcement day', () => {
+    assert.throws(() => ds.count('fina_indicator', {}), /ts_code/);
+    const code = '000001.SZ';
+    const year = [...ds.rows('fina_indicator', { ts_code: code, start_date: '20200101', end_date: '20201231' })];
+    assert.ok(year.length > 0 && year.length <= 4);
+    for (const r of year) assert.ok(String(r[2]) >= '20200101' && String(r[2]) <= '20201231', 'end_date in range');
+    const one = year[0];
+    const byAnn = [...ds.rows('fina_indicator', { ts_code: code, ann_date: String(one[1]) })];
+    assert.ok(byAnn.some((r) => r[2] === one[2]));
+    for (const r of byAnn) assert.equal(r[1], one[1]);
+    assert.deepEqual([...ds.rows('fina_indicator', { ts_code: code, period: String(one[2]) })], [one]);
   });
 
   test('trade_cal lists every day descending with is_open and the previous open day', () => {

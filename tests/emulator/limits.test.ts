@@ -1,8 +1,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { FAULT_KINDS, latencyFor, parseFaults, perMinute, quotaMessage, RateWindow } from '../../src/emulator/index.js';
-import { FaultPlan } from '../../src/emulator/faults.js';
+import {
+  FAULT_KINDS,
+  latencyFor,
+  parseFaults,
+  perMinute,
+  quotaMessage,
+  rateMessage,
+  RateWindow,
+} from '../../src/emulator/index.js';
+import { ALL_KINDS, FaultPlan } from '../../src/emulator/faults.js';
 import { quotaFromMessage } from '../../src/sources/index.js';
 
 describe('rate windows', () => {
@@ -54,7 +62,25 @@ describe('rate windows', () => {
   test('the refusal message states the per-minute quota the source can read back', () => {
     const n = perMinute({ calls: 5, intervalMs: 1000 });
     assert.equal(n, 300);
-    assert.equal(quotaFromMessage(quotaMessage(n)), 300);
+    assert.deepEqual(quotaFromMessage(quotaMessage(n)), { calls: 300, intervalMs: 60_000 });
+    // the current wording names the period: minute, hour or day
+    assert.deepEqual(quotaFromMessage(rateMessage('daily', { calls: 5, intervalMs: 1000 })), {
+      calls: 300,
+      intervalMs: 60_000,
+    });
+    assert.match(
+      rateMessage('daily', { calls: 5, intervalMs: 1000 }),
+      /^抱歉，您访问接口\(daily\)频率超限\(300次\/分钟\)/,
+    );
+    assert.deepEqual(quotaFromMessage(rateMessage('x', { calls: 10, intervalMs: 3_600_000 })), {
+      calls: 10,
+      intervalMs: 3_600_000,
+    });
+    assert.deepEqual(quotaFromMessage(rateMessage('x', { calls: 2, intervalMs: 86_400_000 }, 'classic')), {
+      calls: 2,
+      intervalMs: 86_400_000,
+    });
+    assert.match(rateMessage('x', { calls: 2, intervalMs: 86_400_000 }, 'classic'), /每天最多访问该接口2次/);
     assert.equal(perMinute({ calls: 1, intervalMs: 3_600_000 }), 1);
     assert.throws(() => new RateWindow({ calls: 0, intervalMs: 10 }), /calls/);
   });
@@ -75,7 +101,10 @@ describe('fault injection', () => {
   test('parses a spec; all:P spreads P over the kinds; bad specs are refused', () => {
     assert.deepEqual(parseFaults('5xx:0.02,reset:0.01'), { '5xx': 0.02, reset: 0.01 });
     const all = parseFaults('all:0.05');
-    for (const k of FAULT_KINDS) assert.ok(Math.abs((all[k] ?? 0) - 0.01) < 1e-12);
+    for (const k of ALL_KINDS) assert.ok(Math.abs((all[k] ?? 0) - 0.01) < 1e-12);
+    assert.equal(all.badquery, undefined, 'all:P spreads over the kinds a retry gets past');
+    assert.deepEqual(parseFaults('transient:0.1,badquery:0.2'), { transient: 0.1, badquery: 0.2 });
+    assert.ok(FAULT_KINDS.includes('transient'));
     assert.deepEqual(parseFaults(''), {});
     assert.throws(() => parseFaults('boom:0.1'), /unknown kind/);
     assert.throws(() => parseFaults('5xx:2'), /0..1|KIND/);

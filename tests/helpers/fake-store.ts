@@ -36,6 +36,8 @@ export function fakeStore(reports: readonly RunReport[], extra: readonly RunReco
     markFailed: unsupported,
     split: unsupported,
     finishRun: unsupported,
+    apiFacts: async () => [],
+    saveApiFacts: unsupported,
   };
   return store;
 }

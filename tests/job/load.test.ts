@@ -64,8 +64,48 @@ describe('job file validation', () => {
     assert.match(refusal({ ...base, plan: { start: '20240101', end: '20231231' } }), /after plan\.end/);
   });
 
-  test('a missing table key is refused', () => {
-    assert.match(refusal({ ...base, sink: { table: 'daily' } }), /sink\.key: missing/);
+  test('a missing table key is refused unless the catalogue knows the API', () => {
+    const unknown = { ...base, source: { ...base.source, api: 'my_api' }, sink: { table: 'daily' } };
+    assert.match(refusal(unknown), /sink\.key: missing/);
+    assert.deepEqual(parseJob({ ...base, sink: { table: 'daily' } }, {}, 'job.yaml').sink.key, [
+      'ts_code',
+      'trade_date',
+    ]);
+  });
+
+  test('a catalogued API gives its row cap, key and date parameters; what the job states wins', () => {
+    const fina = parseJob(
+      { ...base, source: { ...base.source, api: 'fina_indicator' }, sink: { table: 'f' } },
+      {},
+      'j',
+    );
+    assert.equal(fina.source.rowCap, 100);
+    assert.deepEqual(fina.sink.key, ['ts_code', 'end_date', 'ann_date']);
+    assert.deepEqual(fina.plan.dateParams, { start: 'start_date', end: 'end_date' });
+    assert.equal(parseJob({ ...base, source: { ...base.source, api: 'monthly' } }, {}, 'j').source.rowCap, 4500);
+    const stated = parseJob(
+      {
+        ...base,
+        source: { ...base.source, api: 'monthly', rowCap: 1000 },
+        plan: { ...base.plan, dateParams: { start: 'a', end: 'b' } },
+        sink: { table: 'm', key: ['ts_code'] },
+      },
+      {},
+      'j',
+    );
+    assert.equal(stated.source.rowCap, 1000);
+    assert.deepEqual(stated.sink.key, ['ts_code']);
+    assert.deepEqual(stated.plan.dateParams, { start: 'a', end: 'b' });
+    // an API the catalogue does not know: 6000 and the usual parameter names
+    const other = parseJob({ ...base, source: { ...base.source, api: 'my_api' } }, {}, 'j');
+    assert.equal(other.source.rowCap, 6000);
+    assert.deepEqual(other.plan.dateParams, { start: 'start_date', end: 'end_date' });
+  });
+
+  test('the public endpoint is HTTPS by default (the token travels in the body)', () => {
+    const job = parseJob(base, {}, 'j');
+    assert.equal(job.source.type === 'tushare' && job.source.url, 'https://api.tushare.pro');
+    assert.equal(job.execution.waitForQuotaReset, false);
   });
 
   test('${VAR} reads the environment; a missing variable is an error, not ""', () => {

@@ -21,7 +21,7 @@ test('run metrics: info, batches, quota, answer codes; outcome series start at 0
   const m = createRunMetrics(events, { runId: 'R1', job: 'daily-prices', apis: ['daily'], plannedBatches: 3 });
   let v = await values(m.registry);
   assert.equal(v.get('sluice_run_info{run_id="R1",job="daily-prices"}'), 1);
-  for (const outcome of ['ok', 'retryable', 'rate-limited', 'overflow', 'fatal', 'aborted'])
+  for (const outcome of ['ok', 'retryable', 'rate-limited', 'overflow', 'rejected', 'fatal', 'aborted'])
     assert.equal(v.get(`sluice_calls_total{api="daily",outcome="${outcome}"}`), 0, outcome);
   for (const outcome of ['done', 'failed', 'split'])
     assert.equal(v.get(`sluice_batches_total{outcome="${outcome}"}`), 0);

@@ -128,6 +128,30 @@ describe('PostgresStore specifics', () => {
     await h.store.close();
   });
 
+  test('declared column kinds win: integer bigint, real double precision, dates text', async (t) => {
+    const url = await requirePostgres(t);
+    if (!url) return;
+    const h = await harness(url, {
+      table: 'declared',
+      key: ['ts_code', 'trade_date'],
+      columns: { is_open: 'integer', trade_date: 'text', close: 'real' },
+    } as never);
+    await h.store.createRun({ id: 'r', job: 'j', startedAt: '2024-01-01T00:00:00.000Z' }, [batch('a')]);
+    const fields = ['ts_code', 'trade_date', 'close', 'is_open', 'vol'];
+    await h.store.commit('r', batch('a'), rowsOf([['a', '20240102', 10, 1, 300]], fields), 1);
+    const types = await h.store.query<{ column_name: string; data_type: string }>(
+      'SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
+      [h.schema, 'declared'],
+    );
+    assert.deepEqual(Object.fromEntries(types.rows.map((r) => [r.column_name, r.data_type])), {
+      ts_code: 'text',
+      trade_date: 'text',
+      close: 'double precision',
+      is_open: 'bigint',
+      vol: 'double precision',
+    });
+  });
+
   test('column types follow the values; duplicate keys in one batch keep the last row', async (t) => {
     const url = await requirePostgres(t);
     if (!url) return;

@@ -32,6 +32,53 @@ async function harness(groupCommitMs?: number): Promise<StoreHarness & { store: 
   };
 }
 
+describe('SqliteStore declared column kinds', () => {
+  test('declared kinds win over the values; new columns are declared too; an existing table is not altered', async () => {
+    const path = join(tempDir(), 'kinds.db');
+    const table = { ...TABLE, columns: { is_open: 'integer', trade_date: 'text', close: 'real' } as const };
+    const store = createSqliteStore({ path, table });
+    await store.open();
+    await store.createRun({ id: 'r', job: 'j', startedAt: '2024-01-01T00:00:00.000Z' }, [batch('a'), batch('b')]);
+    const fields = ['ts_code', 'trade_date', 'close', 'is_open', 'vol'];
+    await store.commit('r', batch('a'), rowsOf([['a', '20240102', 10, 1, 300]], fields), 1);
+    await store.commit('r', batch('b'), rowsOf([['a', '20240103', 10.5, 0, 2, 7]], [...fields, 'late']), 1);
+    const types = (): Record<string, string> =>
+      Object.fromEntries(
+        (
+          store.database.prepare('SELECT name, type FROM pragma_table_info(?)').all('daily') as {
+            name: string;
+            type: string;
+          }[]
+        ).map((c) => [c.name, c.type]),
+      );
+    assert.deepEqual(types(), {
+      ts_code: 'TEXT',
+      trade_date: 'TEXT',
+      close: 'REAL',
+      is_open: 'INTEGER',
+      vol: 'REAL',
+      late: 'REAL',
+    });
+    assert.deepEqual(store.database.prepare('SELECT typeof(close) AS c FROM daily ORDER BY trade_date').all(), [
+      { c: 'real' },
+      { c: 'real' },
+    ]);
+    await store.close();
+    // a store declaring other kinds leaves the existing table as it is
+    const again = createSqliteStore({ path, table: { ...TABLE, columns: { close: 'text', vol: 'integer' } } });
+    await again.open();
+    assert.equal(
+      (
+        again.database.prepare('SELECT type FROM pragma_table_info(?) WHERE name = ?').get('daily', 'vol') as {
+          type: string;
+        }
+      ).type,
+      'REAL',
+    );
+    await again.close();
+  });
+});
+
 for (const groupCommitMs of [undefined, 2000]) {
   describe(`SqliteStore contract (groupCommitMs ${groupCommitMs ?? 'default'})`, () => {
     for (const [name, body] of STORE_CONTRACT) {
@@ -60,7 +107,7 @@ describe('SqliteStore specifics', () => {
     );
   });
 
-  test('column types are inferred from the values; key columns are NOT NULL and the primary key', async () => {
+  test('column types follow the values, whole numbers REAL (INTEGER only for a key); keys NOT NULL and the primary key', async () => {
     const h = await harness();
     await h.store.createRun({ id: 'r', job: 'j', startedAt: '2024-01-01T00:00:00.000Z' }, [batch('a')]);
     const fields = ['ts_code', 'trade_date', 'n', 'x', 'flag', 'mixed', 'nothing'];
@@ -82,7 +129,7 @@ describe('SqliteStore specifics', () => {
     const byName = Object.fromEntries(info.map((c) => [c.name, c]));
     assert.equal(byName.ts_code.type, 'TEXT');
     assert.equal(byName.trade_date.type, 'INTEGER');
-    assert.equal(byName.n.type, 'INTEGER');
+    assert.equal(byName.n.type, 'REAL', 'a batch of whole numbers does not make an INTEGER column');
     assert.equal(byName.x.type, 'REAL');
     assert.equal(byName.flag.type, 'INTEGER');
     assert.equal(byName.mixed.type, 'TEXT');

@@ -303,4 +303,26 @@ export const STORE_CONTRACT: readonly (readonly [string, (h: StoreHarness) => Pr
       assert.equal((await rows()).length, 0);
     },
   ],
+  [
+    'API facts are stored per api and host; a part left out keeps its stored value',
+    async ({ store }) => {
+      assert.deepEqual(await store.apiFacts(), []);
+      const t1 = '2024-05-01T10:00:00.000Z';
+      const t2 = '2024-05-02T10:00:00.000Z';
+      await store.saveApiFacts([
+        { api: 'daily', host: 'api.tushare.pro', quota: { calls: 10, intervalMs: 3_600_000, learnedAt: t1 } },
+        { api: 'adj_factor', host: '127.0.0.1:7001', rowCap: { exact: 4000, atLeast: 4000, learnedAt: t1 } },
+      ]);
+      await store.saveApiFacts([{ api: 'daily', host: 'api.tushare.pro', rowCap: { atLeast: 300, learnedAt: t2 } }]);
+      const byKey = Object.fromEntries((await store.apiFacts()).map((f) => [`${f.api}@${f.host}`, f]));
+      assert.deepEqual(byKey['daily@api.tushare.pro'], {
+        api: 'daily',
+        host: 'api.tushare.pro',
+        quota: { calls: 10, intervalMs: 3_600_000, learnedAt: t1 },
+        rowCap: { atLeast: 300, learnedAt: t2 },
+      });
+      assert.deepEqual(byKey['adj_factor@127.0.0.1:7001'].rowCap, { exact: 4000, atLeast: 4000, learnedAt: t1 });
+      assert.equal(byKey['adj_factor@127.0.0.1:7001'].quota, undefined);
+    },
+  ],
 ];

@@ -35,7 +35,7 @@ describe('tushare answer codes', () => {
     const err = await failure(tushareFail(40203, QUOTA));
     assert.equal(err.code, 'SLUICE_RATE_LIMITED');
     assert.equal(err.kind, 'rate-limited');
-    assert.equal(err.context.quotaPerMinute, 500);
+    assert.deepEqual(err.context.quota, { calls: 500, intervalMs: 60_000 });
     assert.equal(err.context.upstreamCode, 40203);
     assert.ok((err.context.retryAfterMs ?? 0) >= 50 && (err.context.retryAfterMs ?? 0) <= 60_000);
   });
@@ -49,13 +49,13 @@ describe('tushare answer codes', () => {
     assert.match(err.message, /^tushare daily: no permission/);
   });
 
-  test('hourly quotas are rate limits; a used-up daily quota is fatal', async () => {
+  test('hourly quotas are rate limits with their period; a used-up daily quota stops the run', async () => {
     const hourly = await failure(tushareFail(40203, '抱歉，您每小时最多访问该接口120次'));
     assert.equal(hourly.kind, 'rate-limited');
-    assert.equal(hourly.context.quotaPerMinute, 2);
+    assert.deepEqual(hourly.context.quota, { calls: 120, intervalMs: 3_600_000 });
     assert.equal(hourly.context.retryAfterMs, 30_000);
     const daily = await failure(tushareFail(40203, '抱歉，您每天最多访问该接口2000次'));
-    assert.equal(daily.kind, 'fatal');
+    assert.equal(daily.code, 'SLUICE_QUOTA_EXHAUSTED');
     assert.match(daily.message, /daily quota of 2000 calls/);
   });
 
@@ -78,14 +78,18 @@ describe('tushare answer codes', () => {
     assert.match(err.message, /字段 foo 不存在/);
   });
 
-  test('-1000 is retryable', async () => {
+  test('-1000 is retryable, and so is a transient wording under another code', async () => {
+    assert.equal((await failure(tushareFail(50001, '服务器错误(数据库异常)，请稍后再试！'))).kind, 'retryable');
     assert.equal((await failure(tushareFail(-1000, '系统内部错误'))).kind, 'retryable');
   });
 
-  test('50101 is an overflow', async () => {
-    const err = await failure(tushareFail(50101, 'offset 超过上限'));
+  test('50101 with the offset sentence is an overflow; a generic 50101 is a bad query', async () => {
+    const err = await failure(tushareFail(50101, 'offset不能大于100000'));
     assert.equal(err.code, 'SLUICE_OVERFLOW');
     assert.equal(err.kind, 'overflow');
+    const bad = await failure(tushareFail(50101, '查询数据失败，请确认参数！可以反馈管理员协助您排查问题'));
+    assert.equal(bad.code, 'SLUICE_BAD_QUERY');
+    assert.equal(bad.kind, 'rejected');
   });
 
   test('HTTP 429 is rate-limited with Retry-After in seconds or as a date', async () => {
@@ -118,12 +122,12 @@ describe('tushare answer codes', () => {
   test('messages escaped once (on the wire) or twice are understood', async () => {
     const once = asciiEscape(JSON.stringify({ request_id: 'r', code: 40203, msg: QUOTA, data: null }));
     assert.match(once, /\\u6bcf/);
-    assert.equal((await failure(new Response(once))).context.quotaPerMinute, 500);
+    assert.deepEqual((await failure(new Response(once))).context.quota, { calls: 500, intervalMs: 60_000 });
     const twice = JSON.stringify({ request_id: 'r', code: 40203, msg: asciiEscape(QUOTA), data: null });
     assert.match(twice, /\\\\u6bcf/);
     const err = await failure(new Response(twice));
     assert.equal(err.kind, 'rate-limited');
-    assert.equal(err.context.quotaPerMinute, 500);
+    assert.deepEqual(err.context.quota, { calls: 500, intervalMs: 60_000 });
   });
 
   test('the token never appears, even when the server or the network echoes it', async () => {
@@ -154,8 +158,8 @@ describe('message helpers', () => {
   });
 
   test('quotaFromMessage reads N and refuses other text', () => {
-    assert.equal(quotaFromMessage(QUOTA), 500);
-    assert.equal(quotaFromMessage('每分钟最多访问该接口 2 次'), 2);
+    assert.deepEqual(quotaFromMessage(QUOTA), { calls: 500, intervalMs: 60_000 });
+    assert.deepEqual(quotaFromMessage('每分钟最多访问该接口 2 次'), { calls: 2, intervalMs: 60_000 });
     assert.equal(quotaFromMessage('没有接口访问权限'), undefined);
   });
 

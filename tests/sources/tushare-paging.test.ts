@@ -88,10 +88,11 @@ describe('tushare pagination', () => {
     );
     assert.deepEqual(
       fake.requests.map((r) => (r.body as { params: { limit: number; offset: number } }).params),
+      // has_more on a short page teaches the server's cap: later calls ask for it
       [
         { limit: 6000, offset: 0 },
-        { limit: 6000, offset: 1000 },
-        { limit: 6000, offset: 2000 },
+        { limit: 1000, offset: 1000 },
+        { limit: 1000, offset: 2000 },
       ],
     );
   });

@@ -23,7 +23,23 @@ interface EmulateFlags {
   knee?: string;
   perExcessMs?: string;
   deny?: string;
+  quotaWording?: string;
+  dailyQuota?: string;
+  badQuery?: string[];
+  rowCaps?: string;
+  hasMore?: boolean;
   json?: boolean;
+}
+
+/** `k=v,k=v` pairs; throws a usage error naming the flag. */
+function pairs(flag: string, text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text.split(',')) {
+    const m = /^\s*([A-Za-z0-9_]+)\s*=\s*(\S+)\s*$/.exec(part);
+    if (!m) throw usageError(`${flag}: expected NAME=VALUE[,NAME=VALUE...], got ${JSON.stringify(part)}`);
+    out[m[1]] = m[2];
+  }
+  return out;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -57,6 +73,17 @@ export function emulatorOptionsFromFlags(flags: EmulateFlags): EmulatorOptions {
     ?.split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
+  if (flags.quotaWording !== undefined && flags.quotaWording !== 'current' && flags.quotaWording !== 'classic') {
+    throw usageError(`--quota-wording: expected current or classic, got ${JSON.stringify(flags.quotaWording)}`);
+  }
+  const rowCaps = flags.rowCaps
+    ? Object.fromEntries(
+        Object.entries(pairs('--row-caps', flags.rowCaps)).map(([api, n]) => [
+          api,
+          intFlag(`--row-caps ${api}`, n) as number,
+        ]),
+      )
+    : undefined;
   const opts: EmulatorOptions = {
     port: intFlag('--port', flags.port ?? '7001', { min: 0, max: 65535 }),
     host,
@@ -79,6 +106,13 @@ export function emulatorOptionsFromFlags(flags: EmulateFlags): EmulatorOptions {
       : {}),
     ...(faults ? { faults } : {}),
     ...(deny && deny.length > 0 ? { deniedApis: deny } : {}),
+    ...(flags.quotaWording ? { quotaWording: flags.quotaWording as 'current' | 'classic' } : {}),
+    dailyQuota: intFlag('--daily-quota', flags.dailyQuota),
+    ...(flags.badQuery && flags.badQuery.length > 0
+      ? { badQueries: flags.badQuery.map((q) => pairs('--bad-query', q)) }
+      : {}),
+    ...(rowCaps ? { rowCaps } : {}),
+    ...(flags.hasMore === false ? { hasMore: false } : {}),
   };
   // Leave out undefined values so that the emulator's defaults apply.
   return Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as EmulatorOptions;
@@ -122,6 +156,19 @@ export function register(program: Command): void {
     .option('--knee <n>', 'requests in flight before latency grows (default 16)')
     .option('--per-excess-ms <n>', 'extra latency per request beyond the knee (default 5)')
     .option('--deny <apis>', 'comma-separated APIs answered "no permission"')
+    .option(
+      '--quota-wording <w>',
+      'rate-limit refusals in the current wording (频率超限) or the classic one (每分钟最多访问)',
+      'current',
+    )
+    .option('--daily-quota <n>', 'calls each API admits per day (China time); then the daily-quota refusal')
+    .option(
+      '--bad-query <k=v,...>',
+      'answer the generic 50101 to requests whose params hold these values (repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option('--row-caps <api=n,...>', 'per-API row caps below the built-in ones, e.g. adj_factor=4000')
+    .option('--no-has-more', 'never send has_more (as a server that does not implement it)')
     .option('--json', 'print {url, port} as JSON on stdout once listening')
     .action(
       action(async (flags: EmulateFlags) => {

@@ -4,7 +4,8 @@
  */
 import type { PoolClient } from 'pg';
 import type { Batch } from '../../core/types.js';
-import type { BatchRecord, BatchStatus, RunRecord, RunStatus } from '../../core/store.js';
+import type { ApiFacts, BatchRecord, BatchStatus, RunRecord, RunStatus } from '../../core/store.js';
+import { FACTS_COLUMNS, factsUpdate, factsValues, toApiFacts, type FactsRow } from '../facts.js';
 import type { RunReport } from '../../core/report.js';
 import { SluiceError, ErrorCodes } from '../../core/errors.js';
 import { childSeqs, plannedSeq, shiftFor } from '../seq.js';
@@ -29,10 +30,30 @@ const BATCH_COLUMNS =
 export class PgJournal {
   readonly runs: string;
   readonly batchTable: string;
+  readonly facts: string;
 
   constructor(private readonly schema: string) {
     this.runs = `${schema}.sluice_runs`;
     this.batchTable = `${schema}.sluice_batches`;
+    this.facts = `${schema}.sluice_api_facts`;
+  }
+
+  /** Stored API facts; none when the table does not exist (a read-only open of an older database). */
+  async apiFacts(c: PoolClient): Promise<ApiFacts[]> {
+    const t = await c.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [this.facts]);
+    if (!t.rows[0].t) return [];
+    const r = await c.query<FactsRow>(`SELECT ${FACTS_COLUMNS} FROM ${this.facts} ORDER BY api, host`);
+    return r.rows.map(toApiFacts);
+  }
+
+  async saveApiFacts(c: PoolClient, facts: readonly ApiFacts[]): Promise<void> {
+    for (const f of facts) {
+      await c.query(
+        `INSERT INTO ${this.facts} AS t (${FACTS_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ` +
+          `ON CONFLICT (api, host) DO UPDATE SET ${factsUpdate('t')}`,
+        factsValues(f),
+      );
+    }
   }
 
   /** DDL for the schema and journal tables (idempotent). */
@@ -62,7 +83,18 @@ CREATE TABLE IF NOT EXISTS ${this.batchTable} (
   last_error text,
   PRIMARY KEY (run_id, batch_key)
 );
-CREATE INDEX IF NOT EXISTS sluice_batches_seq ON ${this.batchTable} (run_id, seq);`;
+CREATE INDEX IF NOT EXISTS sluice_batches_seq ON ${this.batchTable} (run_id, seq);
+CREATE TABLE IF NOT EXISTS ${this.facts} (
+  api text NOT NULL,
+  host text NOT NULL,
+  quota_calls integer,
+  quota_interval_ms bigint,
+  quota_learned_at timestamptz,
+  cap_exact integer,
+  cap_at_least integer,
+  cap_learned_at timestamptz,
+  PRIMARY KEY (api, host)
+);`;
   }
 
   /** `keepExisting`: skip batches whose key is already in the run (a retried split). */

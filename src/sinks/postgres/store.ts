@@ -8,7 +8,7 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import type { Batch, BatchRows } from '../../core/types.js';
-import type { BatchRecord, BatchStatus, RunRecord, RunStatus, Store, TableSpec } from '../../core/store.js';
+import type { ApiFacts, BatchRecord, BatchStatus, RunRecord, RunStatus, Store, TableSpec } from '../../core/store.js';
 import type { RunReport } from '../../core/report.js';
 import { SluiceError, ErrorCodes, isSluiceError } from '../../core/errors.js';
 import { redactUrls, registerSecret, scrub } from '../../core/secrets.js';
@@ -217,6 +217,13 @@ export class PostgresStore implements Store {
 
   listRuns(job: string | undefined, limit: number): Promise<RunRecord[]> {
     return this.use((c) => this.journal.listRuns(c, job, limit), 'reading the journal');
+  }
+  apiFacts(): Promise<ApiFacts[]> {
+    return this.use((c) => this.journal.apiFacts(c), 'reading the API facts');
+  }
+
+  saveApiFacts(facts: readonly ApiFacts[]): Promise<void> {
+    return this.tx((c) => this.journal.saveApiFacts(c, facts), 'saving what was learned about the API');
   }
 
   /** Runs one query on the writer connection (tests, tools). */

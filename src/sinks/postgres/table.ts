@@ -4,27 +4,28 @@
  * written through COPY into a temporary staging table followed by one
  * `INSERT ... SELECT DISTINCT ON (key) ... ON CONFLICT (key) DO UPDATE`.
  *
- * Column types: text, boolean, and `double precision` for numbers, except that an integer-valued
- * key column becomes `bigint`. (Numbers are not typed `bigint` elsewhere: a column whose first
- * batch happened to hold only whole numbers may hold fractions later.) A column seen only with
- * nulls becomes text.
+ * Column types: those the table spec declares (from the API's catalogue: `bigint` for integer
+ * columns); otherwise text, boolean, and `double precision` for numbers, except that an
+ * integer-valued key column becomes `bigint`. (Numbers are not typed `bigint` from the values: a
+ * column whose first batch happened to hold only whole numbers may hold fractions later.) A column
+ * seen only with nulls becomes text.
  */
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { BatchRows, Page } from '../../core/types.js';
 import type { TableSpec } from '../../core/store.js';
 import { SluiceError, ErrorCodes } from '../../core/errors.js';
-import { checkKeyPresent, fieldsOf, inferKinds, quote, type ColumnKind } from '../sql.js';
+import { checkKeyPresent, columnKind, fieldsOf, inferKinds, quote, type ColumnKind } from '../sql.js';
 import { copyChunks } from './copy.js';
 import { checkExistingTable } from '../table-check.js';
 
 /** Extra staging column that keeps the rows' order, so the last duplicate of a key wins. */
 const ORDINAL = 'sluice_ordinal';
 
-function pgType(kind: ColumnKind, isKey: boolean): string {
+function pgType(kind: ColumnKind): string {
   switch (kind) {
     case 'integer':
-      return isKey ? 'bigint' : 'double precision';
+      return 'bigint';
     case 'real':
       return 'double precision';
     case 'boolean':
@@ -105,7 +106,7 @@ export class PgTable {
       const keys = new Set(this.spec.key);
       if (!existing) {
         const cols = fields.map(
-          (f) => `${quote(f)} ${pgType(kinds.get(f) ?? 'unknown', keys.has(f))}${keys.has(f) ? ' NOT NULL' : ''}`,
+          (f) => `${quote(f)} ${pgType(columnKind(this.spec, f, kinds.get(f)))}${keys.has(f) ? ' NOT NULL' : ''}`,
         );
         await c.query(
           `CREATE TABLE ${this.name} (${cols.join(', ')}, PRIMARY KEY (${this.spec.key.map(quote).join(', ')}))`,
@@ -113,7 +114,7 @@ export class PgTable {
       } else {
         for (const f of missing)
           await c.query(
-            `ALTER TABLE ${this.name} ADD COLUMN IF NOT EXISTS ${quote(f)} ${pgType(kinds.get(f) ?? 'unknown', false)}`,
+            `ALTER TABLE ${this.name} ADD COLUMN IF NOT EXISTS ${quote(f)} ${pgType(columnKind({ ...this.spec, key: [] }, f, kinds.get(f)))}`,
           );
       }
       await c.query('COMMIT');

@@ -5,7 +5,8 @@
  */
 import type Database from 'better-sqlite3';
 import type { Batch } from '../../core/types.js';
-import type { BatchRecord, BatchStatus, RunRecord, RunStatus } from '../../core/store.js';
+import type { ApiFacts, BatchRecord, BatchStatus, RunRecord, RunStatus } from '../../core/store.js';
+import { FACTS_COLUMNS, factsUpdate, factsValues, toApiFacts, type FactsRow } from '../facts.js';
 import type { RunReport } from '../../core/report.js';
 import { SluiceError, ErrorCodes } from '../../core/errors.js';
 import {
@@ -47,6 +48,17 @@ CREATE TABLE IF NOT EXISTS sluice_batches (
   PRIMARY KEY (run_id, batch_key)
 );
 CREATE INDEX IF NOT EXISTS sluice_batches_seq ON sluice_batches (run_id, seq);
+CREATE TABLE IF NOT EXISTS sluice_api_facts (
+  api TEXT NOT NULL,
+  host TEXT NOT NULL,
+  quota_calls INTEGER,
+  quota_interval_ms INTEGER,
+  quota_learned_at TEXT,
+  cap_exact INTEGER,
+  cap_at_least INTEGER,
+  cap_learned_at TEXT,
+  PRIMARY KEY (api, host)
+);
 `;
 
 const RUN_COLUMNS = 'id, job, status, started_at, finished_at, report';
@@ -192,6 +204,27 @@ export class SqliteJournal {
       row = this.db.prepare(`SELECT ${RUN_COLUMNS} FROM sluice_runs WHERE id = ?`).get(id) as RunRow | undefined;
     }
     return row && toRunRecord(row);
+  }
+
+  /** Stored API facts; none when the table does not exist (a read-only open of an older database). */
+  apiFacts(): ApiFacts[] {
+    const exists = this.db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sluice_api_facts'")
+      .get();
+    if (!exists) return [];
+    return (
+      this.db.prepare(`SELECT ${FACTS_COLUMNS} FROM sluice_api_facts ORDER BY api, host`).all() as FactsRow[]
+    ).map(toApiFacts);
+  }
+
+  saveApiFacts(facts: readonly ApiFacts[]): void {
+    const stmt = this.db.prepare(
+      `INSERT INTO sluice_api_facts (${FACTS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ` +
+        `ON CONFLICT (api, host) DO UPDATE SET ${factsUpdate('sluice_api_facts')}`,
+    );
+    this.db.transaction(() => {
+      for (const f of facts) stmt.run(...factsValues(f));
+    })();
   }
 
   listRuns(job: string | undefined, limit: number): RunRecord[] {

@@ -31,7 +31,7 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import type { Batch, BatchRows } from '../../core/types.js';
-import type { BatchRecord, BatchStatus, RunRecord, RunStatus, Store, TableSpec } from '../../core/store.js';
+import type { ApiFacts, BatchRecord, BatchStatus, RunRecord, RunStatus, Store, TableSpec } from '../../core/store.js';
 import type { RunReport } from '../../core/report.js';
 import { SluiceError, ErrorCodes } from '../../core/errors.js';
 import { checkParentDir, checkTableSpec } from '../sql.js';
@@ -350,6 +350,14 @@ export class SqliteStore implements Store {
 
   async listRuns(job: string | undefined, limit: number): Promise<RunRecord[]> {
     return this.journal.listRuns(job, limit);
+  }
+
+  async apiFacts(): Promise<ApiFacts[]> {
+    return this.journal.apiFacts();
+  }
+
+  async saveApiFacts(facts: readonly ApiFacts[]): Promise<void> {
+    this.guard(() => this.journal.saveApiFacts(facts), 'saving what was learned about the API');
   }
 
   /**

@@ -1,13 +1,13 @@
 /**
- * The data table in SQLite: created from the first rows it sees (column types inferred from the
- * values), widened with ALTER TABLE ADD COLUMN when new fields appear, written with a cached
+ * The data table in SQLite: created from the first rows it sees (column types declared by the
+ * table spec, else from the values: numbers REAL, text TEXT; see sql.ts columnKind), widened with ALTER TABLE ADD COLUMN when new fields appear, written with a cached
  * upsert statement per field list. Identifiers are checked and quoted; values are always bound.
  */
 import type Database from 'better-sqlite3';
 import type { BatchRows, Page } from '../../core/types.js';
 import type { TableSpec } from '../../core/store.js';
 import { SluiceError, ErrorCodes } from '../../core/errors.js';
-import { checkKeyPresent, fieldsOf, inferKinds, quote, type ColumnKind } from '../sql.js';
+import { checkKeyPresent, columnKind, fieldsOf, inferKinds, quote, type ColumnKind } from '../sql.js';
 import { checkExistingTable } from '../table-check.js';
 
 const SQLITE_TYPE: Record<ColumnKind, string> = {
@@ -134,13 +134,15 @@ export class SqliteTable {
     if (this.columns === undefined) {
       const keys = new Set(this.spec.key);
       const cols = fields.map(
-        (f) => `${quote(f)}${SQLITE_TYPE[kinds.get(f) ?? 'unknown']}${keys.has(f) ? ' NOT NULL' : ''}`,
+        (f) => `${quote(f)}${SQLITE_TYPE[columnKind(this.spec, f, kinds.get(f))]}${keys.has(f) ? ' NOT NULL' : ''}`,
       );
       const pk = this.spec.key.map(quote).join(', ');
       this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (${cols.join(', ')}, PRIMARY KEY (${pk}))`);
     } else {
       for (const f of missing)
-        this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${quote(f)}${SQLITE_TYPE[kinds.get(f) ?? 'unknown']}`);
+        this.db.exec(
+          `ALTER TABLE ${table} ADD COLUMN ${quote(f)}${SQLITE_TYPE[columnKind(this.spec, f, kinds.get(f))]}`,
+        );
     }
     this.columns = this.existingColumns();
     this.statements.clear();
