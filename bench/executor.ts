@@ -4,7 +4,7 @@
  * (b) achieved calls/s ÷ quota against a sliding-window rate-limited server: our sliding pacer vs
  *     p-queue (intervalCap/interval, default and strict) vs Bottleneck (reservoir);
  * (c) adaptive pacing against an unknown quota: time to 90 % and refused share;
- * (d) concurrency on a server with a capacity knee: gradient vs the seed rule vs best fixed.
+ * (d) concurrency on a server with a capacity knee: gradient vs the throughput rule vs best fixed.
  * Achieved rate for (b) = (accepted - quota) / (last - first accepted arrival), per second: the
  * first `quota` calls of a sliding window are free, the rest are paced.
  */
@@ -167,8 +167,8 @@ async function benchKnee(): Promise<void> {
   const best = fixed.reduce((a, b) => (b[1] > a[1] ? b : a));
   const gradient = gradientLimit();
   const g = await kneeRun(server.url, gradient, 8000, 3000);
-  const seed = throughputLimit();
-  const s = await kneeRun(server.url, seed, 8000, 3000);
+  const throughput = throughputLimit();
+  const s = await kneeRun(server.url, throughput, 8000, 3000);
   await server.close();
   console.log(`(d) calls/s on a server with a capacity knee at ${capacity} in progress (${baseMs} ms each below it)`);
   console.log(`    fixed            ${fixed.map(([n, r]) => `${n}:${r.toFixed(0)}`).join('  ')}`);
@@ -177,7 +177,7 @@ async function benchKnee(): Promise<void> {
     `    gradient         ${g.toFixed(0)}   ÷ best fixed ${(g / best[1]).toFixed(3)}   (final limit ${gradient.current})`,
   );
   console.log(
-    `    seed rule        ${s.toFixed(0)}   ÷ best fixed ${(s / best[1]).toFixed(3)}   (final limit ${seed.current})`,
+    `    throughput rule  ${s.toFixed(0)}   ÷ best fixed ${(s / best[1]).toFixed(3)}   (final limit ${throughput.current})`,
   );
 }
 

@@ -6,6 +6,13 @@
 /** How the executor should treat a failed call. */
 export type FailureKind = 'retryable' | 'rate-limited' | 'overflow' | 'rejected' | 'fatal';
 
+/**
+ * The stable error codes of SluiceError.
+ * @example
+ * ```ts
+ * if (isSluiceError(err) && err.code === ErrorCodes.BAD_JOB) console.error(err.message);
+ * ```
+ */
 export const ErrorCodes = {
   /** Bad command-line flag or value (exit 2). */
   USAGE: 'SLUICE_USAGE',
@@ -41,6 +48,13 @@ export const ErrorCodes = {
   NOT_FOUND: 'SLUICE_NOT_FOUND',
 } as const;
 
+/**
+ * One of ErrorCodes' values.
+ * @example
+ * ```ts
+ * const code: ErrorCode = 'SLUICE_RATE_LIMITED';
+ * ```
+ */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
 /** A quota: at most `calls` calls per `intervalMs` (60000 per minute, 3600000 per hour, 86400000 per day). */
@@ -49,6 +63,13 @@ export interface Quota {
   readonly intervalMs: number;
 }
 
+/**
+ * What an error knows about where it happened.
+ * @example
+ * ```ts
+ * throw new SluiceError(ErrorCodes.RATE_LIMITED, 'too many calls', { retryAfterMs: 2000, upstreamCode: 40203 });
+ * ```
+ */
 export interface SluiceErrorContext {
   /** Batch key the error belongs to, when there is one. */
   batchKey?: string;
@@ -91,6 +112,15 @@ export function exitCodeFor(code: ErrorCode): number {
   }
 }
 
+/**
+ * Every error Sluice raises on purpose: a stable code, a one-line message, and context.
+ * @example
+ * ```ts
+ * import { ErrorCodes, SluiceError } from 'sluice';
+ * // a source classifies a failure by throwing a SluiceError
+ * throw new SluiceError(ErrorCodes.RETRYABLE, 'HTTP 503', { upstreamCode: 503 });
+ * ```
+ */
 export class SluiceError extends Error {
   readonly code: ErrorCode;
   readonly context: SluiceErrorContext;
@@ -112,6 +142,18 @@ export class SluiceError extends Error {
   }
 }
 
+/**
+ * True for a SluiceError.
+ * @example
+ * ```ts
+ * try {
+ *   await runJobFile('daily.yaml');
+ * } catch (err) {
+ *   if (isSluiceError(err)) console.error(err.code, err.message);
+ *   else throw err;
+ * }
+ * ```
+ */
 export function isSluiceError(e: unknown): e is SluiceError {
   return e instanceof SluiceError;
 }

@@ -4,6 +4,15 @@
  */
 import type { CallStatus } from './types.js';
 
+/**
+ * The executor's events and their payloads.
+ * @example
+ * ```ts
+ * events.on('pace:wait', (e: ExecutorEventMap['pace:wait']) =>
+ *   console.log(`${e.api} waited ${e.waitMs} ms (${e.reason})`),
+ * );
+ * ```
+ */
 export interface ExecutorEventMap {
   'batch:start': { readonly key: string; readonly tMs: number };
   'batch:done': {
@@ -58,6 +67,17 @@ export interface ExecutorEventMap {
 export type EventName = keyof ExecutorEventMap;
 export type Listener<K extends EventName> = (payload: ExecutorEventMap[K]) => void;
 
+/**
+ * Typed events: the executor emits them, monitors and progress displays listen. A listener that throws is ignored.
+ * @example
+ * ```ts
+ * import { Emitter, execute } from 'sluice';
+ * const events = new Emitter();
+ * const off = events.on('batch:done', (e) => console.log(e.key, e.rows));
+ * await drain(execute(batches, { source, events }));
+ * off();
+ * ```
+ */
 export class Emitter<M extends { [K in keyof M]: unknown } = ExecutorEventMap> {
   private readonly listeners = new Map<keyof M, Array<(p: never) => void>>();
 

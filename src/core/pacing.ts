@@ -5,7 +5,14 @@
  * drive the same pace rules: only where the rule's state lives differs.
  */
 
-/** A fixed quota: at most `calls` call starts in any `intervalMs`. */
+/**
+ * A fixed quota: at most `calls` call starts in any `intervalMs`.
+ * @example
+ * ```ts
+ * const quota: RateLimit = { calls: 500, intervalMs: 60_000 }; // 500 calls per minute, any minute
+ * execute(batches, { source, pacer: quota });
+ * ```
+ */
 export interface RateLimit {
   readonly calls: number;
   readonly intervalMs: number;
@@ -17,7 +24,13 @@ export interface RateLimit {
   readonly window?: 'sliding' | 'fixed';
 }
 
-/** What the server told us when it refused a call for rate. */
+/**
+ * What the server told us when it refused a call for rate.
+ * @example
+ * ```ts
+ * pacer.onRateLimited('daily', { retryAfterMs: 1000, quota: { calls: 500, intervalMs: 60_000 } });
+ * ```
+ */
 export interface RateLimitedInfo {
   /** Server's Retry-After hint. */
   readonly retryAfterMs?: number;
@@ -30,6 +43,14 @@ export interface RateLimitedInfo {
   readonly exhausted?: boolean;
 }
 
+/**
+ * Hands out call slots per key (API name) and learns from rate-limit answers.
+ * @example
+ * ```ts
+ * const pacer: Pacer = createPacer('adaptive');
+ * await pacer.acquire('daily');
+ * ```
+ */
 export interface Pacer {
   /** The quota the server named for `key` during this pacer's life, if any (stored for the next run). */
   learnedQuota?(key: string): { calls: number; intervalMs: number } | undefined;
@@ -75,7 +96,13 @@ export interface PaceRule<S> {
   callsPerMinute(state: S): number;
 }
 
-/** One completed (or dropped) unit of work, as a concurrency limit sees it. */
+/**
+ * One completed (or dropped) unit of work, as a concurrency limit sees it.
+ * @example
+ * ```ts
+ * limit.onSample({ nowMs: performance.now(), rttMs: 120, inflight: 4, dropped: false });
+ * ```
+ */
 export interface LimitSample {
   /** Completion time (ms, monotonic). */
   readonly nowMs: number;
@@ -87,7 +114,14 @@ export interface LimitSample {
   readonly dropped: boolean;
 }
 
-/** A concurrency rule: pure state update from samples to a limit. */
+/**
+ * A concurrency rule: pure state update from samples to a limit.
+ * @example
+ * ```ts
+ * const limit: Limit = gradientLimit();
+ * execute(batches, { source, concurrency: limit });
+ * ```
+ */
 export interface Limit {
   /** The current limit (>= 1). */
   readonly current: number;

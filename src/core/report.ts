@@ -1,10 +1,45 @@
 /**
+ * Failed calls of one API (rate-limit refusals are not failures): the most frequent kinds, each
+ * with a count and one example message (scrubbed of secrets).
+ * @example
+ * ```ts
+ * for (const a of report.errors ?? []) console.log(a.api, a.failedCalls, a.top[0]?.example);
+ * ```
+ */
+export interface ApiErrorsReport {
+  readonly api: string;
+  readonly failedCalls: number;
+  readonly top: readonly ErrorKindCount[];
+}
+
+/**
  * The run report: what `sluice run` stores in `sluice_runs` and `sluice report --json` prints.
- * The fields below are the contract's minimum; rooms may add more.
+ *
+ * Every field the report builder writes is listed here, one named interface per section, so a
+ * reader gets a definite type and a new field is one line in its section. A field added to the
+ * report also gets its "not measured" value in EMPTY_REPORT below (the compiler insists): reports
+ * stored before the field existed are read through `readReport`, which fills it in from there.
  */
 
+import { ErrorCodes, SluiceError } from './errors.js';
+import type { ErrorKindCount } from './error-kinds.js';
+
+/**
+ * How a metric rates.
+ * @example
+ * ```ts
+ * const worst: Rating[] = Object.values(report.ratings).filter((r): r is Rating => r === 'needs-optimization');
+ * ```
+ */
 export type Rating = 'excellent' | 'good' | 'needs-optimization';
 
+/**
+ * Minimum, maximum, mean and (population) variance of sizes.
+ * @example
+ * ```ts
+ * const { min, max, avg } = report.plan.batchSizes;
+ * ```
+ */
 export interface SizeStats {
   readonly min: number;
   readonly max: number;
@@ -12,6 +47,26 @@ export interface SizeStats {
   readonly variance: number;
 }
 
+/**
+ * One bin of a size histogram, bounds inclusive.
+ * @example
+ * ```ts
+ * for (const bin of report.batchSizeHistogram) console.log(`${bin.from}-${bin.to} rows: ${bin.count}`);
+ * ```
+ */
+export interface SizeBin {
+  readonly from: number;
+  readonly to: number;
+  readonly count: number;
+}
+
+/**
+ * One target: its limit, the measured value, and whether it was met.
+ * @example
+ * ```ts
+ * const missed: TargetCheck[] = report.targets.checks.filter((c) => c.met === false);
+ * ```
+ */
 export interface TargetCheck {
   readonly metric: string;
   readonly target: number;
@@ -21,52 +76,429 @@ export interface TargetCheck {
   readonly met: boolean | null;
 }
 
+/**
+ * How the range was cut into batches.
+ * @example
+ * ```ts
+ * console.log(
+ *   `${report.plan.batchCount} batches (${report.plan.strategy}), ${report.plan.reductionRate}% fewer than daily`,
+ * );
+ * ```
+ */
+export interface PlanReport {
+  /** The strategy as configured, with the one it resolved to: `smart (quarter)`. */
+  readonly strategy: string | null;
+  readonly batchCount: number;
+  /** Plan generation wall time, ms. */
+  readonly generationMs: number;
+  /** Percent fewer batches than one per (trading) day. */
+  readonly reductionRate: number;
+  /** Window size distribution, in `sizeUnit`. */
+  readonly batchSizes: SizeStats;
+  /** Days per window, or estimated rows per window when a density was known. */
+  readonly sizeUnit: 'days' | 'rows';
+  readonly timeSpanDays: number;
+  /** One batch per day (or trading day with a calendar): what `reductionRate` compares against. */
+  readonly baselineBatches: number;
+  readonly batchesPerDay: number;
+  /** null without a row density. */
+  readonly estimatedRows: number | null;
+  readonly estimatedCalls: number | null;
+}
+
+/**
+ * Call figures of one API.
+ * @example
+ * ```ts
+ * for (const api of report.calls.byApi) console.log(api.api, api.calls, api.p95Ms);
+ * ```
+ */
+export interface ApiCallsReport {
+  readonly api: string;
+  readonly calls: number;
+  readonly failed: number;
+  readonly retried: number;
+  readonly rateLimited: number;
+  /** failed / calls. */
+  readonly errorRate: number;
+  readonly avgMs: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+  readonly callsPerSecond: number;
+  readonly rows: number;
+}
+
+/**
+ * Every HTTP call of the run (pages and retries included), and per API.
+ * @example
+ * ```ts
+ * const { total, errorRate, p95Ms } = report.calls;
+ * ```
+ */
+export interface CallsReport {
+  readonly total: number;
+  /** Calls that failed other than by a rate-limit answer. */
+  readonly failed: number;
+  /** Calls that were a retry. */
+  readonly retried: number;
+  /** Calls the server refused with "too many calls". */
+  readonly rateLimited: number;
+  /** failed / total. */
+  readonly errorRate: number;
+  readonly avgMs: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  /** Calls per second of wall time. */
+  readonly callsPerSecond: number;
+  /** Waits after rate-limit answers, and their total time. */
+  readonly rateLimitWaits: number;
+  readonly rateLimitWaitMs: number;
+  /** Waits for a pacing slot of the run's own quota, and their total time. */
+  readonly quotaWaits: number;
+  readonly quotaWaitMs: number;
+  /** Upstream codes seen (e.g. "40203"), with counts. */
+  readonly byCode: Readonly<Record<string, number>>;
+  readonly byApi: readonly ApiCallsReport[];
+}
+
+/**
+ * Rows fetched from the source and written to the store.
+ * @example
+ * ```ts
+ * console.log(report.rows.fetched, report.rows.written);
+ * ```
+ */
+export interface RowsReport {
+  readonly fetched: number;
+  /** Rows of done batches, from the journal (the whole run, earlier sessions included). */
+  readonly written: number;
+}
+
+export interface HeapSpaceGrowth {
+  readonly space: string;
+  readonly growthMb: number;
+}
+
+/**
+ * Process memory over the run and the row budget's waits.
+ * @example
+ * ```ts
+ * console.log(`peak RSS ${report.memory.peakRssMb} MB, growth ${report.memory.growthMb ?? 'not measured'}`);
+ * ```
+ */
+export interface MemoryReport {
+  readonly startRssMb: number;
+  readonly peakRssMb: number;
+  /** Peak RSS minus start RSS: the figure that is rated; null when memory was not sampled. */
+  readonly growthMb: number | null;
+  readonly peakHeapMb: number;
+  /** Calls that waited for the row budget (rows held in memory), and their total wait. */
+  readonly rowBudgetWaits: number;
+  readonly rowBudgetWaitMs: number;
+  /** The row budget; null when no call ever waited for it. */
+  readonly maxRowsHeld: number | null;
+  /** v8 heap used growth over the run; null when not measured. */
+  readonly heapGrowthMb: number | null;
+  /** The v8 heap spaces that grew most (at most five). */
+  readonly heapSpaces: readonly HeapSpaceGrowth[];
+  readonly samples: number;
+}
+
+/**
+ * The concurrency limit over the run.
+ * @example
+ * ```ts
+ * console.log(report.concurrency.min, report.concurrency.max, report.concurrency.final);
+ * ```
+ */
+export interface ConcurrencyReport {
+  /** Concurrency limit: lowest, highest and last value. */
+  readonly min: number;
+  readonly max: number;
+  readonly final: number;
+  /** Most batches in flight at once. */
+  readonly maxInflight: number;
+  /** False when the engine reported no concurrency (the figures above are then 0). */
+  readonly observed: boolean;
+}
+
+/**
+ * Leaf batches of the run from the journal (split parents not counted).
+ * @example
+ * ```ts
+ * if (report.batches.failed > 0)
+ *   console.log(`${report.batches.failed} of ${report.batches.total} failed: resume the run`);
+ * ```
+ */
+export interface BatchesReport {
+  readonly total: number;
+  readonly done: number;
+  readonly failed: number;
+  /** Not finished: interrupted, or left when the run stopped. */
+  readonly pending: number;
+  /** Windows that overflowed the row cap and were split (this session). */
+  readonly split: number;
+  /** Batches this session finished per minute of wall time; null without batches. */
+  readonly perMinute: number | null;
+}
+
+export type RatingKey = 'generationTime' | 'memory' | 'optimizationRate' | 'callRate' | 'errorRate';
+
+/**
+ * The rating of each metric; null when the run did not measure it.
+ * @example
+ * ```ts
+ * const memoryRating = report.ratings.memory; // 'excellent' | 'good' | 'needs-optimization' | null
+ * ```
+ */
+export type Ratings = Readonly<Record<RatingKey, Rating | null>>;
+
+/**
+ * The run checked against its performance targets.
+ * @example
+ * ```ts
+ * if (!report.targets.met) console.log(report.targets.checks.filter((c) => c.met === false));
+ * ```
+ */
+export interface TargetsReport {
+  readonly met: boolean;
+  readonly checks: readonly TargetCheck[];
+}
+
+/**
+ * How well the plan's windows fit the API.
+ * @example
+ * ```ts
+ * const { fillRatio, rowsStrategyCalls } = report.analysis;
+ * ```
+ */
+export interface BatchAnalysis {
+  readonly strategy: string | null;
+  readonly batchCount: number;
+  readonly timeSpanDays: number;
+  readonly baselineBatches: number;
+  readonly baselineUnit: 'days' | 'trading-days';
+  /** Percent fewer batches than the baseline. */
+  readonly reductionRate: number;
+  readonly batchesPerDay: number;
+  readonly sizeUnit: 'days' | 'rows';
+  readonly windowSizes: SizeStats;
+  /** Rows per done batch. */
+  readonly rowsPerBatch: SizeStats;
+  /** Rows fetched per successful call (null without calls). */
+  readonly rowsPerCall: number | null;
+  readonly rowCap: number | null;
+  /** rowsPerCall / rowCap: how full the average page was (null without a cap or calls). */
+  readonly fillRatio: number | null;
+  /** Done batches holding under a quarter of the row cap (null when unknown). */
+  readonly underfilledBatches: number | null;
+  /** Windows that overflowed the row cap and were split. */
+  readonly overflowedWindows: number;
+  /**
+   * Calls a row-budget plan would need at least for the rows fetched: ceil(rows / rowCap), and at
+   * least one per partition value (rows of different symbols cannot share a call). Null without a cap.
+   */
+  readonly rowsStrategyCalls: number | null;
+  /** Successful calls this run made for its pages. */
+  readonly pageCalls: number;
+}
+
+/**
+ * One bucket of the run's timeline (`bucketMs` wide).
+ * @example
+ * ```ts
+ * const peakCallsPerSecond = Math.max(0, ...report.timeline.map((s) => s.callsPerSecond));
+ * ```
+ */
+export interface TimelineSample {
+  /** Bucket start, ms since the run started. */
+  readonly tMs: number;
+  readonly callsPerSecond: number;
+  readonly rowsPerSecond: number;
+  /** Average latency of the calls that ended in the bucket (0 when none). */
+  readonly avgMs: number;
+  /** Most batches in flight in the bucket. */
+  readonly inflight: number;
+  /** Concurrency limit at the end of the bucket. */
+  readonly limit: number;
+  readonly rssMb: number;
+}
+
+/**
+ * One bin of the call latency histogram.
+ * @example
+ * ```ts
+ * const slow = report.latencyHistogram
+ *   .filter((b) => b.leMs === null || b.leMs > 1000)
+ *   .reduce((n, b) => n + b.count, 0);
+ * ```
+ */
+export interface LatencyBin {
+  /** Upper bound in ms; null for the last bin (everything above). */
+  readonly leMs: number | null;
+  readonly count: number;
+}
+
+/**
+ * The run report: what `sluice run` stores and `sluice report --json` prints.
+ * @example
+ * ```ts
+ * const { report } = await runJobFile('daily.yaml');
+ * console.log(report.status, report.calls.total, report.rows.written, report.targets.met);
+ * ```
+ */
 export interface RunReport {
   readonly runId: string;
   readonly job: string;
   readonly status: 'succeeded' | 'failed' | 'interrupted';
+  /** ISO timestamps of this session. */
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly wallMs: number;
-  readonly plan: {
-    readonly strategy?: string;
-    readonly batchCount: number;
-    readonly generationMs: number;
-    readonly reductionRate: number;
-    readonly batchSizes: SizeStats;
-    readonly [extra: string]: unknown;
-  };
-  readonly calls: {
-    readonly total: number;
-    readonly failed: number;
-    readonly retried: number;
-    readonly rateLimited: number;
-    readonly errorRate: number;
-    readonly avgMs: number;
-    readonly p50Ms: number;
-    readonly p95Ms: number;
-    readonly p99Ms: number;
-    readonly callsPerSecond: number;
-    readonly [extra: string]: unknown;
-  };
-  readonly rows: { readonly fetched: number; readonly written: number; readonly [extra: string]: unknown };
-  readonly memory: { readonly peakRssMb: number; readonly startRssMb: number; readonly [extra: string]: unknown };
-  readonly concurrency: {
-    readonly min: number;
-    readonly max: number;
-    readonly final: number;
-    readonly [extra: string]: unknown;
-  };
-  readonly batches: {
-    readonly total: number;
-    readonly done: number;
-    readonly failed: number;
-    readonly [extra: string]: unknown;
-  };
-  readonly ratings: Readonly<
-    Record<'generationTime' | 'memory' | 'optimizationRate' | 'callRate' | 'errorRate', Rating | null>
-  >;
-  readonly targets: { readonly met: boolean; readonly checks: readonly TargetCheck[] };
+  /** Set when the run was resumed: when its first session started. */
+  readonly resumedFrom?: string;
+  /** The fatal error that stopped the run, if any (scrubbed of secrets when stored). */
+  readonly error?: string;
+  /** Failed calls per API, most frequent kinds first (absent from reports of older versions). */
+  readonly errors?: readonly ApiErrorsReport[];
+  readonly plan: PlanReport;
+  readonly calls: CallsReport;
+  readonly rows: RowsReport;
+  readonly memory: MemoryReport;
+  readonly concurrency: ConcurrencyReport;
+  readonly batches: BatchesReport;
+  readonly ratings: Ratings;
+  readonly targets: TargetsReport;
   readonly recommendations: readonly string[];
-  readonly [extra: string]: unknown;
+  readonly analysis: BatchAnalysis;
+  /** Width of one timeline bucket, ms. */
+  readonly bucketMs: number;
+  readonly timeline: readonly TimelineSample[];
+  readonly latencyHistogram: readonly LatencyBin[];
+  /** Rows per done batch. */
+  readonly batchSizeHistogram: readonly SizeBin[];
+  /** Planned window sizes, in `plan.sizeUnit`. */
+  readonly windowSizeHistogram: readonly SizeBin[];
+}
+
+const NO_SIZES: SizeStats = { min: 0, max: 0, avg: 0, variance: 0 };
+
+/** A report of nothing measured: what a field missing from an older stored report reads as. */
+export const EMPTY_REPORT: RunReport = {
+  runId: '',
+  job: '',
+  status: 'failed',
+  startedAt: '',
+  finishedAt: '',
+  wallMs: 0,
+  plan: {
+    strategy: null,
+    batchCount: 0,
+    generationMs: 0,
+    reductionRate: 0,
+    batchSizes: NO_SIZES,
+    sizeUnit: 'days',
+    timeSpanDays: 0,
+    baselineBatches: 0,
+    batchesPerDay: 0,
+    estimatedRows: null,
+    estimatedCalls: null,
+  },
+  calls: {
+    total: 0,
+    failed: 0,
+    retried: 0,
+    rateLimited: 0,
+    errorRate: 0,
+    avgMs: 0,
+    p50Ms: 0,
+    p95Ms: 0,
+    p99Ms: 0,
+    maxMs: 0,
+    callsPerSecond: 0,
+    rateLimitWaits: 0,
+    rateLimitWaitMs: 0,
+    quotaWaits: 0,
+    quotaWaitMs: 0,
+    byCode: {},
+    byApi: [],
+  },
+  rows: { fetched: 0, written: 0 },
+  memory: {
+    startRssMb: 0,
+    peakRssMb: 0,
+    growthMb: null,
+    peakHeapMb: 0,
+    rowBudgetWaits: 0,
+    rowBudgetWaitMs: 0,
+    maxRowsHeld: null,
+    heapGrowthMb: null,
+    heapSpaces: [],
+    samples: 0,
+  },
+  concurrency: { min: 0, max: 0, final: 0, maxInflight: 0, observed: false },
+  batches: { total: 0, done: 0, failed: 0, pending: 0, split: 0, perMinute: null },
+  ratings: { generationTime: null, memory: null, optimizationRate: null, callRate: null, errorRate: null },
+  targets: { met: false, checks: [] },
+  recommendations: [],
+  analysis: {
+    strategy: null,
+    batchCount: 0,
+    timeSpanDays: 0,
+    baselineBatches: 0,
+    baselineUnit: 'days',
+    reductionRate: 0,
+    batchesPerDay: 0,
+    sizeUnit: 'days',
+    windowSizes: NO_SIZES,
+    rowsPerBatch: NO_SIZES,
+    rowsPerCall: null,
+    rowCap: null,
+    fillRatio: null,
+    underfilledBatches: null,
+    overflowedWindows: 0,
+    rowsStrategyCalls: null,
+    pageCalls: 0,
+  },
+  bucketMs: 0,
+  timeline: [],
+  latencyHistogram: [],
+  batchSizeHistogram: [],
+  windowSizeHistogram: [],
+};
+
+type Plain = Record<string, unknown>;
+const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `value` over `defaults`, section by section: what `value` has wins, what it lacks comes from `defaults`. */
+function over(defaults: unknown, value: unknown): unknown {
+  if (value === undefined) return defaults;
+  if (!isPlain(defaults) || !isPlain(value)) return value;
+  const out: Plain = { ...value };
+  for (const [k, d] of Object.entries(defaults)) out[k] = over(d, value[k]);
+  return out;
+}
+
+/**
+ * A stored report (parsed JSON) as a complete RunReport: fields an older Sluice did not write
+ * read as not measured (EMPTY_REPORT), and the window sizes are `plan.batchSizes` even when the
+ * report calls them `plan.sizes`.
+ * @example
+ * ```ts
+ * import { readReport } from 'sluice';
+ * const report = readReport(JSON.parse(row.report)); // a report stored by any version of Sluice
+ * ```
+ */
+export function readReport(stored: unknown): RunReport {
+  if (!isPlain(stored)) throw new SluiceError(ErrorCodes.SINK, 'a stored run report is not a JSON object');
+  let value = stored;
+  const plan = stored.plan;
+  if (isPlain(plan) && plan.batchSizes === undefined && plan.sizes !== undefined) {
+    const { sizes, ...rest } = plan;
+    value = { ...stored, plan: { ...rest, batchSizes: sizes } };
+  }
+  return over(EMPTY_REPORT, value) as RunReport;
 }

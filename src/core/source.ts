@@ -5,6 +5,13 @@
  */
 import type { Batch, Page } from './types.js';
 
+/**
+ * Which call of a batch this is.
+ * @example
+ * ```ts
+ * await ctx.call((signal) => fetchPage(batch, 2, signal), { page: 2 });
+ * ```
+ */
 export interface CallInfo {
   /** 0-based page index within the batch. */
   readonly page: number;
@@ -12,6 +19,20 @@ export interface CallInfo {
   readonly offset?: number;
 }
 
+/**
+ * What the executor hands a source for one batch: every upstream call goes through `call`.
+ * @example
+ * ```ts
+ * const page = await ctx.call(
+ *   async (signal) => {
+ *     const res = await fetch(url, { signal });
+ *     if (res.status === 429) throw new SluiceError(ErrorCodes.RATE_LIMITED, 'HTTP 429');
+ *     return { fields: ['date', 'value'], items: await res.json() };
+ *   },
+ *   { page: 0 },
+ * );
+ * ```
+ */
 export interface CallContext {
   /**
    * Perform one upstream call through the executor: it waits for a pacing slot, applies the
@@ -35,6 +56,20 @@ export interface CapFacts {
   readonly atLeast?: number;
 }
 
+/**
+ * A source turns one batch into pages of rows; pacing, timeouts and retries are the executor's.
+ * @example
+ * ```ts
+ * const source: Source = {
+ *   api: 'numbers',
+ *   rowCap: 1000,
+ *   async *fetch(batch, ctx) {
+ *     yield await ctx.call(async () => ({ fields: ['n'], items: [[batch.params.n]] }), { page: 0 });
+ *   },
+ * };
+ * for await (const o of execute([{ key: 'a', params: { n: 1 } }], { source })) console.log(o.status);
+ * ```
+ */
 export interface Source {
   /** Pacing key: the API name (one quota per API). */
   readonly api: string;

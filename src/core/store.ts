@@ -8,9 +8,31 @@ import type { Batch, BatchRows } from './types.js';
 import type { RunReport } from './report.js';
 import type { JobLocks } from './lock.js';
 
+/**
+ * The status of a run in the journal.
+ * @example
+ * ```ts
+ * const unfinished = (s: RunStatus) => s !== 'succeeded';
+ * ```
+ */
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
+/**
+ * The status of a batch in the journal.
+ * @example
+ * ```ts
+ * const left = await store.batches(runId, ['pending', 'failed'] satisfies BatchStatus[]);
+ * ```
+ */
 export type BatchStatus = 'pending' | 'running' | 'done' | 'failed' | 'split';
 
+/**
+ * One run in the journal (`sluice_runs`).
+ * @example
+ * ```ts
+ * const run: RunRecord | undefined = await store.getRun('latest');
+ * console.log(run?.status, run?.report?.wallMs);
+ * ```
+ */
 export interface RunRecord {
   readonly id: string;
   readonly job: string;
@@ -21,6 +43,13 @@ export interface RunRecord {
   readonly report: RunReport | null;
 }
 
+/**
+ * One batch in the journal (`sluice_batches`).
+ * @example
+ * ```ts
+ * for (const b of await store.batches(runId, ['failed'])) console.log(b.key, b.attempts, b.lastError);
+ * ```
+ */
 export interface BatchRecord {
   readonly runId: string;
   readonly key: string;
@@ -33,7 +62,13 @@ export interface BatchRecord {
   readonly lastError: string | null;
 }
 
-/** Where the data goes: table name and upsert key. */
+/**
+ * Where the data goes: table name and upsert key.
+ * @example
+ * ```ts
+ * const table: TableSpec = { table: 'daily', key: ['ts_code', 'trade_date'] };
+ * ```
+ */
 export interface TableSpec {
   readonly table: string;
   readonly key: readonly string[];
@@ -64,6 +99,19 @@ export interface ApiFacts {
   readonly rowCap?: CapFacts & { readonly learnedAt: string };
 }
 
+/**
+ * Where rows and the run journal go, in one database, so a batch's rows and its `done` mark commit together.
+ * @example
+ * ```ts
+ * const table = { table: 'daily', key: ['ts_code', 'trade_date'] };
+ * const store: Store = openStore({ type: 'sqlite', path: './market.db', table });
+ * await store.open();
+ * await store.createRun({ id: 'r1', job: 'daily', startedAt: new Date().toISOString() }, plan.batches);
+ * for await (const o of execute(plan.batches, { source }))
+ *   if (o.status === 'done') await store.commit('r1', o.batch, o.rows, o.attempts);
+ * await store.close();
+ * ```
+ */
 export interface Store {
   /** Creates journal tables if missing. */
   open(): Promise<void>;

@@ -26,9 +26,22 @@ const DAY_MS = 86_400_000;
 /** China's clock (UTC+8): a daily quota resets at its midnight. */
 const CHINA_OFFSET_MS = 8 * 3_600_000;
 
-/** The demo token: public, printed by `sluice emulate`. */
+/**
+ * The demo token: public, printed by `sluice emulate`.
+ * @example
+ * ```ts
+ * const source = createTushareSource({ url: emulator.url, token: DEMO_TOKEN, api: 'daily' });
+ * ```
+ */
 export const DEMO_TOKEN = 'sluice-demo-token';
 
+/**
+ * Options of `startEmulator`.
+ * @example
+ * ```ts
+ * await startEmulator({ port: 7001, symbols: 10, rate: { calls: 30, intervalMs: 1000 }, faults: 'reset:0.01' });
+ * ```
+ */
 export interface EmulatorOptions extends LatencyOptions {
   /** 0 = a random free port. @default 0 */
   readonly port?: number;
@@ -77,6 +90,15 @@ export interface EmulatorOptions extends LatencyOptions {
   readonly onAnswer?: (answer: { readonly api: string; readonly code: number; readonly tMs: number }) => void;
 }
 
+/**
+ * A running emulator.
+ * @example
+ * ```ts
+ * const emulator: Emulator = await startEmulator();
+ * console.log(emulator.url, emulator.stats());
+ * await emulator.close();
+ * ```
+ */
 export interface Emulator {
   /** Base URL, e.g. `http://127.0.0.1:40123`; POST to it or to `${url}/dataapi`. */
   readonly url: string;
@@ -104,7 +126,20 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
   });
 }
 
-/** Start an emulator; resolves once it listens. */
+/**
+ * Start an emulator; resolves once it listens.
+ * @example
+ * ```ts
+ * import { DEMO_TOKEN, createTushareSource, execute, startEmulator } from 'sluice';
+ * const emulator = await startEmulator({ symbols: 5 });
+ * const source = createTushareSource({ url: emulator.url, token: DEMO_TOKEN, api: 'daily' });
+ * for await (const o of execute([{ key: 'jan', params: { start_date: '20240102', end_date: '20240131' } }], {
+ *   source,
+ * }))
+ *   console.log(o.status);
+ * await emulator.close();
+ * ```
+ */
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   validateLatency(opts);
   if (opts.rate) validateRate(opts.rate, 'rate');

@@ -60,7 +60,14 @@ export function parseJobText(text: string, origin: string): unknown {
   return parseJobFileText(text, origin);
 }
 
-/** Validate a raw (uninterpolated) job definition. */
+/**
+ * Validate a raw (uninterpolated) job definition.
+ * @example
+ * ```ts
+ * import { parseJob } from 'sluice';
+ * const job = parseJob(JSON.parse(text), process.env, 'daily.json'); // throws SLUICE_BAD_JOB naming the key
+ * ```
+ */
 export function parseJob(raw: unknown, env: NodeJS.ProcessEnv = process.env, origin = 'job'): JobConfig {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw))
     throw badJob(origin, 'expected a mapping with name, source, plan and sink');
@@ -89,6 +96,13 @@ export function parseJob(raw: unknown, env: NodeJS.ProcessEnv = process.env, ori
   return job;
 }
 
+/**
+ * A job file as read: the validated job and the raw definition.
+ * @example
+ * ```ts
+ * const { job, raw, path } = loadJobFile('daily.yaml');
+ * ```
+ */
 export interface LoadedJob {
   readonly job: JobConfig;
   /** The definition as written, before `${VAR}` interpolation (safe to hand to workers). */
@@ -96,7 +110,15 @@ export interface LoadedJob {
   readonly path: string;
 }
 
-/** Read, interpolate and validate a job file. */
+/**
+ * Read, interpolate and validate a job file.
+ * @example
+ * ```ts
+ * import { loadJobFile, runJob } from 'sluice';
+ * const { job } = loadJobFile('daily.yaml');
+ * console.log(job.name, job.plan.strategy, job.sink.type);
+ * ```
+ */
 export function loadJobFile(path: string, env: NodeJS.ProcessEnv = process.env): LoadedJob {
   let text: string;
   try {

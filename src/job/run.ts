@@ -35,6 +35,13 @@ export interface EngineContext {
   readonly split: (batch: Batch) => Batch[] | undefined;
 }
 
+/**
+ * Options of `runJob`.
+ * @example
+ * ```ts
+ * await runJob(job, { resume: true, db: 'postgres://user@db:5432/market', metricsPort: 9464 });
+ * ```
+ */
 export interface RunJobOptions {
   /** Continue the newest unfinished run of this job (skips done batches). */
   readonly resume?: boolean;
@@ -62,6 +69,15 @@ export interface RunJobOptions {
   readonly lock?: Pick<JobLockOptions, 'leaseMs' | 'pollMs'>;
 }
 
+/**
+ * What a finished run gives back.
+ * @example
+ * ```ts
+ * const { report, exitCode, fatal } = await runJobFile('daily.yaml');
+ * if (fatal) console.error(fatal.code, fatal.message);
+ * process.exitCode = exitCode;
+ * ```
+ */
 export interface RunJobResult {
   readonly report: RunReport;
   /** 0 all done, 1 some batches failed, a fatal error or a used-up daily quota, 130 interrupted by a signal. */
@@ -114,6 +130,21 @@ function tally(records: readonly BatchRecord[]): {
   return t;
 }
 
+/**
+ * Runs a validated job: plans it (or reopens its journal with `resume`), runs its batches, and stores and returns the
+ * run report.
+ * @example
+ * ```ts
+ * import { parseJob, runJob } from 'sluice';
+ * const job = parseJob({
+ *   name: 'daily-prices',
+ *   source: { type: 'tushare', token: '${TUSHARE_TOKEN}', api: 'daily' },
+ *   plan: { start: '20240101', end: 'today', strategy: 'month' },
+ *   sink: { path: './market.db', table: 'daily', key: ['ts_code', 'trade_date'] },
+ * });
+ * const { report, exitCode } = await runJob(job, { progress: 'quiet', signal: AbortSignal.timeout(3_600_000) });
+ * ```
+ */
 export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promise<RunJobResult> {
   const note = options.note ?? ((line: string) => process.stderr.write(`sluice: ${line}\n`));
   // Plan before touching the database, so that bad input writes nothing. A plan that learns its
@@ -122,7 +153,8 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
   let spec = planSpecOf(job, options, { allowMissingDensity: learns && sinkExists(job, options) });
   const source = createSource(job, options);
   const limit = createLimit(job);
-  // The local engine commits SQLite batches in groups of up to two seconds (see PartsOptions), as bench/ingest measures.
+  // The local engine commits SQLite batches in groups of up to two seconds (see PartsOptions), as
+  // bench/ingest measures.
   checkSinkPlace(job.sink, options); // a directory or a read-only place: exit 2 before any call
   const store = createStore(job, { ...options, groupCommitMs: options.engine ? 0 : LOCAL_GROUP_COMMIT_MS });
   await store.open();
@@ -245,7 +277,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
       },
       monitor: snapshot,
       rowsWritten: counts.rows,
-      batches: { total: counts.total, done: counts.done, failed: counts.failed },
+      batches: { total: counts.total, done: counts.done, failed: counts.failed, pending: counts.pending },
       rowCap: job.source.rowCap,
       concurrencyMax: maxOf(job),
       targets: job.targets,
@@ -256,7 +288,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
       ...(fatal ? { error: fatal.message } : {}),
       errors: errorNotes.tally.snapshot(),
     };
-    const report: RunReport = { ...built, ...extra, batches: { ...built.batches, pending: counts.pending } };
+    const report: RunReport = { ...built, ...extra };
     await store.finishRun(runId, status, report);
     await metrics?.push(job.name);
     const exitCode = exhausted ? 1 : interrupted ? 130 : status === 'succeeded' ? 0 : 1;

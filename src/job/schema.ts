@@ -209,8 +209,13 @@ export const JobSchema = z
 /** A job as the schema validates it, before catalogue defaults. */
 export type ParsedJob = z.infer<typeof JobSchema>;
 /**
- * A job as everything after loading sees it: row cap, upsert key and date parameters resolved
- * (job/catalogue-defaults.ts).
+ * A job as everything after loading sees it: validated, defaults filled in, and row cap, upsert key
+ * and date parameters resolved (job/catalogue-defaults.ts).
+ * @example
+ * ```ts
+ * const job: JobConfig = loadJobFile('daily.yaml').job;
+ * job.execution.concurrency; // 4 unless the file says otherwise
+ * ```
  */
 export type JobConfig = Omit<ParsedJob, 'source' | 'sink' | 'plan'> & {
   source: SourceConfig;

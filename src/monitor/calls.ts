@@ -2,9 +2,9 @@
  * API call monitor: per API counts, failures, retries, rate-limit answers and waits, latency
  * quantiles from a streaming sketch, and calls per second over the wall time the calls spanned.
  *
- * Fixes the seed's `APICallMonitor`: the error rate divides failed calls by ALL calls (the seed
- * divided by successes), and calls/s uses wall time, not the sum of call durations (which under
- * concurrency understates the rate).
+ * The error rate divides failed calls by ALL calls (dividing by successes overstates it), and
+ * calls/s uses wall time, not the sum of call durations (which under concurrency understates the
+ * rate).
  */
 import type { ExecutorEventMap } from '../core/events.js';
 import type { CallStatus } from '../core/types.js';

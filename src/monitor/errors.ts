@@ -3,16 +3,12 @@
  * count and one example each) and for the run's notes on stderr. It only listens.
  */
 import type { Emitter, ExecutorEventMap } from '../core/events.js';
-import { KindCounter, type ErrorKindCount } from '../core/error-kinds.js';
+import { KindCounter } from '../core/error-kinds.js';
+import type { ApiErrorsReport } from '../core/report.js';
 import { scrub } from '../core/secrets.js';
 
-export interface ApiErrors {
-  readonly api: string;
-  /** Failed calls (retries included; rate-limit refusals are not failures). */
-  readonly failedCalls: number;
-  /** The most frequent kinds, most frequent first. */
-  readonly top: readonly ErrorKindCount[];
-}
+/** Failed calls of one API (retries included; rate-limit refusals are not failures). */
+export type ApiErrors = ApiErrorsReport;
 
 /** What a new kind of error looked like, as it happened. */
 export interface NewErrorKind {

@@ -1,7 +1,7 @@
 /**
- * System resources: RSS and heap sampled on an interval (start, peak, a bounded timeline), and the
- * seed's `MemoryMonitor` done with Node's own facilities: labelled v8 heap snapshots of statistics
- * with per-space growth analysis, and a real heap snapshot file only when asked for.
+ * System resources: RSS and heap sampled on an interval (start, peak, a bounded timeline), and a
+ * memory monitor made of Node's own facilities: labelled v8 heap snapshots of statistics with
+ * per-space growth analysis, and a real heap snapshot file only when asked for.
  */
 import v8 from 'node:v8';
 
@@ -141,7 +141,7 @@ export interface HeapGrowth {
   readonly totalMb: number;
 }
 
-/** Labelled heap statistics snapshots and growth between the last two (the seed's MemoryMonitor). */
+/** Labelled heap statistics snapshots and growth between the last two. */
 export class MemoryMonitor {
   private readonly snapshots: HeapSnapshotInfo[] = [];
   private readonly now: () => number;

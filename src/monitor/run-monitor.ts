@@ -17,6 +17,14 @@ export interface LatencyBucket {
   readonly count: number;
 }
 
+/**
+ * What a run monitor has seen so far: calls, rows, batches, concurrency, memory, timeline.
+ * @example
+ * ```ts
+ * const snap: MonitorSnapshot = monitor.snapshot();
+ * console.log(snap.calls.total.p95Ms, snap.memory.peakRssMb);
+ * ```
+ */
 export interface MonitorSnapshot {
   readonly elapsedMs: number;
   readonly calls: { readonly total: CallStats; readonly byApi: readonly CallStats[] };
@@ -51,6 +59,13 @@ export interface MonitorSnapshot {
   readonly latencyHistogram: readonly LatencyBucket[];
 }
 
+/**
+ * Options of `createRunMonitor`.
+ * @example
+ * ```ts
+ * createRunMonitor(events, { rowCap: 6000, sampleIntervalMs: 500 });
+ * ```
+ */
 export interface RunMonitorOptions {
   /** Memory sampling interval. @default 1000 */
   readonly sampleIntervalMs?: number;
@@ -66,11 +81,31 @@ export interface RunMonitorOptions {
   readonly readMemory?: () => { rss: number; heapUsed: number };
 }
 
+/**
+ * A run monitor: `snapshot()` at any time, `stop()` at the end.
+ * @example
+ * ```ts
+ * const monitor: RunMonitor = createRunMonitor(events);
+ * console.log(monitor.snapshot().calls.total.calls);
+ * ```
+ */
 export interface RunMonitor {
   snapshot(): MonitorSnapshot;
   stop(): void;
 }
 
+/**
+ * Listens to a run's events and keeps, in bounded memory, everything its report needs.
+ * @example
+ * ```ts
+ * import { Emitter, buildReport, createRunMonitor, execute } from 'sluice';
+ * const events = new Emitter();
+ * const monitor = createRunMonitor(events, { rowCap: source.rowCap });
+ * for await (const o of execute(plan.batches, { source, events })) void o;
+ * const snapshot = monitor.snapshot();
+ * monitor.stop();
+ * ```
+ */
 export function createRunMonitor(events: Emitter<ExecutorEventMap>, opts: RunMonitorOptions = {}): RunMonitor {
   const now = opts.now ?? (() => performance.now());
   const t0 = now();

@@ -1,11 +1,17 @@
 /**
- * Adaptive batch size: the seed's AdaptiveBatchPlanner, done right (no division by zero, no zero
- * or negative sizes, a target batch count that really gives at most that many batches).
+ * Adaptive batch size from a history of batch sizes and throughput, with no division by zero, no
+ * zero or negative sizes, and a target batch count that really gives at most that many batches.
  */
 import { usageError } from '../core/errors.js';
 import { chunk } from './partition.js';
 
-/** One earlier run: how big its batches were, how much data it had, how fast it went. */
+/**
+ * One earlier run: how big its batches were, how much data it had, how fast it went.
+ * @example
+ * ```ts
+ * const history: BatchPerformance[] = [{ batchSize: 500, dataSize: 10_000, throughput: 1200 }];
+ * ```
+ */
 export interface BatchPerformance {
   readonly batchSize: number;
   readonly dataSize: number;
@@ -13,6 +19,13 @@ export interface BatchPerformance {
   readonly throughput: number;
 }
 
+/**
+ * Bounds of `recommendBatchSize`.
+ * @example
+ * ```ts
+ * recommendBatchSize(40_000, history, { minSize: 200, maxSize: 2000 });
+ * ```
+ */
 export interface BatchSizeOptions {
   /** Smallest size the history rule may recommend. @default 100 */
   readonly minSize?: number;
@@ -31,9 +44,16 @@ function checkCount(name: string, v: number, min: number): void {
 /**
  * Recommend a batch size for `dataSize` items. Always a whole number from 1 to max(1, dataSize).
  * - `targetBatchCount`: ceil(dataSize / target), so the batch count is at most the target.
- * - no usable history: the seed's default min(defaultSize, floor(dataSize / 10)), at least 1.
+ * - no usable history: min(defaultSize, floor(dataSize / 10)), at least 1.
  * - history: the best-throughput entry's size scaled by sqrt(dataSize / its dataSize), clamped to
  *   [minSize, maxSize]. Entries with a non-positive or non-finite field are ignored.
+ * @example
+ * ```ts
+ * import { recommendBatchSize } from 'sluice';
+ * recommendBatchSize(10_000); // 1000: no history, min(1000, 10000 / 10)
+ * recommendBatchSize(40_000, [{ batchSize: 500, dataSize: 10_000, throughput: 1200 }]); // 1000
+ * recommendBatchSize(5000, [], { targetBatchCount: 3 }); // 1667
+ * ```
  */
 export function recommendBatchSize(
   dataSize: number,

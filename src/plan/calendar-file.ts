@@ -22,6 +22,12 @@ function isOpenValue(value: string | number | boolean | undefined, where: string
  * listed (or listed with is_open=0) are closed; days outside the span fall back to weekdays.
  * When several exchanges are listed, a day is open if any row marks it open.
  * Bad files throw SLUICE_USAGE naming `label`, the file and the line.
+ * @example
+ * ```ts
+ * import { loadCalendar, planJob } from 'sluice';
+ * const calendar = loadCalendar('trade_cal.csv'); // one date per line, or a trade_cal CSV/JSON export
+ * planJob({ start: '20240101', end: '20241231', calendar });
+ * ```
  */
 export function loadCalendar(file: string, label = '--calendar'): Calendar {
   const entries = readDatedFile(file, label, SHAPE);

@@ -4,6 +4,14 @@
  */
 import { weekday } from '../core/dates.js';
 
+/**
+ * A trading calendar: which days are open. Day numbers count days since 1970-01-01.
+ * @example
+ * ```ts
+ * const plan = planJob({ start: '20240101', end: '20241231', calendar: loadCalendar('trade_cal.csv') });
+ * plan.stats.baselineBatches; // trading days, not calendar days
+ * ```
+ */
 export interface Calendar {
   /** Short description, e.g. `weekdays` or `file:cal.csv`. */
   readonly name: string;
@@ -22,7 +30,14 @@ function weekdaysBefore(day: number): number {
   return weeks * 5 + openInPrefix;
 }
 
-/** Monday to Friday are open; no holidays. The default calendar. */
+/**
+ * Monday to Friday are open; no holidays. The default calendar.
+ * @example
+ * ```ts
+ * import { constantDensity, weekdayCalendar } from 'sluice';
+ * const density = constantDensity(5000, weekdayCalendar); // 5,000 rows each weekday
+ * ```
+ */
 export const weekdayCalendar: Calendar = {
   name: 'weekdays',
   isOpen(day: number): boolean {

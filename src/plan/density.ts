@@ -7,6 +7,14 @@ import { usageError } from '../core/errors.js';
 import { type Calendar, weekdayCalendar } from './calendar.js';
 import { readDatedFile } from './dated-file.js';
 
+/**
+ * Rows per day: what the `rows` strategy sizes windows with and what estimates count.
+ * @example
+ * ```ts
+ * const density: Density = constantDensity(5000);
+ * planJob({ start: '20200101', end: '20241231', strategy: 'rows', density, rowCap: 6000 });
+ * ```
+ */
 export interface Density {
   /** Short description, e.g. `5000/trading-day`. */
   readonly name: string;
@@ -14,7 +22,22 @@ export interface Density {
   rowsOn(day: number): number;
 }
 
-/** `rowsPerDay` rows on every open day of `calendar`, none on closed days. */
+/**
+ * `rowsPerDay` rows on every open day of `calendar`, none on closed days.
+ * @example
+ * ```ts
+ * import { constantDensity, planJob } from 'sluice';
+ * const plan = planJob({
+ *   start: '20100101',
+ *   end: '20241231',
+ *   strategy: 'rows',
+ *   density: constantDensity(5000),
+ *   rowCap: 6000,
+ *   maxOffset: 100000,
+ * });
+ * plan.stats.estimatedCalls;
+ * ```
+ */
 export function constantDensity(rowsPerDay: number, calendar: Calendar = weekdayCalendar): Density {
   if (!Number.isFinite(rowsPerDay) || rowsPerDay < 0)
     throw usageError(`rows per day: expected a number >= 0, got ${rowsPerDay}`);
@@ -55,7 +78,15 @@ const SHAPE = {
   valueColumns: ['rows', 'count', 'n', 'value'],
 } as const;
 
-/** `--density FILE`: date -> rows as CSV (`date,rows`) or JSON (object map, array, `{fields, items}`). */
+/**
+ * `--density FILE`: date -> rows as CSV (`date,rows`) or JSON (object map, array, `{fields, items}`).
+ * @example
+ * ```ts
+ * import { loadDensity, planJob } from 'sluice';
+ * const density = loadDensity('rows-per-day.csv'); // date,rows lines
+ * planJob({ start: '20200101', end: '20241231', strategy: 'rows', density, rowCap: 6000 });
+ * ```
+ */
 export function loadDensity(file: string, calendar: Calendar = weekdayCalendar, label = '--density'): Density {
   const entries = readDatedFile(file, label, SHAPE);
   if (entries.length === 0) throw usageError(`${label} ${file}: no dates in the file`);

@@ -15,6 +15,21 @@ import { distinct } from './partition.js';
 import { type PlanStats, planStats } from './stats.js';
 import { parseFrequency, parseStrategy, windowsFor } from './strategy.js';
 
+/**
+ * What to plan: a date range, how to cut it, and the request parameters of each batch.
+ * @example
+ * ```ts
+ * const spec: PlanSpec = {
+ *   start: '20100101',
+ *   end: 'today',
+ *   strategy: 'rows', // windows sized to the row cap, from a density
+ *   density: constantDensity(5000),
+ *   rowCap: 6000,
+ *   maxOffset: 100000,
+ *   each: { param: 'ts_code', values: ['000001.SZ', '600000.SH'] },
+ * };
+ * ```
+ */
 export interface PlanSpec {
   /** 'YYYYMMDD' | 'YYYY-MM-DD'; batches and windows answer in the start's format. */
   readonly start: string;
@@ -30,7 +45,10 @@ export interface PlanSpec {
   readonly density?: Density;
   /** Rows one call returns at most; required by `rows`. */
   readonly rowCap?: number;
-  /** Largest offset the API pages to (Tushare: 100000); a window may then hold the last page offset <= maxOffset, plus rowCap, rows. */
+  /**
+   * Largest offset the API pages to (Tushare: 100000); a window may then hold the last page offset
+   * <= maxOffset, plus rowCap, rows.
+   */
   readonly maxOffset?: number;
   /** Request parameter names for the window. @default { start: 'start_date', end: 'end_date' } */
   readonly dateParams?: { readonly start: string; readonly end: string };
@@ -40,6 +58,14 @@ export interface PlanSpec {
   readonly params?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * A plan: its windows, the batches to run (stable keys), and its statistics.
+ * @example
+ * ```ts
+ * const plan: Plan = planJob({ start: '2024-01-01', end: 'today', strategy: 'month' });
+ * for (const batch of plan.batches) console.log(batch.key, batch.params);
+ * ```
+ */
 export interface Plan {
   readonly strategy: string;
   /** What the strategy resolved to (e.g. smart -> `quarter`). */
@@ -79,7 +105,16 @@ function checkInt(label: string, v: number | undefined, min: number): void {
   }
 }
 
-/** Plan a job: windows, batches with stable unique keys, exact stats. */
+/**
+ * Plan a job: windows, batches with stable unique keys, exact stats.
+ * @example
+ * ```ts
+ * import { planJob } from 'sluice';
+ * const plan = planJob({ start: '20200101', end: '20241231', strategy: 'quarter' });
+ * plan.windows.length; // 20
+ * plan.stats.reductionRate; // percent fewer batches than one per day
+ * ```
+ */
 export function planJob(spec: PlanSpec, labels: SpecLabels = SPEC_LABELS): Plan {
   const t0 = performance.now();
   const range = parseRange(spec.start, spec.end, { start: labels.start, end: labels.end });

@@ -4,13 +4,27 @@
  */
 import { usageError } from '../core/errors.js';
 
+/**
+ * One part of a partitioned list, with a stable key.
+ * @example
+ * ```ts
+ * const parts: Part<string>[] = bySize<string>(2)(['a', 'b', 'c']);
+ * // [{ key: '#0', items: ['a', 'b'] }, { key: '#1', items: ['c'] }]
+ * ```
+ */
 export interface Part<T> {
   /** e.g. `#0`, `market=SZ`, `market=SZ/#1`. */
   readonly key: string;
   readonly items: T[];
 }
 
-/** Splits one list of items into parts; keys are local (the composite joins them with `/`). */
+/**
+ * Splits one list of items into parts; keys are local (the composite joins them with `/`).
+ * @example
+ * ```ts
+ * const byMarket: Partitioner<{ market: string }> = byField('market');
+ * ```
+ */
 export type Partitioner<T> = (items: readonly T[]) => Part<T>[];
 
 /** Consecutive slices of `size` items (the last may be shorter). SLUICE_USAGE when size < 1. */
@@ -22,7 +36,14 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** Parts of at most `size` items, keyed `#0`, `#1`, ... */
+/**
+ * Parts of at most `size` items, keyed `#0`, `#1`, ...
+ * @example
+ * ```ts
+ * import { bySize } from 'sluice';
+ * bySize<number>(100)(Array.from({ length: 250 }, (_, i) => i)).map((p) => p.items.length); // [100, 100, 50]
+ * ```
+ */
 export function bySize<T>(size: number): Partitioner<T> {
   if (!Number.isSafeInteger(size) || size < 1)
     throw usageError(`batch size: expected a whole number >= 1, got ${size}`);
@@ -32,6 +53,12 @@ export function bySize<T>(size: number): Partitioner<T> {
 /**
  * Group by a field's value (e.g. `list_status`, `market`), keyed `field=value`, in order of first
  * appearance. `field` may be a property name or a function returning the value.
+ * @example
+ * ```ts
+ * import { byField } from 'sluice';
+ * const parts = byField<{ code: string; market: string }>('market')(stocks);
+ * parts.map((p) => p.key); // ['market=SZ', 'market=SH']
+ * ```
  */
 export function byField<T>(field: string, valueOf?: (item: T) => unknown): Partitioner<T> {
   const get = valueOf ?? ((item: T) => (item as Record<string, unknown>)[field]);
@@ -48,7 +75,15 @@ export function byField<T>(field: string, valueOf?: (item: T) => unknown): Parti
   };
 }
 
-/** Apply partitioners in turn: each part of the first is split by the second, and so on. */
+/**
+ * Apply partitioners in turn: each part of the first is split by the second, and so on.
+ * @example
+ * ```ts
+ * import { byField, bySize, composite } from 'sluice';
+ * const parts = composite(byField<{ market: string }>('market'), bySize(500))(stocks);
+ * parts[0].key; // 'market=SZ/#0'
+ * ```
+ */
 export function composite<T>(...partitioners: readonly Partitioner<T>[]): Partitioner<T> {
   return (items) => {
     let parts: Part<T>[] = [{ key: '', items: [...items] }];

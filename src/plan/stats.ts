@@ -23,6 +23,14 @@ export interface SizeDistribution {
   readonly histogram: HistogramBin[];
 }
 
+/**
+ * Statistics of a plan: batch count, reduction against one batch per day, estimates, window sizes.
+ * @example
+ * ```ts
+ * const { stats } = planJob({ start: '20150101', end: '20241231', strategy: 'smart' });
+ * console.log(stats.batchCount, stats.baselineBatches, stats.reductionRate, stats.batchSizes.avg);
+ * ```
+ */
 export interface PlanStats {
   /** Batches in the plan (windows x partition values). */
   readonly batchCount: number;

@@ -17,6 +17,14 @@ export type Strategy =
   | { readonly kind: 'days'; readonly days: number }
   | { readonly kind: 'rows' };
 
+/**
+ * The strategy names a PlanSpec accepts (`days:N` takes a number of days).
+ * @example
+ * ```ts
+ * import { STRATEGY_NAMES } from 'sluice';
+ * console.log(STRATEGY_NAMES.join(', ')); // smart, guide, day, week, ...
+ * ```
+ */
 export const STRATEGY_NAMES = [
   'smart',
   'guide',
@@ -69,7 +77,7 @@ export function smartPeriod(range: DayRange): Period {
 }
 
 /**
- * The seed's `optimize_time_series_batching`, span = end - start in days.
+ * The `guide` strategy's period, from span = end - start in days and the data's frequency.
  * daily: <= 31 single, <= 365 month, <= 1825 quarter, else year.
  * monthly: <= 365 single, <= 1825 year, else multi_year (5 calendar years).
  */

@@ -2,47 +2,24 @@
  * Batch analyzer: how well the plan's windows fit the API. Pure functions of the plan stats and
  * the monitor snapshot.
  */
+import type { BatchAnalysis } from '../core/report.js';
 import type { MonitorSnapshot } from '../monitor/run-monitor.js';
 import type { PlanStatsInput } from './types.js';
 
-export interface BatchAnalysis {
-  readonly strategy: string | null;
-  readonly batchCount: number;
-  readonly timeSpanDays: number;
-  readonly baselineBatches: number;
-  readonly baselineUnit: 'days' | 'trading-days';
-  /** Percent fewer batches than the baseline. */
-  readonly reductionRate: number;
-  readonly batchesPerDay: number;
-  readonly sizeUnit: 'days' | 'rows';
-  readonly windowSizes: { readonly min: number; readonly max: number; readonly avg: number; readonly variance: number };
-  /** Rows per done batch. */
-  readonly rowsPerBatch: {
-    readonly min: number;
-    readonly max: number;
-    readonly avg: number;
-    readonly variance: number;
-  };
-  /** Rows fetched per successful call (null without calls). */
-  readonly rowsPerCall: number | null;
-  readonly rowCap: number | null;
-  /** rowsPerCall / rowCap: how full the average page was (null without a cap or calls). */
-  readonly fillRatio: number | null;
-  /** Done batches holding under a quarter of the row cap (null when unknown). */
-  readonly underfilledBatches: number | null;
-  /** Windows that overflowed the row cap and were split. */
-  readonly overflowedWindows: number;
-  /**
-   * Calls a row-budget plan would need at least for the rows fetched: ceil(rows / rowCap), and at
-   * least one per partition value (rows of different symbols cannot share a call). Null without a cap.
-   */
-  readonly rowsStrategyCalls: number | null;
-  /** Successful calls this run made for its pages. */
-  readonly pageCalls: number;
-}
+export type { BatchAnalysis };
 
+/**
+ * How well the plan's windows fit the API: rows per call, fill ratio against the row cap, under-filled and overflowed
+ * windows, the calls a `rows` plan would need.
+ * @example
+ * ```ts
+ * import { analyzeBatches } from 'sluice';
+ * const a = analyzeBatches(plan.stats, monitor.snapshot(), 6000);
+ * if (a.fillRatio !== null && a.fillRatio < 0.25) console.log(`a rows plan needs about ${a.rowsStrategyCalls} calls`);
+ * ```
+ */
 export function analyzeBatches(plan: PlanStatsInput, mon: MonitorSnapshot, rowCap?: number): BatchAnalysis {
-  const sizes = plan.batchSizes ?? plan.sizes ?? { min: 0, max: 0, avg: 0, variance: 0 };
+  const sizes = plan.batchSizes;
   const ok = mon.calls.total.ok;
   const fetched = mon.rows.fetched;
   const rowsPerCall = ok > 0 ? fetched / ok : null;

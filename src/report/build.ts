@@ -1,10 +1,11 @@
 /**
- * Builds the run report (the contract's JSON) from plan stats, the monitor snapshot and the
- * journal's counts, then adds ratings, targets, recommendations and bounded chart data.
+ * Builds the run report (RunReport, the JSON `sluice report --json` prints) from plan stats, the
+ * monitor snapshot and the journal's counts, then adds ratings, targets, recommendations and
+ * bounded chart data.
  *
  * Memory figure that is rated and checked against `memory_usage_mb`: the run's peak RSS minus its
- * RSS at start (`memory.growthMb`). The seed measured the RSS difference across the work, so this
- * is its honest analogue; absolute RSS would mostly rate Node's own baseline.
+ * RSS at start (`memory.growthMb`): the memory the work itself added, which is what the target is
+ * about; absolute RSS would mostly rate Node's own baseline.
  */
 import type { RunReport } from '../core/report.js';
 import { analyzeBatches } from './analyze.js';
@@ -25,9 +26,31 @@ const round = (x: number, digits = 3) => {
   return Math.round(x * f) / f;
 };
 
+/**
+ * Builds the run report from the plan's stats, a monitor snapshot and the batch counts: figures, ratings, targets,
+ * recommendations and chart data.
+ * @example
+ * ```ts
+ * import { buildReport, renderHtml } from 'sluice';
+ * const report = buildReport({
+ *   runId: 'r1',
+ *   job: 'daily',
+ *   status: 'succeeded',
+ *   startedAt,
+ *   finishedAt: new Date().toISOString(),
+ *   plan: plan.stats,
+ *   monitor: snapshot,
+ *   rowsWritten,
+ *   batches: { total: plan.batches.length, done, failed },
+ *   rowCap: 6000,
+ * });
+ * writeFileSync('report.html', renderHtml(report));
+ * ```
+ */
 export function buildReport(input: BuildReportInput): RunReport {
   const mon = input.monitor;
   const plan = input.plan;
+  const batches = input.batches;
   const total = mon.calls.total;
   const parsedWall = Date.parse(input.finishedAt) - Date.parse(input.startedAt);
   const wallMs = Number.isFinite(parsedWall) && parsedWall >= 0 ? parsedWall : mon.elapsedMs;
@@ -38,7 +61,7 @@ export function buildReport(input: BuildReportInput): RunReport {
   const errorRate = callsMeasured ? total.errorRate : null;
   const callsPerSecond = callsMeasured ? total.callsPerSecond : null;
   // Batches this session finished (the monitor's count): a resumed run's earlier sessions took other time.
-  const throughput = input.batches.total > 0 && wallMs > 0 ? mon.batches.done / (wallMs / 60_000) : null;
+  const throughput = batches.total > 0 && wallMs > 0 ? mon.batches.done / (wallMs / 60_000) : null;
 
   const analysis = analyzeBatches(plan, mon, input.rowCap);
   const metrics: TargetMetrics = {
@@ -49,7 +72,7 @@ export function buildReport(input: BuildReportInput): RunReport {
     error_rate: errorRate === null ? null : round(errorRate, 6),
   };
   const concurrencyMax = input.concurrencyMax ?? mon.concurrency.max;
-  const sizes = plan.batchSizes ?? plan.sizes ?? { min: 0, max: 0, avg: 0, variance: 0 };
+  const sizes = plan.batchSizes;
 
   return {
     runId: input.runId,
@@ -59,7 +82,7 @@ export function buildReport(input: BuildReportInput): RunReport {
     finishedAt: input.finishedAt,
     wallMs,
     plan: {
-      strategy: plan.strategy,
+      strategy: plan.strategy ?? null,
       batchCount: plan.batchCount,
       generationMs: plan.generationMs,
       reductionRate: plan.reductionRate,
@@ -126,9 +149,10 @@ export function buildReport(input: BuildReportInput): RunReport {
       observed: mon.concurrency.observed,
     },
     batches: {
-      total: input.batches.total,
-      done: input.batches.done,
-      failed: input.batches.failed,
+      total: batches.total,
+      done: batches.done,
+      failed: batches.failed,
+      pending: batches.pending ?? Math.max(0, batches.total - batches.done - batches.failed),
       split: mon.batches.split,
       perMinute: throughput === null ? null : round(throughput, 3),
     },

@@ -1,6 +1,6 @@
 /**
  * One self-contained HTML report: inline CSS and inline SVG charts, no scripts, no network.
- * Chart data comes from the report's extra fields (timeline, latencyHistogram,
+ * Chart data comes from the report's chart fields (timeline, latencyHistogram,
  * batchSizeHistogram), read defensively so older or partial reports still render.
  */
 import type { RunReport } from '../core/report.js';
@@ -116,6 +116,16 @@ function ratingValue(key: string, r: RunReport): string {
   }
 }
 
+/**
+ * One self-contained HTML page for a report: key figures, charts, ratings, targets, recommendations. No scripts, no
+ * network.
+ * @example
+ * ```ts
+ * import { renderHtml, runJobFile } from 'sluice';
+ * const { report } = await runJobFile('daily.yaml');
+ * writeFileSync('report.html', renderHtml(report));
+ * ```
+ */
 export function renderHtml(r: RunReport): string {
   const c = r.calls;
   const ratings = Object.entries(r.ratings)

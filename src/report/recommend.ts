@@ -1,5 +1,6 @@
 /**
- * Recommendations: the seed's three rules plus rules a user can act on. Each rule is a small pure
+ * Recommendations: three basic rules (slow generation, high memory growth, poor optimization) plus
+ * rules a user can act on. Each rule is a small pure
  * function returning advice or null, so each can be tested firing and not firing.
  */
 import type { CallStats } from '../monitor/calls.js';
@@ -36,7 +37,7 @@ export const RULE_LIMITS = {
   underfilledShare: 0.5,
   rateLimitedShare: 0.05,
   retryShare: 0.1,
-  /** The seed's "good" error-rate bound. */
+  /** The highest error rate still rated "good" (see rateErrorRate). */
   errorShare: 0.05,
   pinnedShare: 0.8,
   latencyRise: 1.5,

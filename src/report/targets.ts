@@ -1,6 +1,7 @@
 /**
- * Ratings (the seed's benchmark table) and targets (the seed's PERFORMANCE_TARGETS), with the
- * seed's flaw fixed: a metric the run did not measure is `null` ("not measured"), never 0.
+ * Ratings (excellent / good / needs-optimization for each metric) and performance targets
+ * (PERFORMANCE_TARGETS, overridable), with one rule: a metric the run did not measure is `null`
+ * ("not measured"), never 0.
  *
  * How "not measured" counts: it neither passes nor fails. `targets.met` is false only when at
  * least one MEASURED check fails; a run where nothing was measured has `met: true` and every
@@ -11,10 +12,31 @@ import { parse as parseYaml } from 'yaml';
 import { usageError } from '../core/errors.js';
 import type { Rating, TargetCheck } from '../core/report.js';
 
+/**
+ * The performance targets' names.
+ * @example
+ * ```ts
+ * const key: TargetKey = 'error_rate';
+ * ```
+ */
 export type TargetKey = 'batch_generation_time' | 'memory_usage_mb' | 'optimization_rate' | 'throughput' | 'error_rate';
+/**
+ * Targets that replace the defaults; a key left out keeps its default.
+ * @example
+ * ```ts
+ * const stricter: TargetOverrides = { error_rate: 0.001, throughput: 600 };
+ * ```
+ */
 export type TargetOverrides = Partial<Record<TargetKey, number>>;
 
-/** The seed's targets: seconds (max), MB (max), percent (min), batches per minute (min), fraction (max). */
+/**
+ * The default targets: seconds (max), MB (max), percent (min), batches per minute (min), fraction (max).
+ * @example
+ * ```ts
+ * import { DEFAULT_TARGETS } from 'sluice';
+ * DEFAULT_TARGETS.error_rate; // at most this share of calls may fail
+ * ```
+ */
 export const DEFAULT_TARGETS: Readonly<Record<TargetKey, number>> = {
   batch_generation_time: 0.5,
   memory_usage_mb: 75,
@@ -34,9 +56,30 @@ const AT_LEAST: Readonly<Record<TargetKey, boolean>> = {
 
 const KEYS = Object.keys(DEFAULT_TARGETS) as TargetKey[];
 
-/** The measured values the targets are checked against; null = not measured. */
+/**
+ * The measured values the targets are checked against; null = not measured.
+ * @example
+ * ```ts
+ * const metrics: TargetMetrics = {
+ *   batch_generation_time: 0.002,
+ *   memory_usage_mb: 40,
+ *   optimization_rate: 95,
+ *   throughput: null,
+ *   error_rate: 0.01,
+ * };
+ * ```
+ */
 export type TargetMetrics = Readonly<Record<TargetKey, number | null>>;
 
+/**
+ * Checks measured values against the targets; a value that was not measured is neither met nor missed.
+ * @example
+ * ```ts
+ * import { checkTargets } from 'sluice';
+ * const { met, checks } = checkTargets(metrics, { error_rate: 0.005 });
+ * for (const c of checks) console.log(c.metric, c.met ?? 'not measured');
+ * ```
+ */
 export function checkTargets(
   metrics: TargetMetrics,
   overrides: TargetOverrides = {},

@@ -3,7 +3,14 @@ import type { RunReport } from '../core/report.js';
 
 const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 
-/** One line with real values: batches, generation time, memory, batches/s, optimization rate. */
+/**
+ * One line with real values: batches, generation time, memory, batches/s, optimization rate.
+ * @example
+ * ```ts
+ * import { formatRunLine } from 'sluice';
+ * console.error(formatRunLine(report)); // run 2026...-48eee7 (daily) succeeded: batches 240/240 done, ...
+ * ```
+ */
 export function formatRunLine(report: RunReport): string {
   const b = report.batches;
   const perSec = report.wallMs > 0 ? b.done / (report.wallMs / 1000) : 0;
@@ -39,11 +46,8 @@ export function formatCheck(c: RunReport['targets']['checks'][number]): string {
 
 /** Failed calls per API: the most frequent kinds with a count and one example each. */
 function errorLines(r: RunReport): string[] {
-  const errors = Array.isArray(r.errors)
-    ? (r.errors as { api: string; failedCalls: number; top: { count: number; example: string }[] }[])
-    : [];
   const lines: string[] = [];
-  for (const a of errors) {
+  for (const a of r.errors ?? []) {
     if (a.failedCalls === 0) continue;
     lines.push(`Errors (${a.api}): ${a.failedCalls} failed calls`);
     for (const k of a.top.slice(0, 3)) lines.push(`  ${k.count} x ${k.example}`);
@@ -51,7 +55,14 @@ function errorLines(r: RunReport): string[] {
   return lines;
 }
 
-/** The readable summary `sluice report` prints. */
+/**
+ * The readable summary `sluice report` prints.
+ * @example
+ * ```ts
+ * import { formatSummary } from 'sluice';
+ * console.log(formatSummary(report));
+ * ```
+ */
 export function formatSummary(r: RunReport): string {
   const c = r.calls;
   const lines = [

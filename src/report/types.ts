@@ -12,6 +12,13 @@ export interface PlanSizeInput {
   readonly histogram?: ReadonlyArray<{ readonly from: number; readonly to: number; readonly count: number }>;
 }
 
+/**
+ * The plan figures a report needs; a plan's `stats` is one.
+ * @example
+ * ```ts
+ * const planInput: PlanStatsInput = { ...plan.stats, strategy: plan.strategy };
+ * ```
+ */
 export interface PlanStatsInput {
   readonly strategy?: string;
   readonly batchCount: number;
@@ -25,14 +32,30 @@ export interface PlanStatsInput {
   readonly baselineBatches: number;
   readonly baselineUnit?: 'days' | 'trading-days';
   readonly batchesPerDay: number;
-  /** Window size distribution (the plan room calls it `batchSizes`; `sizes` is accepted too). */
-  readonly batchSizes?: PlanSizeInput;
-  readonly sizes?: PlanSizeInput;
+  /** Window size distribution, in `sizeUnit`. */
+  readonly batchSizes: PlanSizeInput;
   readonly sizeUnit?: 'days' | 'rows';
   readonly estimatedRows?: number | null;
   readonly estimatedCalls?: number | null;
 }
 
+/**
+ * What `buildReport` needs.
+ * @example
+ * ```ts
+ * const input: BuildReportInput = {
+ *   runId,
+ *   job,
+ *   status: 'succeeded',
+ *   startedAt,
+ *   finishedAt,
+ *   plan: plan.stats,
+ *   monitor: snapshot,
+ *   rowsWritten: 0,
+ *   batches: { total: 1, done: 1, failed: 0 },
+ * };
+ * ```
+ */
 export interface BuildReportInput {
   readonly runId: string;
   readonly job: string;
@@ -43,7 +66,13 @@ export interface BuildReportInput {
   readonly plan: PlanStatsInput;
   readonly monitor: MonitorSnapshot;
   readonly rowsWritten: number;
-  readonly batches: { readonly total: number; readonly done: number; readonly failed: number };
+  /** Leaf batches from the journal; `pending` defaults to those neither done nor failed. */
+  readonly batches: {
+    readonly total: number;
+    readonly done: number;
+    readonly failed: number;
+    readonly pending?: number;
+  };
   /** Rows one call can return (page size). */
   readonly rowCap?: number;
   /** Configured maximum concurrency (to tell "pinned at max"); the observed max is used without it. */

@@ -103,6 +103,12 @@ function failure(
  * Run ONE batch with the executor's call, pacing and retry logic. Split children are returned in
  * the outcome, not run. A fatal error comes back as a failed outcome whose `error.kind` is
  * 'fatal'; a cancelled run as a failed outcome with code SLUICE_ABORTED.
+ * @example
+ * ```ts
+ * import { runBatch } from 'sluice';
+ * const outcome = await runBatch({ key: 'q1', params: { start_date: '20240101', end_date: '20240331' } }, { source });
+ * if (outcome.status === 'failed') console.error(outcome.error.code);
+ * ```
  */
 export async function runBatch(batch: Batch, options: ExecutorOptions): Promise<BatchOutcome> {
   const setup = openRun(options);

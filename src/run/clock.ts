@@ -5,6 +5,26 @@
 
 export type TimerHandle = unknown;
 
+/**
+ * Time as the executor sees it: monotonic milliseconds and timers. Pass your own to drive a run
+ * in tests without waiting.
+ * @example
+ * ```ts
+ * // a clock that tests advance by hand
+ * const timers: Array<{ at: number; fn: () => void }> = [];
+ * let now = 0;
+ * const clock: Clock = {
+ *   now: () => now,
+ *   setTimer: (fn, ms) => {
+ *     const t = { at: now + ms, fn };
+ *     timers.push(t);
+ *     return t;
+ *   },
+ *   clearTimer: (t) => void timers.splice(timers.indexOf(t as (typeof timers)[number]), 1),
+ * };
+ * execute(batches, { source, clock });
+ * ```
+ */
 export interface Clock {
   /** Monotonic milliseconds. */
   now(): number;

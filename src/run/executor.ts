@@ -253,6 +253,26 @@ class Execution implements AsyncIterableIterator<BatchOutcome> {
   }
 }
 
+/**
+ * Runs batches with bounded concurrency, paced calls, retries with backoff, timeouts and splits on
+ * overflow, and yields each batch's outcome in completion order. Pulling drives it: a consumer that
+ * stops pulling pauses fetching (backpressure); breaking out of the loop or aborting `signal`
+ * stops the run and aborts calls in flight. A fatal error (bad token, no permission) makes the
+ * iterator throw it.
+ * @example
+ * ```ts
+ * import { execute, planJob, createTushareSource } from 'sluice';
+ * const source = createTushareSource({ token: process.env.TUSHARE_TOKEN!, api: 'daily' });
+ * const { batches } = planJob({ start: '20240101', end: '20240331', strategy: 'month' });
+ * for await (const outcome of execute(batches, {
+ *   source,
+ *   concurrency: 4,
+ *   pacer: { calls: 500, intervalMs: 60_000 },
+ * })) {
+ *   if (outcome.status === 'done') console.log(outcome.batch.key, outcome.rows.rowCount);
+ * }
+ * ```
+ */
 export function execute(
   batches: Iterable<Batch> | AsyncIterable<Batch>,
   options: ExecutorOptions,

@@ -16,6 +16,20 @@ import { createPacer } from './pacer/pacer.js';
 import { RowBudget } from './budget.js';
 import { CircuitBreaker, type BreakerOptions } from './breaker.js';
 
+/**
+ * Options of `execute` and `runBatch`: the source, concurrency, pacing, retries and timeouts.
+ * @example
+ * ```ts
+ * const options: ExecutorOptions = {
+ *   source,
+ *   concurrency: gradientLimit({ max: 16 }),
+ *   pacer: { calls: 500, intervalMs: 60_000 },
+ *   retries: 5,
+ *   timeoutMs: 30_000,
+ *   backoff: { baseMs: 250, maxMs: 30_000 },
+ * };
+ * ```
+ */
 export interface ExecutorOptions {
   readonly source: Source;
   /**
@@ -80,6 +94,14 @@ export interface ExecutorOptions {
   readonly random?: () => number;
 }
 
+/**
+ * The executor's defaults (concurrency, row budget, retries, timeout).
+ * @example
+ * ```ts
+ * import { EXECUTOR_DEFAULTS } from 'sluice';
+ * EXECUTOR_DEFAULTS.concurrency; // 4
+ * ```
+ */
 export const EXECUTOR_DEFAULTS = {
   concurrency: 4,
   maxRowsHeld: 50_000,

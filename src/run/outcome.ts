@@ -2,6 +2,13 @@
 import type { Batch, BatchRows } from '../core/types.js';
 import type { SluiceError } from '../core/errors.js';
 
+/**
+ * A batch that finished: its rows, as the pages they came in.
+ * @example
+ * ```ts
+ * if (outcome.status === 'done') console.log(outcome.rows.rowCount, outcome.calls, outcome.attempts);
+ * ```
+ */
 export interface DoneOutcome {
   readonly status: 'done';
   readonly batch: Batch;
@@ -14,6 +21,13 @@ export interface DoneOutcome {
   readonly ms: number;
 }
 
+/**
+ * A batch that failed after its retries; the run goes on with the others.
+ * @example
+ * ```ts
+ * if (outcome.status === 'failed') console.error(outcome.batch.key, outcome.error.message);
+ * ```
+ */
 export interface FailedOutcome {
   readonly status: 'failed';
   readonly batch: Batch;
@@ -21,6 +35,13 @@ export interface FailedOutcome {
   readonly attempts: number;
 }
 
+/**
+ * A batch whose window held too many rows: the executor runs its children instead.
+ * @example
+ * ```ts
+ * if (outcome.status === 'split') console.log(`${outcome.batch.key} -> ${outcome.children.length} batches`);
+ * ```
+ */
 export interface SplitOutcome {
   readonly status: 'split';
   readonly batch: Batch;
@@ -28,4 +49,22 @@ export interface SplitOutcome {
   readonly children: readonly Batch[];
 }
 
+/**
+ * What the executor yields for each batch: done, failed or split.
+ * @example
+ * ```ts
+ * for await (const o of execute(batches, { source })) {
+ *   switch (o.status) {
+ *     case 'done':
+ *       store(o.rows);
+ *       break;
+ *     case 'failed':
+ *       console.error(o.error.message);
+ *       break;
+ *     case 'split':
+ *       break; // its children follow
+ *   }
+ * }
+ * ```
+ */
 export type BatchOutcome = DoneOutcome | FailedOutcome | SplitOutcome;

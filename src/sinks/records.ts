@@ -4,7 +4,7 @@
  */
 import type { Batch } from '../core/types.js';
 import type { BatchRecord, BatchStatus, RunRecord, RunStatus } from '../core/store.js';
-import type { RunReport } from '../core/report.js';
+import { readReport, type RunReport } from '../core/report.js';
 import { scrub } from '../core/secrets.js';
 
 /** A `sluice_runs` row as either database returns it. */
@@ -51,7 +51,7 @@ export function toRunRecord(row: RunRow): RunRecord {
     status: row.status as RunStatus,
     startedAt: iso(row.started_at) as string,
     finishedAt: iso(row.finished_at),
-    report: parsed<RunReport>(row.report),
+    report: row.report === null ? null : readReport(parsed<unknown>(row.report)),
   };
 }
 

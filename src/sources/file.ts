@@ -10,6 +10,13 @@ import { ErrorCodes, SluiceError } from '../core/errors.js';
 import type { CallContext, Source } from '../core/source.js';
 import type { Batch, Page } from '../core/types.js';
 
+/**
+ * Options of `createFileSource`.
+ * @example
+ * ```ts
+ * createFileSource({ path: 'export.csv', dateField: 'trade_date', fields: ['ts_code', 'trade_date', 'close'] });
+ * ```
+ */
 export interface FileSourceOptions {
   readonly path: string;
   /** Pacing key. @default 'file' */
@@ -106,6 +113,25 @@ function readTable(path: string, dateField: string): Table {
   return { fields, rows, days };
 }
 
+/**
+ * A source that reads a CSV, JSON Lines or JSON file: each batch gets the rows inside its window (to replay an export
+ * or try a job offline).
+ * @example
+ * ```ts
+ * import { createFileSource, execute } from 'sluice';
+ * const source = createFileSource({ path: 'daily.csv' });
+ * execute(
+ *   [
+ *     {
+ *       key: 'q1',
+ *       params: { start_date: '20240101', end_date: '20240331' },
+ *       window: { start: '20240101', end: '20240331' },
+ *     },
+ *   ],
+ *   { source },
+ * );
+ * ```
+ */
 export function createFileSource(opts: FileSourceOptions): Source {
   if (!existsSync(opts.path)) throw bad(opts.path, 'no such file');
   const rowCap = opts.rowCap ?? 6000;

@@ -20,6 +20,19 @@ export type HttpPagination =
   /** Next cursor read at `cursorPath` and sent as `cursorParam`; ends when it is missing or empty. */
   | { readonly type: 'cursor'; readonly cursorPath: string; readonly cursorParam: string };
 
+/**
+ * Options of `createHttpSource`.
+ * @example
+ * ```ts
+ * createHttpSource({
+ *   api: 'prices',
+ *   url: 'https://example.com/prices/{symbol}?from={start_date}&to={end_date}',
+ *   headers: { Authorization: `Bearer ${token}` },
+ *   rowsPath: 'data',
+ *   pagination: { type: 'page', pageParam: 'page', sizeParam: 'size' },
+ * });
+ * ```
+ */
 export interface HttpSourceOptions {
   /** Pacing key (one quota per key). */
   readonly api: string;
@@ -94,7 +107,19 @@ function toPage(label: string, json: unknown, opts: HttpSourceOptions, known: re
   return { fields, items };
 }
 
-/** Create a generic HTTP JSON source. */
+/**
+ * Create a generic HTTP JSON source.
+ * @example
+ * ```ts
+ * import { createHttpSource, execute } from 'sluice';
+ * const source = createHttpSource({
+ *   api: 'prices',
+ *   url: 'http://127.0.0.1:8080/prices?from={start_date}&to={end_date}',
+ *   rowsPath: 'rows',
+ * });
+ * for await (const o of execute(batches, { source })) console.log(o.status);
+ * ```
+ */
 export function createHttpSource(opts: HttpSourceOptions): Source {
   for (const s of opts.secrets ?? []) registerSecret(s);
   for (const [name, value] of Object.entries(opts.headers ?? {})) if (SECRET_HEADER.test(name)) registerSecret(value);

@@ -16,6 +16,13 @@ import { tushareError } from './tushare-codes.js';
 /** The public Tushare Pro endpoint. */
 export const TUSHARE_URL = 'https://api.tushare.pro';
 
+/**
+ * Options of `createTushareSource`.
+ * @example
+ * ```ts
+ * createTushareSource({ token, api: 'daily', fields: ['ts_code', 'trade_date', 'close'], rowCap: 6000 });
+ * ```
+ */
 export interface TushareSourceOptions {
   /**
    * Endpoint: a base URL (`http://host:port`) or the full `/dataapi` URL; both are accepted.
@@ -82,7 +89,7 @@ const DASHED_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * Request params as Tushare accepts them: a string value shaped `YYYY-MM-DD` is sent as `YYYYMMDD`
- * (the job contract allows both; Tushare only the compact form). Other values pass unchanged.
+ * (job files may use either form; Tushare accepts only the compact one). Other values pass unchanged.
  */
 export function tushareParams(params: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -100,7 +107,15 @@ function wholeNumber(name: string, value: number | undefined, fallback: number, 
   return n;
 }
 
-/** Create a Tushare source for one API. The token is registered as a secret here. */
+/**
+ * Create a Tushare source for one API. The token is registered as a secret here.
+ * @example
+ * ```ts
+ * import { createTushareSource, execute } from 'sluice';
+ * const source = createTushareSource({ token: process.env.TUSHARE_TOKEN!, api: 'daily' });
+ * execute([{ key: 'jan', params: { start_date: '20240101', end_date: '20240131' } }], { source });
+ * ```
+ */
 export function createTushareSource(opts: TushareSourceOptions): Source {
   registerSecret(opts.token);
   if (!opts.api || !/^[A-Za-z0-9_]+$/.test(opts.api)) {

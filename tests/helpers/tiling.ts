@@ -16,7 +16,10 @@ export function rangeArb(maxDays = DAY_2035 - DAY_1990 + 1): fc.Arbitrary<DayRan
     .map(([start, len]) => ({ start, end: Math.min(DAY_2035, start + len) }));
 }
 
-/** Windows are ordered, adjacent (no gap, no overlap), each non-empty, first starts at range.start, last ends at range.end. */
+/**
+ * Windows are ordered, adjacent (no gap, no overlap), each non-empty, first starts at range.start,
+ * last ends at range.end.
+ */
 export function assertTiles(range: DayRange, windows: readonly DayRange[]): void {
   assert.ok(windows.length > 0, 'at least one window');
   assert.equal(windows[0].start, range.start, 'first window starts at the range start');

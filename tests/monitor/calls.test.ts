@@ -26,7 +26,7 @@ describe('CallMonitor', () => {
     assert.equal(s.calls, 10);
     assert.equal(s.failed, 1);
     assert.equal(s.rateLimited, 1);
-    assert.equal(s.errorRate, 0.1); // the seed would have said 1/9
+    assert.equal(s.errorRate, 0.1); // dividing by successes would say 1/9
     assert.equal(s.retried, 1);
     assert.equal(s.byCode['40203'], 1);
     assert.equal(s.rows, 80);

@@ -5,7 +5,7 @@ import { SluiceError } from '../../src/core/errors.js';
 import { adaptiveBatches, recommendBatchSize } from '../../src/plan/index.js';
 
 describe('recommendBatchSize', () => {
-  test("no history: the seed's default min(1000, dataSize / 10)", () => {
+  test('no history: the default min(1000, dataSize / 10)', () => {
     assert.equal(recommendBatchSize(50_000), 1000);
     assert.equal(recommendBatchSize(5_000), 500);
     assert.equal(recommendBatchSize(5_000, [], { defaultSize: 300 }), 300);
@@ -45,7 +45,7 @@ describe('recommendBatchSize', () => {
         assert.ok(Math.ceil(n / size) <= target, `${n} items in batches of ${size} exceed ${target}`);
       }),
     );
-    assert.equal(recommendBatchSize(10, [], { targetBatchCount: 3 }), 4); // the seed's floor(10/3)=3 would make 4 batches
+    assert.equal(recommendBatchSize(10, [], { targetBatchCount: 3 }), 4); // floor(10/3) = 3 would make 4 batches
   });
   test('bad numbers are usage errors naming the option', () => {
     const usage = (fn: () => unknown, name: string) =>

@@ -120,7 +120,7 @@ describe('calendar periods are real calendar periods', () => {
   });
 });
 
-describe("the seed's failure cases", () => {
+describe('failure cases of a naive period planner', () => {
   test('the first partial month is kept', () => {
     assert.deepEqual(show(plan('month', r('20230115', '20230410'))), [
       '20230115-20230131',

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { renderHtml } from '../../src/report/html.js';
 import { clearSecrets, registerSecret } from '../../src/core/secrets.js';
+import type { RunReport } from '../../src/core/report.js';
 import { escapeHtml, niceMax } from '../../src/report/svg.js';
 import { sampleReport } from '../helpers/report-fixtures.js';
 import { CHECKER, chromiumSkip, readVerdict, runChromium } from '../helpers/chromium.js';
@@ -56,7 +57,7 @@ describe('renderHtml', () => {
 
   test('a report without chart data still renders, saying "no data"', () => {
     const r = sampleReport({ batches: { total: 0, done: 0, failed: 0 } }, { batches: 0 });
-    const html = renderHtml({ ...r, timeline: undefined, latencyHistogram: 'junk' });
+    const html = renderHtml({ ...r, timeline: undefined, latencyHistogram: 'junk' } as unknown as RunReport);
     assert.equal((html.match(/no data/g) ?? []).length, 5);
     assert.match(html, /not measured/);
   });

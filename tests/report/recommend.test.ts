@@ -87,18 +87,18 @@ describe('recommendations', () => {
     assert.deepEqual(recommend(base()), []);
   });
 
-  test('seed rule: generation over 1 s', () => {
+  test('basic rule: generation over 1 s', () => {
     assert.equal(slowGeneration(base({ generationMs: 1000 })), null);
     assert.match(slowGeneration(base({ generationMs: 1001 }))!, /1\.00 s/);
   });
 
-  test('seed rule: memory over 100 MB (not measured never fires)', () => {
+  test('basic rule: memory over 100 MB (not measured never fires)', () => {
     assert.equal(highMemory(base({ memoryGrowthMb: 100 })), null);
     assert.equal(highMemory(base({ memoryGrowthMb: null })), null);
     assert.match(highMemory(base({ memoryGrowthMb: 150 }))!, /150\.0 MB/);
   });
 
-  test('seed rule: optimization under 50 %', () => {
+  test('basic rule: optimization under 50 %', () => {
     assert.equal(poorOptimization(base({ reductionRate: 50 })), null);
     assert.match(poorOptimization(base({ reductionRate: 12.5 }))!, /12\.5%/);
   });

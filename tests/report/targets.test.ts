@@ -16,7 +16,7 @@ import {
 } from '../../src/report/targets.js';
 import { SluiceError } from '../../src/core/errors.js';
 
-describe('ratings at each boundary of the seed table', () => {
+describe('ratings at each boundary of the rating table', () => {
   test('generation time (s): <0.1 excellent, <1 good, else needs-optimization', () => {
     assert.equal(rateGenerationTime(0.0999), 'excellent');
     assert.equal(rateGenerationTime(0.1), 'good');
@@ -62,7 +62,7 @@ describe('targets', () => {
     error_rate: 0.01,
   };
 
-  test('all measured and within the seed defaults: met', () => {
+  test('all measured and within the defaults: met', () => {
     const r = checkTargets(measured);
     assert.equal(r.met, true);
     assert.equal(r.checks.length, 5);
@@ -87,7 +87,7 @@ describe('targets', () => {
     const r = checkTargets({ ...measured, throughput: null, error_rate: null });
     const thr = r.checks.find((c) => c.metric === 'throughput')!;
     assert.deepEqual(thr, { metric: 'throughput', target: 100, actual: null, met: null });
-    assert.equal(r.met, true); // the seed would have read throughput as 0 and failed it
+    assert.equal(r.met, true); // reading the missing throughput as 0 would fail it
     const none = checkTargets({
       batch_generation_time: null,
       memory_usage_mb: null,

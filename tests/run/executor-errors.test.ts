@@ -4,6 +4,7 @@ import { execute, type BatchOutcome } from '../../src/run/index.js';
 import { ErrorCodes, SluiceError } from '../../src/core/errors.js';
 import { Emitter } from '../../src/core/events.js';
 import type { Batch } from '../../src/core/types.js';
+import { FakeClock } from '../helpers/run-fake-clock.js';
 import { FakeSource, hang } from '../helpers/run-fake-source.js';
 
 const fast = { backoff: { baseMs: 1, maxMs: 4 } } as const;
@@ -16,6 +17,16 @@ async function collect(it: AsyncIterable<BatchOutcome>): Promise<BatchOutcome[]>
   const out: BatchOutcome[] = [];
   for await (const o of it) out.push(o);
   return out;
+}
+
+/** Collects on a fake clock: advances it in steps until the run ends (the waits cost no real time). */
+async function collectOn(clock: FakeClock, it: AsyncIterable<BatchOutcome>): Promise<BatchOutcome[]> {
+  let settled = false;
+  const result = collect(it).finally(() => {
+    settled = true;
+  });
+  for (let step = 0; !settled && step < 100_000; step++) await clock.advance(50);
+  return result;
 }
 
 describe('execute: failures', () => {
@@ -63,7 +74,8 @@ describe('execute: failures', () => {
         if (++n <= 4) throw new SluiceError(ErrorCodes.RATE_LIMITED, 'too many calls', { retryAfterMs: 1 });
       },
     });
-    const outcomes = await collect(execute(keyBatches(1), { source, retries: 0, events, ...fast }));
+    const clock = new FakeClock();
+    const outcomes = await collectOn(clock, execute(keyBatches(1), { source, retries: 0, events, clock, ...fast }));
     assert.equal(outcomes[0].status, 'done');
     assert.equal(n, 5);
     assert.deepEqual(waits, ['rate-limited', 'rate-limited', 'rate-limited', 'rate-limited']);
@@ -75,9 +87,12 @@ describe('execute: failures', () => {
         throw new SluiceError(ErrorCodes.RATE_LIMITED, 'too many calls', { retryAfterMs: 0 });
       },
     });
-    const outcomes = await collect(execute(keyBatches(1), { source, maxRateLimitRetries: 7, ...fast }));
+    const clock = new FakeClock();
+    const outcomes = await collectOn(clock, execute(keyBatches(1), { source, maxRateLimitRetries: 7, clock, ...fast }));
     assert.equal(outcomes[0].status, 'failed');
     assert.equal(source.calls, 8);
+    // the refusals made the run wait (on the fake clock), yet it ended
+    assert.ok(clock.now() > 0);
   });
 
   test('a fatal error stops the run at once: no retry, in-flight calls aborted, iterator throws', async () => {

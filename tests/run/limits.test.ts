@@ -30,7 +30,7 @@ describe('fixed limit', () => {
   });
 });
 
-describe('throughput-window rule (the seed rule)', () => {
+describe('throughput-window rule', () => {
   test('+1 when a window of 5 is > 10 % faster than the previous one', () => {
     const l = throughputLimit();
     const t = feed(l, 0, 5, 100);
@@ -108,7 +108,7 @@ describe('latency-gradient rule', () => {
     );
   });
 
-  test('simulation: on a server with a capacity knee, gradient beats the seed rule and nears the best fixed limit', () => {
+  test('simulation: on a server with a capacity knee, gradient beats the throughput rule and nears the best fixed limit', () => {
     for (const [capacity, noise] of [
       [8, 0.05],
       [16, 0.05],

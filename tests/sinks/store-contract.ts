@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import type { Batch, BatchRows } from '../../src/core/types.js';
 import type { Store } from '../../src/core/store.js';
-import type { RunReport } from '../../src/core/report.js';
+import { readReport, type RunReport } from '../../src/core/report.js';
 import { SluiceError } from '../../src/core/errors.js';
 import { clearSecrets, registerSecret } from '../../src/core/secrets.js';
 
@@ -27,10 +27,11 @@ export function rowsOf(items: unknown[][], fields: readonly string[] = FIELDS): 
   return { fields, pages: [{ fields, items }], rowCount: items.length };
 }
 
+/** A report with only the fields every Sluice version wrote, completed by readReport. */
 export function report(runId: string, status: 'succeeded' | 'failed' | 'interrupted' = 'succeeded'): RunReport {
   const t = new Date().toISOString();
   const zero = { min: 0, max: 0, avg: 0, variance: 0 };
-  return {
+  return readReport({
     runId,
     job: 'j',
     status,
@@ -57,7 +58,7 @@ export function report(runId: string, status: 'succeeded' | 'failed' | 'interrup
     ratings: { generationTime: null, memory: null, optimizationRate: null, callRate: null, errorRate: null },
     targets: { met: true, checks: [] },
     recommendations: [],
-  };
+  });
 }
 
 const start = (n: number): string => new Date(Date.UTC(2024, 0, 1, 0, 0, n)).toISOString();

@@ -1,6 +1,6 @@
 /**
  * `sluice targets [RUN_ID|latest]`: checks a stored run against the performance targets (the
- * seed's defaults, or a --targets file). Exit 1 when a measured target is missed; a metric the run
+ * defaults, or a --targets file). Exit 1 when a measured target is missed; a metric the run
  * did not measure is listed as "not measured" and does not fail.
  */
 import type { Command } from 'commander';

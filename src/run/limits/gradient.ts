@@ -18,6 +18,13 @@
 import { usageError } from '../../core/errors.js';
 import type { Limit, LimitSample } from '../../core/pacing.js';
 
+/**
+ * Options of `gradientLimit`.
+ * @example
+ * ```ts
+ * gradientLimit({ initial: 4, min: 1, max: 32 });
+ * ```
+ */
 export interface GradientLimitOptions {
   /** @default 4 */
   readonly initial?: number;
@@ -103,6 +110,16 @@ function clamp(limit: number, o: Resolved): number {
   return Math.min(o.max, Math.max(o.min, limit));
 }
 
+/**
+ * A latency-gradient concurrency limit: it grows while short-term latency stays near its long-term
+ * baseline and shrinks when latency rises above it (a server past its capacity knee).
+ * @example
+ * ```ts
+ * import { execute, gradientLimit } from 'sluice';
+ * // grows while latency holds, shrinks when it rises above its long-term baseline
+ * execute(batches, { source, concurrency: gradientLimit({ max: 32 }) });
+ * ```
+ */
 export function gradientLimit(options: GradientLimitOptions = {}): Limit & { readonly state: GradientState } {
   const o: Resolved = {
     initial: options.initial ?? 4,

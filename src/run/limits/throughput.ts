@@ -1,5 +1,5 @@
 /**
- * The seed's throughput-window rule (AdaptiveConcurrencyController), done correctly.
+ * The throughput-window concurrency rule.
  * Samples are grouped into consecutive windows of `windowSize` completions. A window's throughput
  * is its completions divided by the time from the end of the previous window to its last
  * completion (the first window starts when its first unit started). When a window's throughput
@@ -10,6 +10,13 @@
 import { usageError } from '../../core/errors.js';
 import type { Limit, LimitSample } from '../../core/pacing.js';
 
+/**
+ * Options of `throughputLimit`.
+ * @example
+ * ```ts
+ * throughputLimit({ initial: 3, min: 1, max: 10, windowSize: 5, threshold: 0.1 });
+ * ```
+ */
 export interface ThroughputLimitOptions {
   /** @default 3 */
   readonly initial?: number;
@@ -58,6 +65,15 @@ export function throughputStep(
   return { limit, count: 0, windowStartMs: sample.nowMs, previous: throughput };
 }
 
+/**
+ * The throughput-window rule as a concurrency limit: +1 or -1 when throughput moves by more than
+ * `threshold` between windows of `windowSize` completions, within [min, max].
+ * @example
+ * ```ts
+ * import { execute, throughputLimit } from 'sluice';
+ * execute(batches, { source, concurrency: throughputLimit({ max: 10 }) });
+ * ```
+ */
 export function throughputLimit(options: ThroughputLimitOptions = {}): Limit {
   const o: Required<ThroughputLimitOptions> = {
     initial: options.initial ?? 3,

@@ -9,6 +9,13 @@ import type { ExecutorEvents } from '../../core/events.js';
 import { abortReason, realClock, type Clock, type TimerHandle } from '../clock.js';
 import { paceRule, type KeyState, type PaceRuleOptions, type PaceSpec } from './rule.js';
 
+/**
+ * Options of `createPacer`.
+ * @example
+ * ```ts
+ * const pacer = createPacer({ calls: 500, intervalMs: 60_000 }, { guardMs: 50, learnedShare: 0.95 });
+ * ```
+ */
 export interface PacerOptions extends PaceRuleOptions {
   /** @default performance.now() and ordinary timers (fixed windows then align to Unix time) */
   readonly clock?: Clock;
@@ -67,6 +74,18 @@ export function rulesFor(
   };
 }
 
+/**
+ * A pacer for a quota (`{ calls, intervalMs }`), for `'adaptive'` (discovers an unknown quota), or
+ * unpaced (`undefined`: calls start at once, but the first rate-limit answer slows every call to
+ * that key and a quota the server names is learned); or a function giving each key its own.
+ * @example
+ * ```ts
+ * import { createPacer, execute } from 'sluice';
+ * // one pacer shared by two runs against the same API key: together they keep the quota
+ * const pacer = createPacer({ calls: 500, intervalMs: 60_000 });
+ * await Promise.all([drain(execute(a, { source, pacer })), drain(execute(b, { source, pacer }))]);
+ * ```
+ */
 export function createPacer(specs: PaceSpecs, options: PacerOptions = {}): Pacer {
   const clock = options.clock ?? realClock;
   const ruleOf = rulesFor(specs, ruleOptions(options));
