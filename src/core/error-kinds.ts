@@ -9,7 +9,13 @@ export function errorKind(code: string | number | undefined, message: string): s
   return `${code ?? ''}|${message.replace(/\d+/g, '#')}`;
 }
 
-/** Counts of one kind of error and the first message seen (the example). */
+/**
+ * Counts of one kind of error and the first message seen (the example).
+ * @example
+ * ```ts
+ * const worst = report.errors?.[0]?.top[0]; // e.g. { code: '502', count: 24, example: 'daily: server error (HTTP 502)' }
+ * ```
+ */
 export interface ErrorKindCount {
   /** Upstream code (HTTP status, Tushare code) or Sluice error code. */
   readonly code: string;

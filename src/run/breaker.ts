@@ -10,6 +10,13 @@ import { ErrorCodes, SluiceError } from '../core/errors.js';
 import { KindCounter } from '../core/error-kinds.js';
 import { scrub } from '../core/secrets.js';
 
+/**
+ * When the circuit breaker trips (a job's `execution.breaker`; `false` turns it off).
+ * @example
+ * ```ts
+ * execute(batches, { source, breaker: { afterMs: 10_000, afterCalls: 10 } });
+ * ```
+ */
 export interface BreakerOptions {
   /**
    * Time every call has been failing before the breaker trips.
@@ -23,6 +30,13 @@ export interface BreakerOptions {
   readonly afterCalls?: number;
 }
 
+/**
+ * The breaker's defaults: 30 s and 20 failed calls.
+ * @example
+ * ```ts
+ * const lenient = { afterMs: BREAKER_DEFAULTS.afterMs * 4, afterCalls: BREAKER_DEFAULTS.afterCalls };
+ * ```
+ */
 export const BREAKER_DEFAULTS = { afterMs: 30_000, afterCalls: 20 } as const;
 
 interface Streak {
@@ -30,6 +44,15 @@ interface Streak {
   readonly kinds: KindCounter;
 }
 
+/**
+ * Counts each API's streak of failed calls and says when to stop. One instance may be shared by
+ * several runs (as a pacer is), so that they stop together.
+ * @example
+ * ```ts
+ * const breaker = new CircuitBreaker({ afterMs: 5000, afterCalls: 10 });
+ * for await (const outcome of execute(batches, { source, breaker })) console.log(outcome.status);
+ * ```
+ */
 export class CircuitBreaker {
   private readonly afterMs: number;
   private readonly afterCalls: number;

@@ -28,6 +28,21 @@ function sqliteLock(db: string, job: string): { run_id: string; pid: number } | 
   }
 }
 
+/** Runs in the journal of a SQLite file, once there is one. */
+function runsIn(db: string): number | undefined {
+  try {
+    const conn = new Database(db, { readonly: true, fileMustExist: true });
+    try {
+      const n = (conn.prepare('SELECT count(*) AS n FROM sluice_runs').get() as { n: number }).n;
+      return n > 0 ? n : undefined;
+    } finally {
+      conn.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
 async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string): Promise<T> {
   for (let i = 0; i < 1500; i++) {
     const v = await probe();
@@ -113,6 +128,7 @@ describe('one run of a job at a time', () => {
     const child = spawnCli(['run', job, '--quiet']);
     const exit = finished(child);
     await until(() => sqliteLock(db, 'killed'), 'the run to take the lock');
+    await until(() => runsIn(db), 'the run to be created');
     child.kill('SIGKILL');
     assert.equal((await exit).signal, 'SIGKILL');
     assert.ok(sqliteLock(db, 'killed'), 'the dead run left its lock behind');
