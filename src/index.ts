@@ -42,6 +42,8 @@ export { runJobFile, type RunJobFileOptions } from './job/file.js';
 export { runJob, type RunJobOptions, type RunJobResult } from './job/run.js';
 export { loadJobFile, parseJob, type LoadedJob } from './job/load.js';
 export type { JobConfig } from './job/schema.js';
+export { resolveRun, planRun } from './job/resolve.js';
+export { DEFAULTS } from './core/defaults.js';
 
 // Sources and stores.
 export { createTushareSource, type TushareSourceOptions } from './sources/tushare.js';

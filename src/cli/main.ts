@@ -6,6 +6,7 @@
  */
 import './early-signals.js'; // first: SIGINT/SIGTERM exit 130 while the rest loads
 import { Command, CommanderError } from 'commander';
+import { messageOf } from '../core/errors.js';
 import { printLine } from './util.js';
 
 type Register = (program: Command) => void;
@@ -45,7 +46,7 @@ try {
       process.exitCode = 2;
     }
   } else {
-    printLine(`sluice: internal error: ${err instanceof Error ? err.message : String(err)}`);
+    printLine(`sluice: internal error: ${messageOf(err)}`);
     process.exitCode = 1;
   }
 }

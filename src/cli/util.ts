@@ -1,19 +1,12 @@
 /**
- * Shared CLI plumbing: turn errors into one scrubbed line and an exit code, print JSON.
+ * Shared CLI plumbing: turn errors into one scrubbed line and an exit code; parse flags. Printing
+ * itself is core/log.ts (re-exported here for the commands).
  */
-import { isSluiceError, usageError } from '../core/errors.js';
-import { scrub } from '../core/secrets.js';
+import { isSluiceError, messageOf, usageError } from '../core/errors.js';
+import { printLine } from '../core/log.js';
 import { checkWritableFile } from '../job/places.js';
 
-/** Print exactly one JSON document on stdout. */
-export function printJson(value: unknown): void {
-  process.stdout.write(`${scrub(JSON.stringify(value, null, 2))}\n`);
-}
-
-/** One line on stderr, scrubbed of secrets. */
-export function printLine(text: string): void {
-  process.stderr.write(`${scrub(text)}\n`);
-}
+export { printJson, printLine } from '../core/log.js';
 
 /** Report an error as one line and return the exit code to use. */
 export function failWith(err: unknown): number {
@@ -21,8 +14,7 @@ export function failWith(err: unknown): number {
     printLine(`sluice: ${err.message}`);
     return err.exitCode;
   }
-  const message = err instanceof Error ? err.message : String(err);
-  printLine(`sluice: internal error: ${message}`);
+  printLine(`sluice: internal error: ${messageOf(err)}`);
   if (process.env.SLUICE_DEBUG && err instanceof Error && err.stack) printLine(err.stack);
   return 1;
 }

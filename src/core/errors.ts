@@ -46,6 +46,11 @@ export const ErrorCodes = {
   SINK: 'SLUICE_SINK',
   /** Nothing found (run id, file). */
   NOT_FOUND: 'SLUICE_NOT_FOUND',
+  /**
+   * A bug: an error Sluice did not raise on purpose, carried on as a SluiceError (e.g. from a queue
+   * worker), or a code from the wire that this version does not know.
+   */
+  INTERNAL: 'SLUICE_INTERNAL',
 } as const;
 
 /**
@@ -56,6 +61,36 @@ export const ErrorCodes = {
  * ```
  */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+const KNOWN_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCodes));
+
+/** The error code `value` names, or undefined when it is not one of ErrorCodes (e.g. read from Redis). */
+export function errorCodeOf(value: unknown): ErrorCode | undefined {
+  return typeof value === 'string' && KNOWN_CODES.has(value) ? (value as ErrorCode) : undefined;
+}
+
+/** Codes of bad input (flag, date, job file, a missing run or file): exit 2, nothing written. */
+const INPUT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  ErrorCodes.USAGE,
+  ErrorCodes.BAD_DATE,
+  ErrorCodes.BAD_JOB,
+  ErrorCodes.NOT_FOUND,
+]);
+
+/** Whether errors of this code mean bad input (exit 2) rather than a failure of the work. */
+export function isInputError(code: ErrorCode): boolean {
+  return INPUT_CODES.has(code);
+}
+
+/** The message of anything thrown (an Error's message, or the value as text). */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Anything thrown, as an Error (a thrown non-Error becomes one with its text). */
+export function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
 
 /** A quota: at most `calls` calls per `intervalMs` (60000 per minute, 3600000 per hour, 86400000 per day). */
 export interface Quota {
@@ -99,17 +134,8 @@ const KIND_BY_CODE: Partial<Record<ErrorCode, FailureKind>> = {
 
 /** Exit code the CLI uses for an error of this code. */
 export function exitCodeFor(code: ErrorCode): number {
-  switch (code) {
-    case 'SLUICE_USAGE':
-    case 'SLUICE_BAD_DATE':
-    case 'SLUICE_BAD_JOB':
-    case 'SLUICE_NOT_FOUND':
-      return 2;
-    case 'SLUICE_ABORTED':
-      return 130;
-    default:
-      return 1;
-  }
+  if (isInputError(code)) return 2;
+  return code === ErrorCodes.ABORTED ? 130 : 1;
 }
 
 /**

@@ -1,26 +1,20 @@
 /**
- * The process logger: pino to stderr (stdout is reserved for --json output). Redaction paths are
- * compiled once; messages are scrubbed of registered secrets.
+ * The one output path of the process: lines (progress notes, warnings, errors) go to stderr, JSON
+ * documents to stdout (reserved for `--json`); both are scrubbed of registered secrets on the way.
  */
-import pino, { type Logger } from 'pino';
 import { scrub } from './secrets.js';
 
-let logger: Logger | undefined;
+/** One line on stderr, scrubbed of secrets. */
+export function printLine(text: string): void {
+  process.stderr.write(`${scrub(text)}\n`);
+}
 
-export function log(): Logger {
-  logger ??= pino(
-    {
-      level: process.env.SLUICE_LOG_LEVEL ?? 'info',
-      base: undefined,
-      redact: { paths: ['token', '*.token', 'password', '*.password', 'params.token'], censor: '***' },
-      hooks: {
-        logMethod(args, method) {
-          const scrubbed = args.map((a) => (typeof a === 'string' ? scrub(a) : a));
-          return method.apply(this, scrubbed as Parameters<typeof method>);
-        },
-      },
-    },
-    pino.destination({ fd: 2, sync: true }),
-  );
-  return logger;
+/** Text on stdout (a table, a summary), scrubbed of secrets; a newline is added. */
+export function printText(text: string): void {
+  process.stdout.write(`${scrub(text)}\n`);
+}
+
+/** Print exactly one JSON document on stdout, scrubbed of secrets. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${scrub(JSON.stringify(value, null, 2))}\n`);
 }

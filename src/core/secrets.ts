@@ -30,8 +30,3 @@ export function scrub(text: string): string {
   }
   return out;
 }
-
-/** Deep-scrub a JSON-able value (used before storing or printing reports). */
-export function scrubJson<T>(value: T): T {
-  return JSON.parse(scrub(JSON.stringify(value))) as T;
-}

@@ -7,8 +7,9 @@
  * job back, another worker runs the batch again, and the upsert keeps the table exact.
  */
 import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { DEFAULTS } from '../core/defaults.js';
 import { Emitter, type ExecutorEvents } from '../core/events.js';
-import { isSluiceError } from '../core/errors.js';
+import { ErrorCodes, SluiceError, asError, isInputError, isSluiceError, messageOf } from '../core/errors.js';
 import { scrub } from '../core/secrets.js';
 import type { Batch } from '../core/types.js';
 import { addBatches } from './jobs.js';
@@ -65,7 +66,7 @@ export interface BatchWorker {
 }
 
 /** Abort reason of batches interrupted because this worker is closing. */
-const CLOSING = new Error('worker closing');
+const CLOSING = new SluiceError(ErrorCodes.ABORTED, 'worker closing');
 
 interface Running {
   readonly runId: string;
@@ -103,7 +104,8 @@ export function startBatchWorker<P>(options: BatchWorkerOptions<P>): BatchWorker
   /** The flag carries the fatal reason, so the producer learns it even if this worker dies before failing the job. */
   const cancelRun = async (runId: string, reason: string): Promise<void> => {
     await control.set(cancelKey(queueName, runId), reason, 'EX', 86400).catch(() => undefined);
-    for (const r of running.values()) if (r.runId === runId) r.controller.abort(new Error('run cancelled'));
+    for (const r of running.values())
+      if (r.runId === runId) r.controller.abort(new SluiceError(ErrorCodes.ABORTED, 'run cancelled'));
   };
 
   const processJob = async (job: Job<BatchJobData<P>>, token?: string): Promise<BatchJobResult> => {
@@ -137,15 +139,15 @@ export function startBatchWorker<P>(options: BatchWorkerOptions<P>): BatchWorker
     } catch (err) {
       if (controller.signal.aborted) return await interrupted(job, token, controller.signal, result, cancelled);
       // Fatal for the run: a bad token or permission, or a job this worker cannot even build.
-      if (isSluiceError(err) && (err.kind === 'fatal' || err.exitCode === 2)) {
+      if (isSluiceError(err) && (err.kind === 'fatal' || isInputError(err.code))) {
         // Stop the run's other batches now (here and on every worker), before the producer hears of it.
         const message = scrub(err.message);
         await cancelRun(data.runId, encodeCancel(data.batch.key, err.code, message));
         throw new UnrecoverableError(encodeFatal(err.code, message));
       }
-      const message = err instanceof Error ? err.message : String(err);
-      const code = isSluiceError(err) ? err.code : 'internal';
-      throw new Error(scrub(`${code}: ${message}`));
+      // Anything else fails this attempt; the reason names its code (see wire.ts lostReason).
+      const code = isSluiceError(err) ? err.code : ErrorCodes.INTERNAL;
+      throw new SluiceError(code, scrub(`${code}: ${messageOf(err)}`), {}, { cause: err });
     } finally {
       detach();
       running.delete(key);
@@ -156,8 +158,8 @@ export function startBatchWorker<P>(options: BatchWorkerOptions<P>): BatchWorker
     connection,
     prefix: QUEUE_PREFIX,
     concurrency: options.concurrency ?? 1,
-    lockDuration: options.lockDurationMs ?? 30000,
-    stalledInterval: options.stalledIntervalMs ?? 30000,
+    lockDuration: options.lockDurationMs ?? DEFAULTS.worker.lockDurationMs,
+    stalledInterval: options.stalledIntervalMs ?? DEFAULTS.worker.stalledIntervalMs,
     maxStalledCount: options.maxStalledCount ?? 2,
   });
   worker.on('error', (err) => options.onError?.(err));
@@ -169,9 +171,10 @@ export function startBatchWorker<P>(options: BatchWorkerOptions<P>): BatchWorker
       .mget(runIds.map((id) => cancelKey(queueName, id)))
       .then((flags) => {
         const cancelled = new Set(runIds.filter((_id, i) => flags[i] !== null));
-        for (const r of running.values()) if (cancelled.has(r.runId)) r.controller.abort(new Error('run cancelled'));
+        for (const r of running.values())
+          if (cancelled.has(r.runId)) r.controller.abort(new SluiceError(ErrorCodes.ABORTED, 'run cancelled'));
       })
-      .catch((err: unknown) => options.onError?.(err instanceof Error ? err : new Error(String(err))));
+      .catch((err: unknown) => options.onError?.(asError(err)));
   }, options.cancelPollMs ?? 500);
   poll.unref();
 

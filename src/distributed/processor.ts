@@ -7,12 +7,10 @@ import { createHash } from 'node:crypto';
 import { ErrorCodes } from '../core/errors.js';
 import type { Source } from '../core/source.js';
 import type { Store } from '../core/store.js';
-import type { Batch } from '../core/types.js';
 import { parseJob } from '../job/load.js';
-import { type KnownFacts, readApiFacts, saveApiFacts } from '../job/api-facts.js';
-import { createSource, createStore } from '../job/parts.js';
+import { type KnownFacts, saveApiFacts } from '../job/api-facts.js';
+import { openParts, resolveRun, type RunParts } from '../job/resolve.js';
 import type { JobConfig } from '../job/schema.js';
-import { splitBatch } from '../plan/index.js';
 import { runBatch } from '../run/index.js';
 import type { BatchContext, BatchProcessor } from './batch-worker.js';
 import type { JobPayload } from './payload.js';
@@ -21,12 +19,11 @@ import type { RedisConnection } from './redis.js';
 import type { BatchJobData, BatchVerdict } from './wire.js';
 
 interface Parts {
-  readonly job: JobConfig;
+  readonly run: RunParts;
   readonly store: Store;
   readonly source: Source;
   readonly pacer: RedisPacer;
   readonly known: KnownFacts;
-  readonly split: (batch: Batch) => Batch[] | undefined;
 }
 
 /** Pacing keys are shared by every job that calls the same API endpoint with the same credentials. */
@@ -47,21 +44,16 @@ export interface JobProcessor {
 
 async function buildParts(payload: JobPayload, connection: RedisConnection, env: NodeJS.ProcessEnv): Promise<Parts> {
   const job = parseJob(payload.job, env, 'queued job');
-  const source = createSource(job, { baseDir: payload.baseDir });
-  const store = createStore(job, { baseDir: payload.baseDir, db: payload.db });
-  await store.open();
-  // the row cap earlier runs learned (quotas are shared through Redis instead)
-  const known = await readApiFacts(store, job);
-  if (known.cap) source.knownCap?.(known.cap);
+  // The same parts as the local engine's; the worker commits each batch on its own (no group commit).
+  // Quotas earlier runs learned are shared through Redis instead of read from the store.
+  const run = resolveRun(job, { baseDir: payload.baseDir, db: payload.db });
+  const { source, store, known } = await openParts(run);
+  const { timeoutMs, pacer: rate } = run.executor;
   // Hold mode: a call holds its slot until it ends, so no delay between grant and request can
   // squeeze more than the quota into the server's window. A call cannot outlast its timeout.
-  const holdMs = job.execution.timeoutMs > 0 ? job.execution.timeoutMs + 1000 : 300_000;
-  const pacer = createRedisPacer({ connection, prefix: pacePrefix(job), rate: job.source.rateLimit, holdMs });
-  const spec = {
-    dateParams: job.plan.dateParams,
-    each: job.plan.each ? { param: job.plan.each.param, values: [] } : undefined,
-  };
-  return { job, store, source, pacer, known, split: (batch) => splitBatch(batch, spec) };
+  const holdMs = timeoutMs > 0 ? timeoutMs + 1000 : 300_000;
+  const pacer = createRedisPacer({ connection, prefix: pacePrefix(job), rate, holdMs });
+  return { run, store, source, pacer, known };
 }
 
 /**
@@ -91,17 +83,15 @@ export function createJobProcessor(connection: RedisConnection, env: NodeJS.Proc
   const process = async (data: BatchJobData<JobPayload>, ctx: BatchContext): Promise<BatchVerdict> => {
     const { runId, batch } = data;
     const parts = await partsFor(data.payload);
-    const { job, store } = parts;
+    const { store } = parts;
     await store.markRunning(runId, batch.key);
+    // One batch per slot: the queue's concurrency bounds the worker, and nothing is held across batches.
     const outcome = await runBatch(batch, {
+      ...parts.run.executor,
       source: parts.source,
       pacer: parts.pacer,
       concurrency: 1,
-      retries: job.execution.retries,
-      timeoutMs: job.execution.timeoutMs,
-      backoff: job.execution.backoff,
-      waitForQuotaReset: job.execution.waitForQuotaReset,
-      split: parts.split,
+      maxRowsHeld: 0,
       events: ctx.events,
       signal: ctx.signal,
     });
@@ -133,9 +123,9 @@ export function createJobProcessor(connection: RedisConnection, env: NodeJS.Proc
       for (const p of all) {
         const parts = await p.catch(() => undefined);
         if (!parts) continue;
-        const { job, source, pacer } = parts;
+        const { run, source, pacer } = parts;
         const learned = { quota: pacer.learnedQuota?.(source.api), cap: source.capFacts?.() };
-        await saveApiFacts(parts.store, job, parts.known, learned).catch(() => undefined);
+        await saveApiFacts(parts.store, run.job, parts.known, learned).catch(() => undefined);
         await parts.pacer.close().catch(() => undefined);
         await parts.store.close().catch(() => undefined);
       }

@@ -27,6 +27,7 @@ import {
   decodeFatal,
   jobIdFor,
   lostReason,
+  readResult,
   QUEUE_PREFIX,
   runTag,
 } from './wire.js';
@@ -126,7 +127,7 @@ export async function* runOnQueue<P>(options: QueueRunOptions<P>): AsyncGenerato
           yield { kind: 'lost', batch: expected, ...lost };
           continue;
         }
-        const result = settled.result as BatchJobResult;
+        const result = readResult(settled.result);
         if (result.status === 'aborted') {
           if (!signal.aborted) {
             // A worker hit a fatal error and cancelled the run (its flag says why): stop here, even

@@ -13,7 +13,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Pacer, PaceEvent, RateLimitedInfo } from '../core/pacing.js';
-import { log } from '../core/log.js';
+import { messageOf } from '../core/errors.js';
+import { printLine } from '../core/log.js';
 import { realClock, type TimerHandle } from '../run/clock.js';
 import { rulesFor, type PacerOptions, type PaceSpecs } from '../run/pacer/pacer.js';
 import { grantStarts, type KeyState } from '../run/pacer/rule.js';
@@ -200,7 +201,7 @@ export function createRedisPacer(options: RedisPacerOptions): RedisPacer {
       }
     } catch (err) {
       if (closed) return;
-      log().warn({ err: String(err) }, 'redis pacer: update failed, retrying');
+      printLine(`sluice: redis pacer: update failed, retrying: ${messageOf(err)}`);
       sleep(lane, maxSleepMs);
     }
   };

@@ -3,7 +3,7 @@
  * returns, stable job ids and queue names, and how a fatal error is carried in a failed reason.
  */
 import { createHash } from 'node:crypto';
-import { ErrorCodes, SluiceError, type ErrorCode } from '../core/errors.js';
+import { ErrorCodes, SluiceError, errorCodeOf, type ErrorCode } from '../core/errors.js';
 import type { Emitter, ExecutorEventMap } from '../core/events.js';
 import type { Batch, CallStatus } from '../core/types.js';
 
@@ -32,7 +32,7 @@ export interface CallRecord {
 /** What a batch processor decides (the worker host adds the call log). */
 export type BatchVerdict =
   | { readonly status: 'done'; readonly rows: number; readonly attempts: number }
-  | { readonly status: 'failed'; readonly error: string; readonly code: string; readonly attempts: number }
+  | { readonly status: 'failed'; readonly error: string; readonly code: ErrorCode; readonly attempts: number }
   | { readonly status: 'split'; readonly children: readonly Batch[] }
   /** The run was cancelled while this batch ran; its journal row stays as it was. */
   | { readonly status: 'aborted' };
@@ -81,17 +81,37 @@ export function cancelKey(queueName: string, runId: string): string {
 export const QUEUE_REGISTRY_KEY = `${QUEUE_PREFIX}:queues`;
 
 const FATAL = /^(SLUICE_[A-Z_]+)\|([\s\S]*)$/;
+/** A failed reason that names its error's code (see batch-worker). */
+const CODED = /^(SLUICE_[A-Z_]+): /;
+
+/**
+ * An error code read from Redis, checked: one of ErrorCodes, or SLUICE_INTERNAL for a code this
+ * version does not know (written by another version of Sluice, or not by Sluice at all).
+ */
+export function wireCode(value: unknown): ErrorCode {
+  return errorCodeOf(value) ?? ErrorCodes.INTERNAL;
+}
 
 /** The failed reason of a job that failed for a fatal error. */
-export function encodeFatal(code: string, message: string): string {
+export function encodeFatal(code: ErrorCode, message: string): string {
   return `${code}|${message}`;
 }
 
-/** The fatal error a failed reason carries, or undefined when the job failed for another reason. */
+/**
+ * The fatal error a failed reason carries, or undefined when the job failed for another reason.
+ * A code this version does not know still stops the run, as SLUICE_INTERNAL naming that code.
+ */
 export function decodeFatal(reason: string): SluiceError | undefined {
   const m = FATAL.exec(reason);
   if (!m) return undefined;
-  return new SluiceError(m[1] as ErrorCode, m[2]);
+  const code = errorCodeOf(m[1]);
+  return code ? new SluiceError(code, m[2]) : new SluiceError(ErrorCodes.INTERNAL, `${m[1]}: ${m[2]}`);
+}
+
+/** A worker's job result as read back from Redis, with a failed batch's error code checked. */
+export function readResult(value: unknown): BatchJobResult {
+  const result = value as BatchJobResult;
+  return result.status === 'failed' ? { ...result, code: wireCode(result.code) } : result;
 }
 
 /**
@@ -99,7 +119,7 @@ export function decodeFatal(reason: string): SluiceError | undefined {
  * batch that hit it, so the producer can report it even if that worker died before failing the job.
  * A producer's own cancel stores "1".
  */
-export function encodeCancel(batchKey: string, code: string, message: string): string {
+export function encodeCancel(batchKey: string, code: ErrorCode, message: string): string {
   return JSON.stringify({ batchKey, fatal: encodeFatal(code, message) });
 }
 
@@ -116,9 +136,13 @@ export function decodeCancel(value: string | null): SluiceError | undefined {
   }
 }
 
-/** A job that failed without a verdict (lost to stalls, or an error outside the executor). */
-export function lostReason(reason: string): { error: string; code: string } {
-  return { error: reason || 'job failed in the worker', code: ErrorCodes.RETRYABLE };
+/**
+ * A job that failed without a verdict (lost to stalls, or an error outside the executor): the code
+ * its reason names when it is a known one, else SLUICE_RETRYABLE (BullMQ's own reasons, e.g. stalls).
+ */
+export function lostReason(reason: string): { error: string; code: ErrorCode } {
+  const named = errorCodeOf(CODED.exec(reason)?.[1]);
+  return { error: reason || 'job failed in the worker', code: named ?? ErrorCodes.RETRYABLE };
 }
 
 /**

@@ -3,6 +3,8 @@
  * record their queue there), with a batch worker per queue sharing one job processor (parts are
  * built once per job definition).
  */
+import { DEFAULTS } from '../core/defaults.js';
+import { asError } from '../core/errors.js';
 import { closeRedis, connectRedis, ensureReachable, redactedQueueUrl, type RedisConnection } from './redis.js';
 import { startBatchWorker, type BatchWorker } from './batch-worker.js';
 import { registeredQueues } from './jobs.js';
@@ -64,7 +66,7 @@ export async function startWorker(options: WorkerOptions): Promise<SluiceWorker>
         connection: options.queueUrl,
         queueName,
         process: processor.process,
-        concurrency: options.concurrency ?? 4,
+        concurrency: options.concurrency ?? DEFAULTS.worker.concurrency,
         lockDurationMs: options.lockDurationMs,
         stalledIntervalMs: options.stalledIntervalMs,
         onError,
@@ -89,11 +91,11 @@ export async function startWorker(options: WorkerOptions): Promise<SluiceWorker>
     if (discovering) return;
     discovering = true;
     discover()
-      .catch((err: unknown) => onError(err instanceof Error ? err : new Error(String(err))))
+      .catch((err: unknown) => onError(asError(err)))
       .finally(() => {
         discovering = false;
       });
-  }, options.discoverMs ?? 2000);
+  }, options.discoverMs ?? DEFAULTS.worker.discoverMs);
 
   return {
     url: redactedQueueUrl(options.queueUrl),

@@ -2,6 +2,7 @@
  * The emulator's data, and the ground truth for tests: the server answers from a Dataset, and a
  * test asks the same Dataset for the rows a job should have landed. Same seed -> same rows.
  */
+import { usageError } from '../core/errors.js';
 import { tradingCalendar, type TradingCalendar } from './calendar.js';
 import { adjTable } from './adj.js';
 import { DailyPrices, dailyTable } from './daily.js';
@@ -76,12 +77,12 @@ export function dataset(opts: DatasetOptions = {}): Dataset {
   const seed = opts.seed ?? 42;
   const symbols = opts.symbols ?? 50;
   const dailyCap = opts.dailyRowCap ?? 6000;
-  if (!Number.isSafeInteger(seed)) throw new RangeError(`seed: expected a whole number, got ${seed}`);
+  if (!Number.isSafeInteger(seed)) throw usageError(`seed: expected a whole number, got ${seed}`);
   if (!Number.isSafeInteger(symbols) || symbols < 1 || symbols > MAX_SYMBOLS) {
-    throw new RangeError(`symbols: expected a whole number from 1 to ${MAX_SYMBOLS}, got ${symbols}`);
+    throw usageError(`symbols: expected a whole number from 1 to ${MAX_SYMBOLS}, got ${symbols}`);
   }
   if (!Number.isSafeInteger(dailyCap) || dailyCap < 1)
-    throw new RangeError(`dailyRowCap: expected a whole number >= 1, got ${dailyCap}`);
+    throw usageError(`dailyRowCap: expected a whole number >= 1, got ${dailyCap}`);
   const key = `${seed}/${symbols}/${dailyCap}`;
   const hit = cache.get(key);
   if (hit) return hit;

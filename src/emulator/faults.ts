@@ -6,6 +6,7 @@
  * batch fails). The draw uses a PRNG seeded from the
  * emulator's seed, so a given seed and arrival order always give the same faults.
  */
+import { usageError } from '../core/errors.js';
 import { Prng } from './hash.js';
 
 export const FAULT_KINDS = ['5xx', 'reset', 'hang', 'malformed', 'internal', 'transient', 'badquery'] as const;
@@ -14,27 +15,27 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 export const ALL_KINDS: readonly FaultKind[] = ['5xx', 'reset', 'hang', 'malformed', 'internal'];
 export type FaultRates = Partial<Record<FaultKind, number>>;
 
-/** Parse a fault spec; throws RangeError with one line naming the bad part. '' or 'none' = no faults. */
+/** Parse a fault spec; throws SLUICE_USAGE with one line naming the bad part. '' or 'none' = no faults. */
 export function parseFaults(spec: string): FaultRates {
   const rates: FaultRates = {};
   const text = spec.trim();
   if (text === '' || text === 'none') return rates;
   for (const part of text.split(',')) {
     const m = /^\s*([a-z0-9]+)\s*:\s*([0-9]*\.?[0-9]+)\s*$/i.exec(part);
-    if (!m) throw new RangeError(`faults: expected KIND:PROBABILITY (e.g. 5xx:0.02), got ${JSON.stringify(part)}`);
+    if (!m) throw usageError(`faults: expected KIND:PROBABILITY (e.g. 5xx:0.02), got ${JSON.stringify(part)}`);
     const kind = m[1].toLowerCase();
     const p = Number(m[2]);
-    if (!(p >= 0 && p <= 1)) throw new RangeError(`faults: probability for ${kind} must be within 0..1, got ${m[2]}`);
+    if (!(p >= 0 && p <= 1)) throw usageError(`faults: probability for ${kind} must be within 0..1, got ${m[2]}`);
     if (kind === 'all') {
       for (const k of ALL_KINDS) rates[k] = (rates[k] ?? 0) + p / ALL_KINDS.length;
     } else if ((FAULT_KINDS as readonly string[]).includes(kind)) {
       rates[kind as FaultKind] = (rates[kind as FaultKind] ?? 0) + p;
     } else {
-      throw new RangeError(`faults: unknown kind ${JSON.stringify(kind)} (expected ${FAULT_KINDS.join(', ')} or all)`);
+      throw usageError(`faults: unknown kind ${JSON.stringify(kind)} (expected ${FAULT_KINDS.join(', ')} or all)`);
     }
   }
   const total = Object.values(rates).reduce((a, b) => a + b, 0);
-  if (total > 1 + 1e-9) throw new RangeError(`faults: probabilities add up to ${total.toFixed(3)}, more than 1`);
+  if (total > 1 + 1e-9) throw usageError(`faults: probabilities add up to ${total.toFixed(3)}, more than 1`);
   return rates;
 }
 

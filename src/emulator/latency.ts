@@ -2,6 +2,7 @@
  * The emulator's latency model: a base latency, plus a penalty for each request in flight beyond a
  * capacity knee. Deterministic (no jitter) so that benchmarks are repeatable.
  */
+import { usageError } from '../core/errors.js';
 
 export interface LatencyOptions {
   /** Base latency of every answer. @default 1 */
@@ -29,6 +30,6 @@ export function validateLatency(opts: LatencyOptions): void {
     ['perExcessMs', opts.perExcessMs, 0],
   ] as const) {
     if (v !== undefined && (!Number.isFinite(v) || v < min))
-      throw new RangeError(`${name}: expected a number >= ${min}, got ${v}`);
+      throw usageError(`${name}: expected a number >= ${min}, got ${v}`);
   }
 }

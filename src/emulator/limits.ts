@@ -3,6 +3,7 @@
  * the epoch, as a per-minute quota usually is) or a sliding window (never more than `calls`
  * admissions in any `intervalMs`). Refused calls do not use up quota.
  */
+import { usageError } from '../core/errors.js';
 
 export interface RateSpec {
   /** Calls admitted per interval (>= 1). */
@@ -13,17 +14,17 @@ export interface RateSpec {
   readonly window?: 'fixed' | 'sliding';
 }
 
-/** Check a spec; throws RangeError naming the bad value. */
+/** Check a spec; throws SLUICE_USAGE naming the bad value. */
 export function validateRate(spec: RateSpec, label = 'rate'): void {
   if (!Number.isSafeInteger(spec.calls) || spec.calls < 1) {
-    throw new RangeError(`${label}.calls: expected a whole number >= 1, got ${spec.calls}`);
+    throw usageError(`${label}.calls: expected a whole number >= 1, got ${spec.calls}`);
   }
   const interval = spec.intervalMs ?? 60_000;
   if (!Number.isSafeInteger(interval) || interval < 1) {
-    throw new RangeError(`${label}.intervalMs: expected a whole number >= 1, got ${interval}`);
+    throw usageError(`${label}.intervalMs: expected a whole number >= 1, got ${interval}`);
   }
   if (spec.window !== undefined && spec.window !== 'fixed' && spec.window !== 'sliding') {
-    throw new RangeError(`${label}.window: expected fixed or sliding, got ${JSON.stringify(spec.window)}`);
+    throw usageError(`${label}.window: expected fixed or sliding, got ${JSON.stringify(spec.window)}`);
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { messageOf, usageError } from '../core/errors.js';
 import { dataset, type Dataset } from './dataset.js';
 import { FaultPlan, parseFaults, type FaultKind, type FaultRates } from './faults.js';
 import { latencyFor, validateLatency, type LatencyOptions } from './latency.js';
@@ -146,7 +147,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   for (const [api, spec] of Object.entries(opts.rates ?? {})) validateRate(spec, `rates.${api}`);
   const maxOffset = opts.maxOffset ?? 100_000;
   if (!Number.isSafeInteger(maxOffset) || maxOffset < 0)
-    throw new RangeError(`maxOffset: expected a whole number >= 0, got ${maxOffset}`);
+    throw usageError(`maxOffset: expected a whole number >= 0, got ${maxOffset}`);
   const seed = opts.seed ?? 42;
   const ds = dataset({ seed, symbols: opts.symbols ?? 50, dailyRowCap: opts.rowCap ?? 6000 });
   const token = opts.token ?? DEMO_TOKEN;
@@ -157,7 +158,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const usedToday = new Map<string, { day: number; used: number }>();
   for (const [api, cap] of Object.entries(opts.rowCaps ?? {})) {
     if (!Number.isSafeInteger(cap) || cap < 1)
-      throw new RangeError(`rowCaps.${api}: expected a whole number >= 1, got ${cap}`);
+      throw usageError(`rowCaps.${api}: expected a whole number >= 1, got ${cap}`);
   }
   let transientSeq = 0;
   const stats = new EmulatorStatsCounter();
@@ -286,7 +287,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       stats.answer(CODE_INTERNAL, 0);
       if (!res.headersSent && !res.destroyed) {
         res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: err instanceof Error ? err.message : String(err) }));
+        res.end(JSON.stringify({ error: messageOf(err) }));
       }
     });
   });

@@ -4,10 +4,8 @@
  * date parameter names from it. What the job states wins. Everything downstream sees the result.
  */
 import { ErrorCodes, SluiceError } from '../core/errors.js';
-import { FALLBACK_ROW_CAP, tushareApi } from '../sources/tushare-catalogue.js';
-import type { JobConfig, ParsedJob } from './schema.js';
-
-const DATE_PARAMS = { start: 'start_date', end: 'end_date' } as const;
+import { tushareApi } from '../sources/tushare-catalogue.js';
+import { JOB_DEFAULTS, type JobConfig, type ParsedJob } from './schema.js';
 
 export function withCatalogueDefaults(job: ParsedJob, origin: string): JobConfig {
   const api = job.source.type === 'tushare' ? tushareApi(job.source.api) : undefined;
@@ -20,8 +18,8 @@ export function withCatalogueDefaults(job: ParsedJob, origin: string): JobConfig
   }
   return {
     ...job,
-    source: { ...job.source, rowCap: job.source.rowCap ?? api?.rowCap ?? FALLBACK_ROW_CAP },
+    source: { ...job.source, rowCap: job.source.rowCap ?? api?.rowCap ?? JOB_DEFAULTS.source.rowCap },
     sink: { ...job.sink, key: [...key] },
-    plan: { ...job.plan, dateParams: job.plan.dateParams ?? api?.dateParams ?? DATE_PARAMS },
+    plan: { ...job.plan, dateParams: job.plan.dateParams ?? api?.dateParams ?? { ...JOB_DEFAULTS.plan.dateParams } },
   };
 }

@@ -5,10 +5,14 @@
  */
 import { resolve } from 'node:path';
 import { startEmulator } from '../emulator/index.js';
-import { printLine } from '../cli/util.js';
+import { printLine } from '../core/log.js';
 import { parseJob } from './load.js';
 import { finishRun } from './finish.js';
 import { runJob } from './run.js';
+import { JOB_DEFAULTS } from './schema.js';
+
+/** What the demo uses when an option is left out. */
+export const DEMO_DEFAULTS = { db: JOB_DEFAULTS.sink.path, symbols: 40, html: './sluice-report.html' } as const;
 
 export interface DemoOptions {
   /** SQLite file. @default './sluice.db' */
@@ -61,13 +65,13 @@ export function demoJob(url: string, token: string, codes: readonly string[], db
 }
 
 export async function runDemo(options: DemoOptions = {}): Promise<number> {
-  const db = resolve(options.db ?? 'sluice.db');
-  const html = resolve(options.html ?? 'sluice-report.html');
+  const db = resolve(options.db ?? DEMO_DEFAULTS.db);
+  const html = resolve(options.html ?? DEMO_DEFAULTS.html);
   // The emulator's quota is 30 calls/s; the job paces at 25/s, so no call is refused for rate.
   const emulator = await startEmulator({
     port: 0,
     seed: 7,
-    symbols: options.symbols ?? 40,
+    symbols: options.symbols ?? DEMO_DEFAULTS.symbols,
     rate: { calls: 30, intervalMs: 1000, window: 'sliding' },
     faults: 'all:0.01',
   });

@@ -1,10 +1,10 @@
 /**
  * What happens after a run, shared by `sluice run` and `sluice demo`: HTML report, alerts, the
- * one-line summary, and the printed report. Also the SIGINT/SIGTERM wiring (exit 130).
+ * one-line summary, and the printed report.
  */
 import { writeFileSync } from 'node:fs';
 import { formatSummary, formatRunLine, renderHtml, runAlerts } from '../report/index.js';
-import { printJson, printLine } from '../cli/util.js';
+import { printJson, printLine, printText } from '../core/log.js';
 import type { RunJobResult } from './run.js';
 import type { JobConfig } from './schema.js';
 
@@ -34,32 +34,6 @@ export async function finishRun(result: RunJobResult, job: JobConfig, options: F
   }
   printLine(`sluice: ${formatRunLine(report)}`);
   if (options.json) printJson(report);
-  else process.stdout.write(`${formatSummary(report)}\n`);
+  else printText(formatSummary(report));
   return result.exitCode;
-}
-
-/**
- * Runs `fn` with a signal that SIGINT/SIGTERM abort. A second signal exits at once with 130
- * (the journal is transactional, so even that loses nothing).
- */
-export async function withStopSignals<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  let stops = 0;
-  const onSignal = (name: NodeJS.Signals) => {
-    stops += 1;
-    if (stops === 1) {
-      process.stderr.write(`\nsluice: ${name}: stopping; finished batches are saved (resume with --resume)\n`);
-      controller.abort(new Error(name));
-    } else {
-      process.exit(130);
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await fn(controller.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
 }

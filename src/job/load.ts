@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { ErrorCodes, SluiceError } from '../core/errors.js';
+import { ErrorCodes, SluiceError, messageOf } from '../core/errors.js';
 import { parseRange } from '../core/dates.js';
 import { registerSecret } from '../core/secrets.js';
 import { parseStrategy } from '../plan/index.js';
@@ -85,7 +85,7 @@ export function parseJob(raw: unknown, env: NodeJS.ProcessEnv = process.env, ori
     parseStrategy(job.plan.strategy, 'plan.strategy');
     for (const a of job.alerts) parseCondition(a.when);
   } catch (err) {
-    throw badJob(origin, err instanceof Error ? err.message : String(err));
+    throw badJob(origin, messageOf(err));
   }
   if (job.source.type === 'tushare' && !job.source.token) {
     const fromEnv = env.TUSHARE_TOKEN;

@@ -8,15 +8,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ErrorCodes, SluiceError } from '../core/errors.js';
+import { DEFAULTS } from '../core/defaults.js';
 import type { LockHolder } from '../core/lock.js';
 import type { Store } from '../core/store.js';
 
-export const LOCK_DEFAULTS = {
-  /** A lease not renewed for this long is free to take. */
-  leaseMs: 30_000,
-  /** How often a waiting run asks again. */
-  pollMs: 1_000,
-} as const;
+export const LOCK_DEFAULTS = DEFAULTS.lock;
 
 export interface JobLockOptions {
   /** Run id to record (updated with `setRun` once the run is chosen). */

@@ -1,9 +1,11 @@
 /**
- * From a validated job to the parts of a run: plan spec, source, store, pacer, concurrency rule,
- * split function. The one place where job-file names meet library options.
+ * The pieces a job's run is made of, each from the validated job: source, store config, plan spec,
+ * concurrency rule, split function. Callers go through resolveRun (resolve.ts), which puts them
+ * together; this is where job-file names meet library options.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { DEFAULTS } from '../core/defaults.js';
 import { ErrorCodes, SluiceError } from '../core/errors.js';
 import type { Limit } from '../core/pacing.js';
 import type { Source } from '../core/source.js';
@@ -22,10 +24,10 @@ import {
   weekdayCalendar,
 } from '../plan/index.js';
 import { gradientLimit, throughputLimit } from '../run/index.js';
-import { openStore } from '../sinks/index.js';
+import type { StoreConfig } from '../sinks/open.js';
 import { createFileSource, createHttpSource, createTushareSource } from '../sources/index.js';
 import { columnKindsOf } from '../sources/tushare-catalogue.js';
-import type { JobConfig } from './schema.js';
+import { JOB_DEFAULTS, type JobConfig } from './schema.js';
 import { sinkWithDb } from './db-flag.js';
 
 export interface PartsOptions {
@@ -67,7 +69,7 @@ export function readValues(file: string, label: string): string[] {
   return values;
 }
 
-export function createSource(job: JobConfig, options: PartsOptions = {}): Source {
+export function sourceOf(job: JobConfig, options: PartsOptions = {}): Source {
   const s = job.source;
   if (s.type === 'file') {
     return createFileSource({
@@ -87,7 +89,7 @@ export function createSource(job: JobConfig, options: PartsOptions = {}): Source
       fields: s.fields,
       params: s.params,
       rowCap: s.rowCap,
-      maxOffset: s.maxOffset,
+      maxOffset: maxOffsetOf(job),
     });
   }
   return createHttpSource({
@@ -109,9 +111,8 @@ export function createSource(job: JobConfig, options: PartsOptions = {}): Source
   });
 }
 
-export { sinkWithDb } from './db-flag.js';
-
-export function createStore(job: JobConfig, options: PartsOptions = {}): Store {
+/** Where the job's rows and journal go: the sink with `--db` applied and paths resolved. */
+export function storeConfigOf(job: JobConfig, options: PartsOptions = {}): StoreConfig {
   const sink = sinkWithDb(job.sink, options.db);
   const table = {
     table: sink.table,
@@ -120,30 +121,27 @@ export function createStore(job: JobConfig, options: PartsOptions = {}): Store {
     // column kinds the API's catalogue declares (integer columns; dates as text)
     columns: job.source.type === 'tushare' ? columnKindsOf(job.source.api) : undefined,
   };
-  const baseDir = options.baseDir ?? process.cwd();
-  if (sink.type === 'postgres') return openStore({ type: 'postgres', url: sink.url, schema: sink.schema, table });
-  const path = options.db ? sink.path : resolvePath(baseDir, sink.path);
-  if (sink.type === 'sqlite') return openStore({ type: 'sqlite', path, table, groupCommitMs: options.groupCommitMs });
-  return openStore({ type: sink.type, path, table });
+  if (sink.type === 'postgres') return { type: 'postgres', url: sink.url, schema: sink.schema, table };
+  const path = options.db ?? resolvePath(options.baseDir ?? process.cwd(), sink.path);
+  if (sink.type === 'sqlite') return { type: 'sqlite', path, table, groupCommitMs: options.groupCommitMs };
+  return { type: 'jsonl', path, table };
 }
 
-/** Whether the sink's database already exists (always assumed for PostgreSQL). */
-export function sinkExists(job: JobConfig, options: PartsOptions = {}): boolean {
-  const sink = sinkWithDb(job.sink, options.db);
-  if (sink.type === 'postgres') return true;
-  const path = options.db ? sink.path : resolvePath(options.baseDir ?? process.cwd(), sink.path);
-  return existsSync(sink.type === 'jsonl' ? `${path}.journal.db` : path);
-}
-
-export function createLimit(job: JobConfig): number | Limit {
+/** The job's concurrency: a number, or a new adaptive rule (rules hold state: one per run). */
+export function limitOf(job: JobConfig): number | Limit {
   const c = job.execution.concurrency;
   if (typeof c === 'number') return c;
-  const opts = { min: c.min, max: c.max, initial: c.initial ?? Math.min(c.max, Math.max(c.min, 4)) };
+  const initial = c.initial ?? Math.min(c.max, Math.max(c.min, JOB_DEFAULTS.execution.concurrency));
+  const opts = { min: c.min, max: c.max, initial };
   return c.rule === 'throughput' ? throughputLimit(opts) : gradientLimit(opts);
 }
 
 /** Row history of earlier runs of this job: done batches with a window. */
-export async function learnedHistory(store: Store, jobName: string, runs = 3): Promise<HistoryRecord[]> {
+export async function learnedHistory(
+  store: Pick<Store, 'listRuns' | 'batches'>,
+  jobName: string,
+  runs = 3,
+): Promise<HistoryRecord[]> {
   const records: HistoryRecord[] = [];
   for (const run of await store.listRuns(jobName, runs)) {
     for (const b of await store.batches(run.id, ['done'])) {
@@ -153,11 +151,14 @@ export async function learnedHistory(store: Store, jobName: string, runs = 3): P
   return records;
 }
 
-/** The planner's view of the job; `history` feeds the learned density of the `rows` strategy. */
+/**
+ * The planner's view of the job; `history` (done batches of earlier runs) gives the learned
+ * density when the job names none. `rows` without any density is a SLUICE_BAD_JOB.
+ */
 export function planSpecOf(
   job: JobConfig,
-  options: PartsOptions & { history?: readonly HistoryRecord[] } = {},
-  { allowMissingDensity = false } = {},
+  options: PartsOptions = {},
+  history: readonly HistoryRecord[] = [],
 ): PlanSpec {
   const baseDir = options.baseDir ?? process.cwd();
   const p = job.plan;
@@ -167,9 +168,8 @@ export function planSpecOf(
   let density: Density | undefined;
   if (p.rowsPerDay !== undefined) density = constantDensity(p.rowsPerDay, calendar);
   else if (p.density) density = loadDensity(resolvePath(baseDir, p.density), calendar, 'plan.density');
-  else if (p.learnDensity && options.history && options.history.length > 0)
-    density = densityFromHistory(options.history, calendar);
-  if (p.strategy === 'rows' && !density && !allowMissingDensity) {
+  else if (learnsDensity(job) && history.length > 0) density = densityFromHistory(history, calendar);
+  if (p.strategy === 'rows' && !density) {
     throw new SluiceError(
       ErrorCodes.BAD_JOB,
       'plan.strategy: rows needs plan.rowsPerDay, plan.density, or an earlier run of this job to learn from',
@@ -186,13 +186,28 @@ export function planSpecOf(
     calendar: p.calendar ? calendar : undefined,
     density,
     rowCap: job.source.rowCap,
-    maxOffset: job.source.type === 'tushare' ? (job.source.maxOffset ?? 100_000) : job.source.maxOffset,
+    maxOffset: maxOffsetOf(job),
     dateParams: p.dateParams,
     each: p.each && values ? { param: p.each.param, values } : undefined,
   };
 }
 
-/** Halves a batch's window on overflow (see plan/splitBatch). */
-export function splitterOf(spec: PlanSpec): (batch: Batch) => Batch[] | undefined {
-  return (batch) => splitBatch(batch, { dateParams: spec.dateParams, each: spec.each });
+/** Whether planning reads earlier runs of the job (a density is learned when none is given). */
+export function learnsDensity(job: JobConfig): boolean {
+  return job.plan.learnDensity && job.plan.rowsPerDay === undefined && job.plan.density === undefined;
+}
+
+/** The offset limit the source pages to: Tushare's by default, none for other sources unless set. */
+export function maxOffsetOf(job: JobConfig): number | undefined {
+  const s = job.source;
+  return s.type === 'tushare' ? (s.maxOffset ?? DEFAULTS.tushare.maxOffset) : s.maxOffset;
+}
+
+/**
+ * Halves a batch's window on overflow (see plan/splitBatch). It needs only the job's parameter
+ * names, so workers build it without reading the job's files.
+ */
+export function splitterOf(job: JobConfig): (batch: Batch) => Batch[] | undefined {
+  const each = job.plan.each ? { param: job.plan.each.param, values: [] } : undefined;
+  return (batch) => splitBatch(batch, { dateParams: job.plan.dateParams, each });
 }

@@ -2,6 +2,7 @@
  * Progress on stderr: a bar (batches, rows, calls/s, ETA) on a TTY, a plain line every few
  * seconds otherwise. It observes executor events and engine outcomes; it never changes a run.
  */
+import { printLine } from '../core/log.js';
 import cliProgress from 'cli-progress';
 import type { ExecutorEvents } from '../core/events.js';
 
@@ -35,7 +36,7 @@ function formatEta(seconds: number): string {
 
 export function createProgress(options: ProgressOptions): Progress {
   const startMs = performance.now();
-  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const write = options.write ?? printLine;
   let total = options.total;
   let done = 0;
   let rows = 0;

@@ -6,18 +6,16 @@ import { randomBytes } from 'node:crypto';
 import type { Engine } from '../core/engine.js';
 import { ErrorCodes, isSluiceError, type SluiceError } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
-import type { Limit, RateLimit } from '../core/pacing.js';
+import { printLine } from '../core/log.js';
 import type { RunReport } from '../core/report.js';
-import type { Source } from '../core/source.js';
 import type { BatchRecord, Store } from '../core/store.js';
 import type { Batch } from '../core/types.js';
 import { createRunMonitor } from '../monitor/index.js';
-import { type Plan, planJob } from '../plan/index.js';
 import { buildReport } from '../report/index.js';
 import { createPacer } from '../run/index.js';
-import { readApiFacts, saveApiFacts } from './api-facts.js';
+import { saveApiFacts } from './api-facts.js';
 import { createLocalEngine } from './local-engine.js';
-import { createLimit, createSource, createStore, learnedHistory, planSpecOf, sinkExists, splitterOf } from './parts.js';
+import { openParts, planRun, resolveRun, type RunParts } from './resolve.js';
 import { createProgress } from './progress.js';
 import { startErrorNotes } from './error-notes.js';
 import { holdJobLock, type JobLockOptions } from './lock.js';
@@ -27,12 +25,10 @@ import type { JobConfig } from './schema.js';
 
 export interface EngineContext {
   readonly job: JobConfig;
+  /** The run's store, open. */
   readonly store: Store;
-  readonly source: Source;
-  /** The job's quota (the local executor builds its pacer from it). */
-  readonly rate: RateLimit | 'adaptive' | undefined;
-  readonly limit: number | Limit;
-  readonly split: (batch: Batch) => Batch[] | undefined;
+  /** The job's run parts (source, executor options). */
+  readonly parts: RunParts;
 }
 
 /**
@@ -86,14 +82,6 @@ export interface RunJobResult {
   readonly fatal?: SluiceError;
 }
 
-const PLAN_LABELS = {
-  start: 'plan.start',
-  end: 'plan.end',
-  strategy: 'plan.strategy',
-  frequency: 'plan.frequency',
-  rowCap: 'source.rowCap',
-  maxOffset: 'source.maxOffset',
-};
 const LOCAL_GROUP_COMMIT_MS = 2000;
 const RERUN: ReadonlySet<string> = new Set(['pending', 'running', 'failed']);
 
@@ -146,21 +134,18 @@ function tally(records: readonly BatchRecord[]): {
  * ```
  */
 export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promise<RunJobResult> {
-  const note = options.note ?? ((line: string) => process.stderr.write(`sluice: ${line}\n`));
-  // Plan before touching the database, so that bad input writes nothing. A plan that learns its
-  // density from earlier runs can only do so from an existing journal; `rows` needs one.
-  const learns = job.plan.learnDensity && job.plan.rowsPerDay === undefined && job.plan.density === undefined;
-  let spec = planSpecOf(job, options, { allowMissingDensity: learns && sinkExists(job, options) });
-  const source = createSource(job, options);
-  const limit = createLimit(job);
-  // The local engine commits SQLite batches in groups of up to two seconds (see PartsOptions), as
-  // bench/ingest measures.
+  const note = options.note ?? ((line: string) => printLine(`sluice: ${line}`));
   checkSinkPlace(job.sink, options); // a directory or a read-only place: exit 2 before any call
-  const store = createStore(job, { ...options, groupCommitMs: options.engine ? 0 : LOCAL_GROUP_COMMIT_MS });
-  await store.open();
+  // The local engine commits SQLite batches in groups of up to two seconds (see PartsOptions), as bench/ingest measures.
+  const parts = resolveRun(job, { ...options, groupCommitMs: options.engine ? 0 : LOCAL_GROUP_COMMIT_MS });
+  // Plan before touching the database, so that bad input writes nothing (`sluice plan JOB` makes the same plan).
+  const { plan, learnedFrom } = await planRun(parts);
+  if (learnedFrom > 0) note(`row density learned from ${learnedFrom} batches of earlier runs`);
+  // what earlier runs learned about the API (its quota and row cap) comes with the open store
+  const { source, store, known } = await openParts(parts);
   const cleanups: Array<() => unknown> = [];
   try {
-    // One run of a job at a time on a database: taken before the journal is read (see lock.ts).
+    // One run of a job at a time on a database: taken before the journal is written (see lock.ts).
     const candidateId = newRunId();
     const lock = await holdJobLock(store, job.name, {
       ...options.lock,
@@ -171,17 +156,6 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
       where: sinkLabel(job.sink, options.db),
     });
     cleanups.push(() => lock.release());
-    // what earlier runs learned about the API: its quota and row cap (api-facts.ts)
-    const known = await readApiFacts(store, job);
-    if (known.cap) source.knownCap?.(known.cap);
-    if (learns) {
-      const history = await learnedHistory(store, job.name);
-      spec = planSpecOf(job, { ...options, history });
-      if (history.length > 0 && spec.density)
-        note(`row density learned from ${history.length} batches of earlier runs`);
-    }
-    const plan: Plan = planJob(spec, PLAN_LABELS);
-
     const startedAt = new Date().toISOString();
     let runId: string;
     let pending: Batch[];
@@ -214,26 +188,18 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     const progress = createProgress({ total: pending.length, events, quiet: options.progress === 'quiet' });
     cleanups.push(() => progress.stop());
 
-    const ctx: EngineContext = { job, store, source, rate: job.source.rateLimit, limit, split: splitterOf(spec) };
+    // the local pacer starts at the quota earlier runs learned (a queue run shares it through Redis)
     const pacer = options.engine
       ? undefined
-      : createPacer(ctx.rate, { events, learned: known.quota ? { [source.api]: known.quota } : undefined });
+      : createPacer(parts.executor.pacer, {
+          events,
+          learned: known.quota ? { [source.api]: known.quota } : undefined,
+        });
     const learned = () => ({ quota: pacer?.learnedQuota?.(source.api), cap: source.capFacts?.() });
     cleanups.push(() => saveApiFacts(store, job, known, learned()));
     const engine = options.engine
-      ? options.engine(ctx)
-      : createLocalEngine(store, {
-          source,
-          pacer,
-          waitForQuotaReset: job.execution.waitForQuotaReset,
-          concurrency: ctx.limit,
-          split: ctx.split,
-          maxRowsHeld: job.execution.maxRowsHeld,
-          retries: job.execution.retries,
-          timeoutMs: job.execution.timeoutMs,
-          backoff: job.execution.backoff,
-          breaker: job.execution.breaker,
-        });
+      ? options.engine({ job, store, parts })
+      : createLocalEngine(store, { ...parts.executor, source, pacer });
     cleanups.push(() => engine.close());
 
     const controller = new AbortController();

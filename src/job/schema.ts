@@ -1,8 +1,37 @@
 /**
  * The job file, validated once at the edge (zod, strict: unknown keys are refused). Everything
- * after loading trusts these types. Defaults live here and nowhere else.
+ * after loading trusts these types. The job file's defaults are the table JOB_DEFAULTS below; it
+ * reads the library's defaults (core/defaults.ts) wherever the job file means the same thing.
  */
 import { z } from 'zod';
+import { DEFAULTS } from '../core/defaults.js';
+import { AlertRuleSchema } from '../report/alerts.js';
+
+/** Every default of the job file, in one table. */
+export const JOB_DEFAULTS = {
+  source: {
+    /** Rows one call returns at most, for every source type (Tushare's page size). */
+    rowCap: DEFAULTS.tushare.rowCap,
+    params: {},
+    tushareUrl: DEFAULTS.tushare.url,
+    http: DEFAULTS.http,
+    file: DEFAULTS.file,
+  },
+  rateLimit: { intervalMs: 60_000, window: 'sliding' },
+  plan: { strategy: DEFAULTS.plan.strategy, dateParams: DEFAULTS.plan.dateParams, learnDensity: true },
+  execution: {
+    concurrency: DEFAULTS.executor.concurrency,
+    maxRowsHeld: DEFAULTS.executor.maxRowsHeld,
+    retries: DEFAULTS.executor.retries,
+    timeoutMs: DEFAULTS.executor.timeoutMs,
+    waitForQuotaReset: DEFAULTS.executor.waitForQuotaReset,
+    backoff: DEFAULTS.backoff,
+    /** Adaptive concurrency bounds (`initial`: the fixed default, clamped to them). */
+    adaptive: { rule: 'gradient', min: 1, max: 32 },
+  },
+  sink: { type: 'sqlite', path: './sluice.db' },
+  alerts: [],
+} as const;
 
 const DATE = /^(\d{8}|\d{4}-\d{2}-\d{2}|today)$/;
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -16,8 +45,8 @@ export const RateLimitSchema = z.union([
   z
     .object({
       calls: positiveInt,
-      intervalMs: positiveInt.default(60_000),
-      window: z.enum(['sliding', 'fixed']).default('sliding'),
+      intervalMs: positiveInt.default(JOB_DEFAULTS.rateLimit.intervalMs),
+      window: z.enum(['sliding', 'fixed']).default(JOB_DEFAULTS.rateLimit.window),
     })
     .strict(),
 ]);
@@ -25,8 +54,8 @@ export const RateLimitSchema = z.union([
 const common = {
   api: z.string().min(1),
   fields: z.array(z.string().min(1)).optional(),
-  params: z.record(z.string(), z.unknown()).default({}),
-  /** Resolved after validation (job/catalogue-defaults.ts): the catalogue's cap, else 6000. */
+  params: z.record(z.string(), z.unknown()).default(() => ({ ...JOB_DEFAULTS.source.params })),
+  /** Resolved after validation (job/catalogue-defaults.ts): the catalogue's cap, else JOB_DEFAULTS. */
   rowCap: positiveInt.optional(),
   maxOffset: z.number().int().nonnegative().optional(),
   rateLimit: RateLimitSchema.optional(),
@@ -35,7 +64,7 @@ const common = {
 const TushareSourceSchema = z
   .object({
     type: z.literal('tushare'),
-    url: z.string().url().default('https://api.tushare.pro'),
+    url: z.string().url().default(JOB_DEFAULTS.source.tushareUrl),
     token: z.string().min(1).optional(),
     ...common,
   })
@@ -61,15 +90,17 @@ const HttpSourceSchema = z
   .object({
     type: z.literal('http'),
     url: z.string().min(1),
-    method: z.enum(['GET', 'POST']).default('GET'),
+    method: z.enum(['GET', 'POST']).default(JOB_DEFAULTS.source.http.method),
     headers: z.record(z.string(), z.string()).default({}),
     body: z.unknown().optional(),
-    queryParams: z.boolean().default(true),
+    queryParams: z.boolean().default(JOB_DEFAULTS.source.http.queryParams),
     secrets: z.array(z.string()).default([]),
-    rowsPath: z.string().default(''),
+    rowsPath: z.string().default(JOB_DEFAULTS.source.http.rowsPath),
     fieldsPath: z.string().optional(),
     pagination: HttpPaginationSchema.default({ type: 'none' }),
-    rateLimitStatuses: z.array(z.number().int().min(100).max(599)).default([429]),
+    rateLimitStatuses: z
+      .array(z.number().int().min(100).max(599))
+      .default(() => [...JOB_DEFAULTS.source.http.rateLimitStatuses]),
     maxPages: positiveInt.optional(),
     ...common,
   })
@@ -79,9 +110,9 @@ const FileSourceSchema = z
   .object({
     type: z.literal('file'),
     path: z.string().min(1),
-    dateField: z.string().min(1).default('trade_date'),
+    dateField: z.string().min(1).default(JOB_DEFAULTS.source.file.dateField),
     ...common,
-    api: z.string().min(1).default('file'),
+    api: z.string().min(1).default(JOB_DEFAULTS.source.file.api),
   })
   .strict();
 
@@ -91,7 +122,7 @@ export const PlanSchema = z
   .object({
     start: dateText,
     end: dateText,
-    strategy: z.string().default('smart'),
+    strategy: z.string().default(JOB_DEFAULTS.plan.strategy),
     frequency: z.enum(['daily', 'monthly']).optional(),
     /** Resolved after validation (job/catalogue-defaults.ts): the catalogue's, else start_date/end_date. */
     dateParams: z
@@ -110,7 +141,7 @@ export const PlanSchema = z
     calendar: z.string().optional(),
     rowsPerDay: z.number().positive().optional(),
     density: z.string().optional(),
-    learnDensity: z.boolean().default(true),
+    learnDensity: z.boolean().default(JOB_DEFAULTS.plan.learnDensity),
   })
   .strict();
 
@@ -122,22 +153,25 @@ export const ExecutionSchema = z
         z
           .object({
             adaptive: z.literal(true),
-            rule: z.enum(['gradient', 'throughput']).default('gradient'),
-            min: positiveInt.default(1),
-            max: positiveInt.default(32),
+            rule: z.enum(['gradient', 'throughput']).default(JOB_DEFAULTS.execution.adaptive.rule),
+            min: positiveInt.default(JOB_DEFAULTS.execution.adaptive.min),
+            max: positiveInt.default(JOB_DEFAULTS.execution.adaptive.max),
             initial: positiveInt.optional(),
           })
           .strict(),
       ])
-      .default(4),
+      .default(JOB_DEFAULTS.execution.concurrency),
     /** Most fetched rows held in memory at once by a local run (0 = no limit); see ExecutorOptions. */
-    maxRowsHeld: z.number().int().min(0).default(50_000),
-    retries: z.number().int().min(0).max(100).default(5),
-    timeoutMs: positiveInt.default(30_000),
+    maxRowsHeld: z.number().int().min(0).default(JOB_DEFAULTS.execution.maxRowsHeld),
+    retries: z.number().int().min(0).max(100).default(JOB_DEFAULTS.execution.retries),
+    timeoutMs: positiveInt.default(JOB_DEFAULTS.execution.timeoutMs),
     /** A used-up daily quota: wait for its reset (midnight China time) instead of stopping the run. */
-    waitForQuotaReset: z.boolean().default(false),
+    waitForQuotaReset: z.boolean().default(JOB_DEFAULTS.execution.waitForQuotaReset),
     backoff: z
-      .object({ baseMs: positiveInt.default(250), maxMs: positiveInt.default(30_000) })
+      .object({
+        baseMs: positiveInt.default(JOB_DEFAULTS.execution.backoff.baseMs),
+        maxMs: positiveInt.default(JOB_DEFAULTS.execution.backoff.maxMs),
+      })
       .strict()
       .optional(),
     /** Circuit breaker (run/breaker.ts): stop when every call has failed this long and this often; false = off. */
@@ -159,7 +193,7 @@ export const SinkSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('sqlite'),
-      path: z.string().min(1).default('./sluice.db'),
+      path: z.string().min(1).default(JOB_DEFAULTS.sink.path),
       table: ident,
       key: SinkKey,
     })
@@ -176,32 +210,17 @@ export const SinkSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('jsonl'), path: z.string().min(1), table: ident, key: SinkKey }).strict(),
 ]);
 
-export const AlertRuleSchema = z
-  .object({
-    when: z.string().min(1),
-    webhook: z.string().url().optional(),
-    command: z.string().min(1).optional(),
-  })
-  .strict()
-  .refine((a) => a.webhook !== undefined || a.command !== undefined, 'expected a webhook or a command');
-
 export const JobSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected a name of letters, digits, _ . -'),
     source: SourceSchema,
     plan: PlanSchema,
-    execution: ExecutionSchema.default({
-      concurrency: 4,
-      maxRowsHeld: 50_000,
-      retries: 5,
-      timeoutMs: 30_000,
-      waitForQuotaReset: false,
-    }),
+    execution: ExecutionSchema.prefault({}),
     sink: z.preprocess(
-      (v) => (v && typeof v === 'object' && !('type' in v) ? { ...v, type: 'sqlite' } : v),
+      (v) => (v && typeof v === 'object' && !('type' in v) ? { ...v, type: JOB_DEFAULTS.sink.type } : v),
       SinkSchema,
     ),
-    alerts: z.array(AlertRuleSchema).default([]),
+    alerts: z.array(AlertRuleSchema).default(() => []),
     targets: z.record(z.string(), z.number()).optional(),
   })
   .strict();

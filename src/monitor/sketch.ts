@@ -7,6 +7,7 @@
  * capped by `maxBuckets` (the lowest buckets are merged when the cap is reached, which only
  * loosens the error of the very smallest quantiles).
  */
+import { usageError } from '../core/errors.js';
 
 export interface SketchOptions {
   /** Relative error bound of returned quantiles. @default 0.01 */
@@ -32,7 +33,7 @@ export class QuantileSketch {
 
   constructor(options: SketchOptions = {}) {
     const a = options.relativeError ?? 0.01;
-    if (!(a > 0 && a < 1)) throw new RangeError(`relativeError: expected a number in (0, 1), got ${a}`);
+    if (!(a > 0 && a < 1)) throw usageError(`relativeError: expected a number in (0, 1), got ${a}`);
     this.relativeError = a;
     this.gamma = (1 + a) / (1 - a);
     this.logGamma = Math.log(this.gamma);
@@ -74,7 +75,7 @@ export class QuantileSketch {
   /** Adds every value of another sketch with the same relative error. */
   merge(other: QuantileSketch): void {
     if (other.relativeError !== this.relativeError)
-      throw new RangeError('cannot merge sketches with different relative errors');
+      throw usageError('cannot merge sketches with different relative errors');
     if (other.n === 0) return;
     this.n += other.n;
     this.total += other.total;

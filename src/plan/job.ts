@@ -4,6 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { type DayRange, detectFormat, formatDay, parseDay, parseRange } from '../core/dates.js';
+import { DEFAULTS } from '../core/defaults.js';
 import { usageError } from '../core/errors.js';
 import type { Batch, Window } from '../core/types.js';
 import type { Calendar } from './calendar.js';
@@ -97,7 +98,7 @@ const SPEC_LABELS: SpecLabels = {
   rowCap: 'rowCap',
   maxOffset: 'maxOffset',
 };
-const DATE_PARAMS = { start: 'start_date', end: 'end_date' } as const;
+const DATE_PARAMS = DEFAULTS.plan.dateParams;
 
 function checkInt(label: string, v: number | undefined, min: number): void {
   if (v !== undefined && (!Number.isSafeInteger(v) || v < min)) {
@@ -148,7 +149,7 @@ export function planJob(spec: PlanSpec, labels: SpecLabels = SPEC_LABELS): Plan 
     generationMs: performance.now() - t0,
   });
   return {
-    strategy: spec.strategy ?? 'smart',
+    strategy: spec.strategy ?? DEFAULTS.plan.strategy,
     resolved: result.resolved,
     start: formatDay(range.start, range.format),
     end: formatDay(range.end, range.format),

@@ -3,6 +3,7 @@
  * windows are in order, adjacent, non-overlapping and clipped to the range (the first and last
  * windows may be partial periods).
  */
+import { usageError } from '../core/errors.js';
 import { type DayRange, dayFromParts, partsFromDay, weekday } from '../core/dates.js';
 
 /** Named periods. `single` is the whole range; `multi_year` is 5 calendar years (1990-1994, 1995-1999, ...). */
@@ -29,7 +30,7 @@ export function periodWindows(range: DayRange, period: Period): DayRange[] {
 /** Consecutive windows of `days` days starting at range.start; the last one is clipped. */
 export function fixedDayWindows(range: DayRange, days: number): DayRange[] {
   if (!Number.isSafeInteger(days) || days < 1)
-    throw new RangeError(`window length must be a whole number >= 1, got ${days}`);
+    throw usageError(`window length must be a whole number >= 1, got ${days}`);
   const out: DayRange[] = [];
   for (let s = range.start; s <= range.end; s += days) out.push({ start: s, end: Math.min(range.end, s + days - 1) });
   return out;

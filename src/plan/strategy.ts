@@ -3,6 +3,7 @@
  * density and a row budget); every one of them tiles the range exactly.
  */
 import { type DayRange, monthsBetween } from '../core/dates.js';
+import { DEFAULTS } from '../core/defaults.js';
 import { usageError } from '../core/errors.js';
 import type { Density } from './density.js';
 import { type Period, fixedDayWindows, periodWindows } from './periods.js';
@@ -42,7 +43,7 @@ const FIXED: readonly Period[] = ['day', 'week', 'month', 'quarter', 'half', 'ye
 
 /** Parse a strategy name; SLUICE_USAGE naming `label` when it is not one. */
 export function parseStrategy(text: string | undefined, label = 'strategy'): Strategy {
-  const name = (text ?? 'smart').trim();
+  const name = (text ?? DEFAULTS.plan.strategy).trim();
   if (name === 'smart' || name === 'guide' || name === 'rows') return { kind: name };
   if ((FIXED as readonly string[]).includes(name)) return { kind: 'period', period: name as Period };
   const m = /^days:(.*)$/.exec(name);
@@ -58,7 +59,7 @@ export function parseStrategy(text: string | undefined, label = 'strategy'): Str
 
 /** Parse `daily|monthly` (default daily). */
 export function parseFrequency(text: string | undefined, label = 'frequency'): Frequency {
-  if (text === undefined || text === 'daily' || text === 'monthly') return text ?? 'daily';
+  if (text === undefined || text === 'daily' || text === 'monthly') return text ?? DEFAULTS.plan.frequency;
   throw usageError(`${label}: expected daily or monthly, got ${JSON.stringify(text)}`);
 }
 

@@ -15,13 +15,15 @@ import type { RunReport } from '../core/report.js';
 import { usageError } from '../core/errors.js';
 import { scrub } from '../core/secrets.js';
 
+/** An alert rule as a job file writes it (`alerts:`); the one schema of it (job/schema.ts uses it). */
 export const AlertRuleSchema = z
   .object({
     when: z.string().min(1),
     webhook: z.string().url().optional(),
     command: z.string().min(1).optional(),
   })
-  .strict();
+  .strict()
+  .refine((a) => a.webhook !== undefined || a.command !== undefined, 'expected a webhook or a command');
 export type AlertRule = z.infer<typeof AlertRuleSchema>;
 export const AlertRulesSchema = z.array(AlertRuleSchema);
 

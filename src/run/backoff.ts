@@ -3,6 +3,7 @@
  * [0, min(maxMs, baseMs * 2^(attempt-1))). Full jitter spreads retries of many callers that failed
  * together, so they do not hit the server again in lockstep.
  */
+import { DEFAULTS } from '../core/defaults.js';
 
 export interface BackoffOptions {
   /**
@@ -17,7 +18,7 @@ export interface BackoffOptions {
   readonly maxMs?: number;
 }
 
-export const BACKOFF_DEFAULTS = { baseMs: 250, maxMs: 30_000 } as const;
+export const BACKOFF_DEFAULTS = DEFAULTS.backoff;
 
 /** The capped exponential ceiling for `attempt` (no jitter). */
 export function backoffCeilingMs(attempt: number, options: BackoffOptions = {}): number {

@@ -4,7 +4,7 @@
  */
 import type { Batch, Page } from '../core/types.js';
 import type { Source } from '../core/source.js';
-import { ErrorCodes, SluiceError, isSluiceError } from '../core/errors.js';
+import { ErrorCodes, SluiceError, isSluiceError, messageOf } from '../core/errors.js';
 import { scrub } from '../core/secrets.js';
 import { BatchCalls, abortedError, type RunContext } from './call.js';
 import { openRun, type ExecutorOptions } from './options.js';
@@ -58,7 +58,7 @@ export async function runOne(
   } catch (e) {
     const error = new SluiceError(
       ErrorCodes.RETRYABLE,
-      `batch crashed: ${scrub(e instanceof Error ? e.message : String(e))}`,
+      `batch crashed: ${scrub(messageOf(e))}`,
       { batchKey: batch.key },
       { cause: e },
     );
@@ -78,12 +78,7 @@ function failure(
   const ev = run.events;
   const error = isSluiceError(e)
     ? e
-    : new SluiceError(
-        ErrorCodes.RETRYABLE,
-        `source failed: ${scrub(e instanceof Error ? e.message : String(e))}`,
-        {},
-        { cause: e },
-      );
+    : new SluiceError(ErrorCodes.RETRYABLE, `source failed: ${scrub(messageOf(e))}`, {}, { cause: e });
   error.context.batchKey ??= batch.key;
   if (error.kind === 'fatal') return { status: 'fatal', error };
   if (error.kind === 'overflow') {

@@ -9,6 +9,7 @@
 import { ErrorCodes, SluiceError } from '../core/errors.js';
 import { KindCounter } from '../core/error-kinds.js';
 import { scrub } from '../core/secrets.js';
+import { DEFAULTS } from '../core/defaults.js';
 
 /**
  * When the circuit breaker trips (a job's `execution.breaker`; `false` turns it off).
@@ -37,7 +38,7 @@ export interface BreakerOptions {
  * const lenient = { afterMs: BREAKER_DEFAULTS.afterMs * 4, afterCalls: BREAKER_DEFAULTS.afterCalls };
  * ```
  */
-export const BREAKER_DEFAULTS = { afterMs: 30_000, afterCalls: 20 } as const;
+export const BREAKER_DEFAULTS = DEFAULTS.executor.breaker;
 
 interface Streak {
   readonly sinceMs: number;

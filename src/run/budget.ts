@@ -29,7 +29,6 @@ export class Ticket {
   prev: Ticket | undefined;
   next: Ticket | undefined;
   waiter: { resolve: () => void; reject: (e: unknown) => void } | undefined;
-  waitedAt = 0;
 
   constructor(
     readonly budget: RowBudget,
@@ -47,8 +46,6 @@ export class RowBudget {
   private tail: Ticket | undefined;
   private waiters = 0;
   private abortReason: unknown;
-  /** Set when fill() stopped for want of room; called once when rows are released. */
-  onRoom: (() => void) | undefined;
 
   constructor(
     readonly limit: number,
@@ -139,19 +136,12 @@ export class RowBudget {
 
   /** Admit waiting batches, oldest first, while they may call. */
   private wake(): void {
-    if (this.waiters > 0) {
-      for (let t = this.head; t && this.waiters > 0; t = t.next) {
-        const w = t.waiter;
-        if (!w || !this.tryAdmit(t)) continue;
-        t.waiter = undefined;
-        this.waiters--;
-        w.resolve();
-      }
-    }
-    const room = this.onRoom;
-    if (room !== undefined && this.roomForPage()) {
-      this.onRoom = undefined;
-      room();
+    for (let t = this.head; t && this.waiters > 0; t = t.next) {
+      const w = t.waiter;
+      if (!w || !this.tryAdmit(t)) continue;
+      t.waiter = undefined;
+      this.waiters--;
+      w.resolve();
     }
   }
 }

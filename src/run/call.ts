@@ -8,7 +8,7 @@ import type { CallContext, CallInfo } from '../core/source.js';
 import type { Batch, CallStatus, Page } from '../core/types.js';
 import type { ExecutorEvents } from '../core/events.js';
 import type { Pacer } from '../core/pacing.js';
-import { ErrorCodes, SluiceError, isSluiceError } from '../core/errors.js';
+import { ErrorCodes, SluiceError, isSluiceError, messageOf } from '../core/errors.js';
 import { backoffMs, type BackoffOptions } from './backoff.js';
 import { scrub } from '../core/secrets.js';
 import { sleep, type Clock } from './clock.js';
@@ -159,7 +159,7 @@ export class BatchCalls implements CallContext {
           ? thrown
           : new SluiceError(
               ErrorCodes.RETRYABLE,
-              `call failed: ${messageOf(thrown)}`,
+              `call failed: ${describeThrown(thrown)}`,
               { batchKey: this.batch.key, attempt },
               { cause: thrown },
             );
@@ -253,8 +253,8 @@ export class BatchCalls implements CallContext {
   }
 }
 
-function messageOf(e: unknown): string {
-  if (!(e instanceof Error)) return scrub(String(e));
-  const code = (e as Error & { code?: unknown }).code;
-  return scrub(typeof code === 'string' ? `${code} ${e.message}` : e.message);
+/** A thrown value as a call failure's text: the system error code (ECONNRESET ...) first, scrubbed. */
+function describeThrown(e: unknown): string {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return scrub(typeof code === 'string' ? `${code} ${messageOf(e)}` : messageOf(e));
 }

@@ -6,6 +6,7 @@ import type { Batch } from '../core/types.js';
 import type { Source } from '../core/source.js';
 import type { Limit, Pacer, RateLimit } from '../core/pacing.js';
 import type { ExecutorEvents } from '../core/events.js';
+import { DEFAULTS } from '../core/defaults.js';
 import { ErrorCodes, SluiceError } from '../core/errors.js';
 import type { BackoffOptions } from './backoff.js';
 import { realClock, type Clock } from './clock.js';
@@ -95,20 +96,15 @@ export interface ExecutorOptions {
 }
 
 /**
- * The executor's defaults (concurrency, row budget, retries, timeout).
+ * The executor's defaults (concurrency, row budget, retries, timeout), read from the library's one
+ * table of defaults (core/defaults.ts).
  * @example
  * ```ts
  * import { EXECUTOR_DEFAULTS } from 'sluice';
  * EXECUTOR_DEFAULTS.concurrency; // 4
  * ```
  */
-export const EXECUTOR_DEFAULTS = {
-  concurrency: 4,
-  maxRowsHeld: 50_000,
-  retries: 5,
-  maxRateLimitRetries: 50,
-  timeoutMs: 30_000,
-} as const;
+export const EXECUTOR_DEFAULTS = DEFAULTS.executor;
 
 export interface RunSetup {
   readonly run: RunContext;
@@ -187,7 +183,7 @@ export function openRun(options: ExecutorOptions, onAbort?: () => void): RunSetu
       'maxRateLimitRetries',
       options.maxRateLimitRetries ?? EXECUTOR_DEFAULTS.maxRateLimitRetries,
     ),
-    waitForQuotaReset: options.waitForQuotaReset ?? false,
+    waitForQuotaReset: options.waitForQuotaReset ?? EXECUTOR_DEFAULTS.waitForQuotaReset,
     backoff: options.backoff ?? {},
     timeoutMs,
     clock,

@@ -3,4 +3,4 @@ export { createSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlit
 export { createJsonlStore, JsonlStore, type JsonlStoreOptions } from './jsonl.js';
 export { createPostgresStore, PostgresStore, type PostgresStoreOptions } from './postgres/store.js';
 export { checkIdentifier, checkTableSpec, isIdentifier } from './sql.js';
-export { openStore, openStoreAt, isPostgresUrl, type StoreConfig } from './open.js';
+export { openJournalReader, openStore, openStoreAt, isPostgresUrl, type StoreConfig } from './open.js';

@@ -12,12 +12,11 @@
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
 import type { Batch, BatchRows } from '../core/types.js';
-import type { ApiFacts, BatchRecord, BatchStatus, RunRecord, RunStatus, Store, TableSpec } from '../core/store.js';
-import type { RunReport } from '../core/report.js';
+import type { Store, TableSpec } from '../core/store.js';
 import { SluiceError, ErrorCodes } from '../core/errors.js';
 import { checkKeyPresent, checkParentDir, checkTableSpec, fieldsOf } from './sql.js';
 import { SqliteJournal, hasJournal } from './sqlite/journal.js';
-import { sinkError } from './sqlite/store.js';
+import { SqliteJournalStore, sinkError } from './sqlite/journal-store.js';
 import { SqliteLocks } from './sqlite/lock.js';
 
 export interface JsonlStoreOptions {
@@ -69,21 +68,17 @@ export function toJsonLines(rows: BatchRows): string {
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
-export class JsonlStore implements Store {
+export class JsonlStore extends SqliteJournalStore implements Store {
+  protected readonly label = 'JSONL';
   private db: Database.Database | undefined;
-  private journalRef: SqliteJournal | undefined;
   private fd: number | undefined;
   private bytes = 0;
   readonly journalPath: string;
 
   constructor(private readonly options: JsonlStoreOptions) {
+    super();
     if (options.table) checkTableSpec(options.table);
     this.journalPath = options.journalPath ?? `${options.path}.journal.db`;
-  }
-
-  private get journal(): SqliteJournal {
-    if (!this.journalRef) throw new SluiceError(ErrorCodes.SINK, 'the JSONL store is not open');
-    return this.journalRef;
   }
 
   /** Byte length of the data file that the journal vouches for. */
@@ -159,26 +154,6 @@ export class JsonlStore implements Store {
     this.journalRef = undefined;
   }
 
-  async createRun(run: { id: string; job: string; startedAt: string }, batches: readonly Batch[]): Promise<void> {
-    this.guard(() => this.journal.createRun(run, batches), `creating run ${run.id}`);
-  }
-
-  async latestUnfinishedRun(job: string): Promise<RunRecord | undefined> {
-    return this.journal.latestUnfinishedRun(job);
-  }
-
-  async reopenRun(runId: string): Promise<void> {
-    this.journal.reopenRun(runId);
-  }
-
-  async batches(runId: string, statuses?: readonly BatchStatus[]): Promise<BatchRecord[]> {
-    return this.journal.batches(runId, statuses);
-  }
-
-  async markRunning(runId: string, key: string): Promise<void> {
-    this.guard(() => this.journal.markRunning(runId, key), `marking batch ${key} running`, key);
-  }
-
   async commit(runId: string, batch: Batch, rows: BatchRows, attempts: number): Promise<number> {
     const { table } = this.options;
     const fd = this.fd;
@@ -206,45 +181,9 @@ export class JsonlStore implements Store {
     return written;
   }
 
-  async markFailed(runId: string, key: string, error: string, attempts: number): Promise<void> {
-    this.guard(() => this.journal.markFailed(runId, key, error, attempts), `marking batch ${key} failed`, key);
-  }
-
-  async split(runId: string, parentKey: string, children: readonly Batch[]): Promise<void> {
-    this.guard(() => this.journal.split(runId, parentKey, children), `splitting batch ${parentKey}`, parentKey);
-  }
-
-  async finishRun(runId: string, status: RunStatus, report: RunReport): Promise<void> {
-    this.guard(() => this.journal.finishRun(runId, status, report), `finishing run ${runId}`);
-  }
-
   locks(): SqliteLocks {
     if (!this.db) throw new SluiceError(ErrorCodes.SINK, 'the JSONL store is not open');
     return new SqliteLocks(this.db);
-  }
-
-  async getRun(id: string, job?: string): Promise<RunRecord | undefined> {
-    return this.journal.getRun(id, job);
-  }
-
-  async listRuns(job: string | undefined, limit: number): Promise<RunRecord[]> {
-    return this.journal.listRuns(job, limit);
-  }
-
-  async apiFacts(): Promise<ApiFacts[]> {
-    return this.journal.apiFacts();
-  }
-
-  async saveApiFacts(facts: readonly ApiFacts[]): Promise<void> {
-    this.guard(() => this.journal.saveApiFacts(facts), 'saving what was learned about the API');
-  }
-
-  private guard<T>(work: () => T, doing: string, batchKey?: string): T {
-    try {
-      return work();
-    } catch (err) {
-      throw sinkError(err, doing, batchKey);
-    }
   }
 }
 

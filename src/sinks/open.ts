@@ -61,6 +61,21 @@ export function openStore(config: StoreConfig): Store {
   }
 }
 
+/**
+ * The journal of a sink's database, for reading only (not yet open: call `open()`). Never creates
+ * anything: a missing database, or one without the journal tables, is SLUICE_NOT_FOUND from `open()`.
+ */
+export function openJournalReader(config: StoreConfig): Store {
+  switch (config.type) {
+    case 'sqlite':
+      return createSqliteStore({ path: config.path, mustExist: true });
+    case 'jsonl':
+      return createJsonlStore({ path: config.path, journalPath: config.journalPath, mustExist: true });
+    case 'postgres':
+      return createPostgresStore({ url: config.url, schema: config.schema, mustExist: true });
+  }
+}
+
 /** True when `db` names a PostgreSQL database. */
 export function isPostgresUrl(db: string): boolean {
   return /^postgres(ql)?:\/\//i.test(db);

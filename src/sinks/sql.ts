@@ -134,18 +134,6 @@ export function checkKeyPresent(key: readonly string[], fields: readonly string[
   }
 }
 
-/** Number of rows held by the pages (what a commit writes). */
-export function countRows(rows: BatchRows): number {
-  let n = 0;
-  for (const page of rows.pages) n += page.items.length;
-  return n;
-}
-
-/** Message of an unknown thrown value. */
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** Throws SLUICE_BAD_JOB when the folder that should hold `path` does not exist. */
 export function checkParentDir(path: string, key = 'sink.path'): void {
   if (path === ':memory:' || path === '') return;

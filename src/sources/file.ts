@@ -6,7 +6,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseDay } from '../core/dates.js';
-import { ErrorCodes, SluiceError } from '../core/errors.js';
+import { DEFAULTS } from '../core/defaults.js';
+import { ErrorCodes, SluiceError, messageOf } from '../core/errors.js';
 import type { CallContext, Source } from '../core/source.js';
 import type { Batch, Page } from '../core/types.js';
 
@@ -90,7 +91,7 @@ function readTable(path: string, dateField: string): Table {
             .filter((l) => l.trim() !== '')
             .map((l) => JSON.parse(l) as Record<string, unknown>);
     } catch (err) {
-      throw bad(path, `not valid JSON or JSON Lines (${err instanceof Error ? err.message : String(err)})`);
+      throw bad(path, `not valid JSON or JSON Lines (${messageOf(err)})`);
     }
     fields = [...new Set(objects.flatMap((o) => Object.keys(o)))];
     rows = objects.map((o) => fields.map((f) => o[f] ?? null));
@@ -134,12 +135,12 @@ function readTable(path: string, dateField: string): Table {
  */
 export function createFileSource(opts: FileSourceOptions): Source {
   if (!existsSync(opts.path)) throw bad(opts.path, 'no such file');
-  const rowCap = opts.rowCap ?? 6000;
-  const dateField = opts.dateField ?? 'trade_date';
+  const rowCap = opts.rowCap ?? DEFAULTS.file.rowCap;
+  const dateField = opts.dateField ?? DEFAULTS.file.dateField;
   let table: Table | undefined;
   const load = (): Table => (table ??= readTable(opts.path, dateField));
   return {
-    api: opts.api ?? 'file',
+    api: opts.api ?? DEFAULTS.file.api,
     rowCap,
     fields: opts.fields,
     async *fetch(batch: Batch, ctx: CallContext): AsyncIterable<Page> {
@@ -152,7 +153,7 @@ export function createFileSource(opts: FileSourceOptions): Source {
       });
       const from = batch.window ? parseDay(batch.window.start) : -Infinity;
       const to = batch.window ? parseDay(batch.window.end) : Infinity;
-      const windowParams = new Set(opts.windowParams ?? ['start_date', 'end_date']);
+      const windowParams = new Set(opts.windowParams ?? Object.values(DEFAULTS.plan.dateParams));
       const equal = Object.entries(batch.params)
         .filter(([k]) => !windowParams.has(k))
         .map(([k, v]) => [t.fields.indexOf(k), v] as const)

@@ -3,6 +3,7 @@
  * at a dotted path of the response (objects, or arrays plus a fields path), and offset, page or
  * cursor pagination. One `ctx.call` per request.
  */
+import { DEFAULTS } from '../core/defaults.js';
 import { ErrorCodes } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
 import type { CallContext, Source } from '../core/source.js';
@@ -79,11 +80,11 @@ const SECRET_HEADER = /auth|token|key|secret|password|cookie/i;
 
 /** Turn the rows found in a response into a Page. */
 function toPage(label: string, json: unknown, opts: HttpSourceOptions, known: readonly string[] | undefined): Page {
-  const rows = readPath(json, opts.rowsPath ?? '');
+  const rows = readPath(json, opts.rowsPath ?? DEFAULTS.http.rowsPath);
   if (!Array.isArray(rows)) {
     throw sourceError(
       ErrorCodes.RETRYABLE,
-      `${label}: no row array at ${JSON.stringify(opts.rowsPath ?? '')} in the response`,
+      `${label}: no row array at ${JSON.stringify(opts.rowsPath ?? DEFAULTS.http.rowsPath)} in the response`,
     );
   }
   if (rows.length > 0 && Array.isArray(rows[0])) {
@@ -123,7 +124,7 @@ function toPage(label: string, json: unknown, opts: HttpSourceOptions, known: re
 export function createHttpSource(opts: HttpSourceOptions): Source {
   for (const s of opts.secrets ?? []) registerSecret(s);
   for (const [name, value] of Object.entries(opts.headers ?? {})) if (SECRET_HEADER.test(name)) registerSecret(value);
-  const rowCap = opts.rowCap ?? 1000;
+  const rowCap = opts.rowCap ?? DEFAULTS.http.rowCap;
   if (!Number.isSafeInteger(rowCap) || rowCap < 1)
     throw sourceError(ErrorCodes.USAGE, `source.rowCap: expected a whole number >= 1, got ${rowCap}`);
   try {
@@ -134,10 +135,10 @@ export function createHttpSource(opts: HttpSourceOptions): Source {
       `source.url: expected an http(s) URL template, got ${JSON.stringify(opts.url)}`,
     );
   }
-  const method = opts.method ?? 'GET';
+  const method = opts.method ?? DEFAULTS.http.method;
   const pagination = opts.pagination ?? { type: 'none' };
-  const maxPages = opts.maxPages ?? 10_000;
-  const limitStatuses = opts.rateLimitStatuses ?? [429];
+  const maxPages = opts.maxPages ?? DEFAULTS.http.maxPages;
+  const limitStatuses: readonly number[] = opts.rateLimitStatuses ?? DEFAULTS.http.rateLimitStatuses;
   const fetchImpl: FetchLike = opts.fetchImpl ?? ((url, init) => fetch(url, init));
   const label = `http ${opts.api}`;
   const inUrl = placeholders(opts.url);
@@ -145,7 +146,7 @@ export function createHttpSource(opts: HttpSourceOptions): Source {
   function buildRequest(params: Record<string, unknown>): { url: string; body?: string } {
     let url = fillUrl(opts.url, params);
     if (method === 'GET') {
-      if (opts.queryParams ?? true) {
+      if (opts.queryParams ?? DEFAULTS.http.queryParams) {
         const u = new URL(url);
         for (const [k, v] of Object.entries(params)) {
           if (!inUrl.has(k) && v !== undefined && v !== null) u.searchParams.set(k, String(v));

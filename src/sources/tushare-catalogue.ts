@@ -4,6 +4,7 @@
  * columns). The facts themselves live in tushare-apis.ts; this file holds their types and lookups.
  * A fact that no official page confirms is listed in `unconfirmed`.
  */
+import { DEFAULTS } from '../core/defaults.js';
 import { TUSHARE_APIS } from './tushare-apis.js';
 
 /** What an API's date parameters filter on. */
@@ -92,4 +93,4 @@ export function columnKindsOf(api: string): Record<string, 'integer' | 'text'> |
 }
 
 /** Row cap of a Tushare API when neither the job nor the catalogue gives one. */
-export const FALLBACK_ROW_CAP = 6000;
+export const FALLBACK_ROW_CAP = DEFAULTS.tushare.rowCap;

@@ -4,6 +4,7 @@
  * a server whose cap is below the page size, and that never says `has_more`, loses no rows). One
  * `ctx.call` per request; failures are classified by tushare-codes.ts.
  */
+import { DEFAULTS } from '../core/defaults.js';
 import { ErrorCodes } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
 import type { CallContext, CapFacts, Source } from '../core/source.js';
@@ -14,7 +15,7 @@ import { FALLBACK_ROW_CAP, documentedRowCap, tushareApi } from './tushare-catalo
 import { tushareError } from './tushare-codes.js';
 
 /** The public Tushare Pro endpoint. */
-export const TUSHARE_URL = 'https://api.tushare.pro';
+export const TUSHARE_URL = DEFAULTS.tushare.url;
 
 /**
  * Options of `createTushareSource`.
@@ -132,7 +133,7 @@ export function createTushareSource(opts: TushareSourceOptions): Source {
   const known = opts.knownCap ?? {};
   const cap = new RowCap(rowCap, { exact: known.exact, atLeast: Math.max(known.atLeast ?? 0, documented) });
   // 0: the API does not page at all (one call per window).
-  const maxOffset = wholeNumber('source.maxOffset', opts.maxOffset, 100_000, 0);
+  const maxOffset = wholeNumber('source.maxOffset', opts.maxOffset, DEFAULTS.tushare.maxOffset, 0);
   const fetchImpl: FetchLike = opts.fetchImpl ?? ((url, init) => fetch(url, init));
   const api = opts.api;
   const label = `tushare ${api}`;

@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { clearSecrets, registerSecret } from '../../src/core/secrets.js';
 import { jobPayload } from '../../src/distributed/payload.js';
-import { decodeFatal, encodeFatal, jobIdFor, queueNameFor, runTag } from '../../src/distributed/wire.js';
+import {
+  decodeFatal,
+  encodeFatal,
+  jobIdFor,
+  lostReason,
+  queueNameFor,
+  readResult,
+  runTag,
+  wireCode,
+} from '../../src/distributed/wire.js';
 import { redactedQueueUrl, redisOptions } from '../../src/distributed/redis.js';
 
 const job = (token: string, sinkUrl = 'postgres://postgres@127.0.0.1:5432/test') => ({
@@ -69,6 +78,30 @@ describe('queue names, job ids, fatal reasons, URLs', () => {
     assert.equal(err?.code, 'SLUICE_AUTH');
     assert.equal(err?.message, 'token rejected\nsecond line');
     assert.equal(decodeFatal('job stalled more than allowable limit'), undefined);
+  });
+
+  test('error codes read from Redis are checked: an unknown one becomes SLUICE_INTERNAL, deliberately', () => {
+    assert.equal(wireCode('SLUICE_SINK'), 'SLUICE_SINK');
+    assert.equal(wireCode('SLUICE_NO_SUCH_CODE'), 'SLUICE_INTERNAL');
+    assert.equal(wireCode(42), 'SLUICE_INTERNAL');
+    const fatal = decodeFatal('SLUICE_FROM_THE_FUTURE|token rejected');
+    assert.equal(fatal?.code, 'SLUICE_INTERNAL');
+    assert.equal(fatal?.message, 'SLUICE_FROM_THE_FUTURE: token rejected');
+    const failed = { status: 'failed', error: 'x', code: 'internal', attempts: 1, calls: [], callCount: 1, ms: 1 };
+    const read = readResult({ ...failed, waits: { quotaMs: 0, rateLimitedMs: 0 } });
+    assert.equal(read.status === 'failed' && read.code, 'SLUICE_INTERNAL');
+    const done = { status: 'done', rows: 3, attempts: 1, calls: [], callCount: 1, ms: 1 };
+    assert.deepEqual(readResult({ ...done, waits: { quotaMs: 0, rateLimitedMs: 0 } }).status, 'done');
+  });
+
+  test('a lost job keeps the code its reason names; BullMQ reasons count as retryable', () => {
+    assert.deepEqual(lostReason('SLUICE_SINK: database is locked'), {
+      error: 'SLUICE_SINK: database is locked',
+      code: 'SLUICE_SINK',
+    });
+    assert.equal(lostReason('SLUICE_MADE_UP: x').code, 'SLUICE_RETRYABLE');
+    assert.equal(lostReason('job stalled more than allowable limit').code, 'SLUICE_RETRYABLE');
+    assert.equal(lostReason('').error, 'job failed in the worker');
   });
 
   test('queue URLs: password registered as a secret and printed redacted; bad URLs are usage errors', () => {

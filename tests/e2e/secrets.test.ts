@@ -31,7 +31,7 @@ describe('secrets never leave the process', () => {
       end: '20231231',
       timeoutMs: 500,
     });
-    const env = { SLUICE_TEST_TOKEN: token, SLUICE_LOG_LEVEL: 'debug' };
+    const env = { SLUICE_TEST_TOKEN: token };
     const outputs: string[] = [];
     const run = await runCli(['run', job, '--json', '--html', html], env);
     assert.equal(run.code, 0, run.stderr);

@@ -78,6 +78,8 @@ describe('sluice plan (built CLI)', () => {
       '4000',
       '--row-cap',
       '6000',
+      '--max-offset',
+      '0',
       '--calendar',
       cal,
       '--json',
@@ -88,6 +90,17 @@ describe('sluice plan (built CLI)', () => {
     assert.equal(out.stats.estimatedCalls, 4);
     assert.equal(out.stats.baselineBatches, 4);
     assert.deepEqual(out.windows[0], { start: '20240101', end: '20240102' });
+  });
+
+  test("with a row cap and no --max-offset, windows page to Tushare's offset limit as a tushare job run does", () => {
+    // 5,000 rows a day under a 6,000-row cap: one-call windows would hold one trading day each;
+    // paging to offset 100,000 a window holds up to 102,000 rows (20 trading days).
+    const args = ['--start', '20100101', '--end', '20251231', '--strategy', 'rows', '--rows-per-day', '5000'];
+    const paged = JSON.parse(sluice('plan', ...args, '--row-cap', '6000', '--json').stdout) as PlanJson;
+    assert.equal(paged.windows.length, 209);
+    assert.ok(paged.windows.slice(0, -1).every((w) => parseDay(w.end) - parseDay(w.start) >= 20));
+    const once = sluice('plan', ...args, '--row-cap', '6000', '--max-offset', '0', '--json');
+    assert.equal((JSON.parse(once.stdout) as PlanJson).windows.length, 4174);
   });
 
   test('bad input: exit 2, nothing on stdout, one line on stderr naming the flag', () => {

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlertRulesSchema, evaluate, parseCondition, runAlerts } from '../../src/report/alerts.js';
+import { JobSchema } from '../../src/job/schema.js';
 import { SluiceError } from '../../src/core/errors.js';
 import { sampleReport } from '../helpers/report-fixtures.js';
 
@@ -67,6 +68,10 @@ describe('alert conditions', () => {
       true,
     );
     assert.equal(AlertRulesSchema.safeParse([{ when: 'targets-missed', email: 'x@y' }]).success, false);
+    // the job file's schema is this one: a rule without an action is refused by both
+    assert.equal(AlertRulesSchema.safeParse([{ when: 'targets-missed' }]).success, false);
+    assert.equal(JobSchema.shape.alerts.safeParse([{ when: 'targets-missed' }]).success, false);
+    assert.equal(JobSchema.shape.alerts.safeParse([{ when: 'targets-missed', command: 'true' }]).success, true);
   });
 });
 

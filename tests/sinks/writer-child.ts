@@ -3,6 +3,7 @@
  * run and commits two batches, then prints one JSON line: {"ok":true} or {"ok":false,"error":...}.
  * Arguments: DB_PATH RUN_ID.
  */
+import { messageOf } from '../../src/core/errors.js';
 import { createSqliteStore } from '../../src/sinks/sqlite/store.js';
 
 async function main(): Promise<void> {
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     await store.close();
     process.stdout.write(`${JSON.stringify({ ok: true })}\n`);
   } catch (err) {
-    process.stdout.write(`${JSON.stringify({ ok: false, error: err instanceof Error ? err.message : String(err) })}\n`);
+    process.stdout.write(`${JSON.stringify({ ok: false, error: messageOf(err) })}\n`);
   }
 }
 

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { usageError } from '../../core/errors.js';
 import { type TushareApi, tushareApi, tushareApis } from '../../sources/tushare-catalogue.js';
+import { printText } from '../../core/log.js';
 import { action, printJson } from '../util.js';
 
 interface ApisFlags {
@@ -69,12 +70,7 @@ export function listApis(apis: readonly TushareApi[]): string[] {
   ];
 }
 
-export function apisCommand(
-  name: string | undefined,
-  flags: ApisFlags,
-  out = printJson,
-  print = (l: string) => process.stdout.write(`${l}\n`),
-): number {
+export function apisCommand(name: string | undefined, flags: ApisFlags, out = printJson, print = printText): number {
   if (name !== undefined) {
     const a = tushareApi(name);
     if (!a) throw usageError(`NAME: ${JSON.stringify(name)} is not in the catalogue (sluice apis lists it)`);

@@ -1,22 +1,23 @@
 /** `sluice demo`: emulator -> run -> SQLite -> report, with no configuration. */
 import type { Command } from 'commander';
-import { runDemo } from '../../job/demo.js';
-import { withStopSignals } from '../../job/finish.js';
+import { DEMO_DEFAULTS, runDemo } from '../../job/demo.js';
+import { RUN_STOP_NOTE, withStopSignals } from '../stop.js';
 import { action, intFlag } from '../util.js';
 
 export function register(program: Command): void {
   program
     .command('demo')
     .description('Run a real job against the local emulator into ./sluice.db and print the report.')
-    .option('--db <path>', 'SQLite file', 'sluice.db')
-    .option('--symbols <n>', 'symbols in the emulated universe', '40')
-    .option('--html <file>', 'HTML report file', 'sluice-report.html')
+    .option('--db <path>', 'SQLite file', DEMO_DEFAULTS.db)
+    .option('--symbols <n>', 'symbols in the emulated universe', String(DEMO_DEFAULTS.symbols))
+    .option('--html <file>', 'HTML report file', DEMO_DEFAULTS.html)
     .option('--json', 'print the run report as JSON on stdout')
     .action(
       action(async (flags: { db: string; symbols: string; html: string; json?: boolean }) => {
         const symbols = intFlag('--symbols', flags.symbols, { min: 1, max: 5000 });
-        return withStopSignals((signal) =>
-          runDemo({ db: flags.db, symbols, html: flags.html, json: flags.json, signal }),
+        return withStopSignals(
+          (signal) => runDemo({ db: flags.db, symbols, html: flags.html, json: flags.json, signal }),
+          RUN_STOP_NOTE,
         );
       }),
     );

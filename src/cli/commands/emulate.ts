@@ -2,9 +2,10 @@
  * `sluice emulate`: run the local Tushare-protocol emulator until SIGINT/SIGTERM.
  */
 import type { Command } from 'commander';
-import { usageError } from '../../core/errors.js';
+import { ErrorCodes, isSluiceError, messageOf, usageError } from '../../core/errors.js';
 import { registerSecret } from '../../core/secrets.js';
 import { DEMO_TOKEN, parseFaults, startEmulator, type EmulatorOptions, type FaultRates } from '../../emulator/index.js';
+import { untilAborted, withStopSignals } from '../stop.js';
 import { action, intFlag, printJson, printLine } from '../util.js';
 
 interface EmulateFlags {
@@ -59,7 +60,7 @@ export function emulatorOptionsFromFlags(flags: EmulateFlags): EmulatorOptions {
     try {
       faults = parseFaults(flags.faults);
     } catch (err) {
-      throw usageError(`--${(err as Error).message}`);
+      throw usageError(`--${messageOf(err)}`);
     }
   }
   if (flags.token !== undefined) {
@@ -118,20 +119,6 @@ export function emulatorOptionsFromFlags(flags: EmulateFlags): EmulatorOptions {
   return Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as EmulatorOptions;
 }
 
-function waitForStop(): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (sig: string) => () => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolve(sig);
-    };
-    const onInt = stop('SIGINT');
-    const onTerm = stop('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-  });
-}
-
 export function register(program: Command): void {
   program
     .command('emulate')
@@ -177,7 +164,7 @@ export function register(program: Command): void {
           const code = (err as { code?: string }).code;
           if (code === 'EADDRINUSE')
             throw usageError(`--port: ${opts.port} is already in use (use --port 0 for a free one)`);
-          if (err instanceof RangeError) throw usageError(`--${err.message}`);
+          if (isSluiceError(err) && err.code === ErrorCodes.USAGE) throw usageError(`--${err.message}`);
           throw err;
         });
         const tokenNote =
@@ -186,7 +173,10 @@ export function register(program: Command): void {
             : 'token: the one given with --token';
         printLine(`sluice emulator listening on ${emu.url} (POST / or /dataapi; ${tokenNote}); Ctrl-C to stop`);
         if (flags.json) printJson({ url: emu.url, port: emu.port, apis: emu.dataset.apis });
-        const sig = await waitForStop();
+        const sig = await withStopSignals(async (signal) => {
+          await untilAborted(signal);
+          return messageOf(signal.reason);
+        });
         const s = emu.stats();
         await emu.close();
         printLine(

@@ -1,9 +1,14 @@
 /**
- * `sluice plan`: show the windows a strategy makes for a range, and what they cost.
+ * `sluice plan`: show the windows a strategy makes for a range, and what they cost. With a job
+ * file, exactly the plan `sluice run JOB` would make (the same resolveRun/planRun, nothing written).
  */
 import type { Command } from 'commander';
+import { DEFAULTS } from '../../core/defaults.js';
 import { parseDay } from '../../core/dates.js';
 import { usageError } from '../../core/errors.js';
+import { loadJobFile } from '../../job/load.js';
+import { baseDirOf } from '../../job/parts.js';
+import { type PlannedRun, planRun, resolveRun } from '../../job/resolve.js';
 import {
   type Density,
   type Plan,
@@ -15,11 +20,12 @@ import {
   planJob,
   weekdayCalendar,
 } from '../../plan/index.js';
-import { action, intFlag, printJson } from '../util.js';
+import { printText } from '../../core/log.js';
+import { action, intFlag, printJson, printLine } from '../util.js';
 
 interface PlanFlags {
-  start: string;
-  end: string;
+  start?: string;
+  end?: string;
   strategy?: string;
   frequency?: string;
   rowsPerDay?: string;
@@ -28,7 +34,22 @@ interface PlanFlags {
   maxOffset?: string;
   calendar?: string;
   json?: boolean;
+  db?: string;
 }
+
+/** Flags of the range form; a job file brings its own. */
+const RANGE_FLAGS = [
+  'start',
+  'end',
+  'strategy',
+  'frequency',
+  'rowsPerDay',
+  'density',
+  'rowCap',
+  'maxOffset',
+  'calendar',
+];
+const FLAG_NAMES: Record<string, string> = { rowsPerDay: 'rows-per-day', rowCap: 'row-cap', maxOffset: 'max-offset' };
 
 const LABELS = {
   start: '--start',
@@ -48,13 +69,22 @@ function rowsPerDayFlag(value: string | undefined): number | undefined {
   return n;
 }
 
+/**
+ * The range form. Like a Tushare job, a plan with a row cap pages up to Tushare's offset limit
+ * (100,000) unless `--max-offset` says otherwise (`--max-offset 0`: one call per window).
+ */
 export function runPlan(flags: PlanFlags): Plan {
+  if (flags.start === undefined || flags.end === undefined) {
+    throw usageError('--start and --end: both required (or give a job file: sluice plan JOB)');
+  }
   if (flags.rowsPerDay !== undefined && flags.density !== undefined) {
     throw usageError('--rows-per-day and --density: give one of them, not both');
   }
   const rowsPerDay = rowsPerDayFlag(flags.rowsPerDay);
   const rowCap = intFlag('--row-cap', flags.rowCap);
-  const maxOffset = intFlag('--max-offset', flags.maxOffset, { min: 0 });
+  const maxOffset =
+    intFlag('--max-offset', flags.maxOffset, { min: 0 }) ??
+    (rowCap === undefined ? undefined : DEFAULTS.tushare.maxOffset);
   const calendar = flags.calendar === undefined ? undefined : loadCalendar(flags.calendar, '--calendar');
   let density: Density | undefined;
   if (rowsPerDay !== undefined) density = constantDensity(rowsPerDay, calendar ?? weekdayCalendar);
@@ -76,6 +106,17 @@ export function runPlan(flags: PlanFlags): Plan {
 
 function pad(text: string | number, width: number): string {
   return String(text).padStart(width);
+}
+
+/** The job form: the plan `sluice run JOB [--db X]` would make. */
+export async function planJobFile(path: string, flags: PlanFlags): Promise<PlannedRun> {
+  const given = RANGE_FLAGS.filter((f) => flags[f as keyof PlanFlags] !== undefined);
+  if (given.length > 0) {
+    const names = given.map((f) => `--${FLAG_NAMES[f] ?? f}`).join(', ');
+    throw usageError(`${names}: not with a job file (the job's plan section says it)`);
+  }
+  const { job } = loadJobFile(path);
+  return planRun(resolveRun(job, { baseDir: baseDirOf(path), db: flags.db }));
 }
 
 function printTable(plan: Plan, rowCap: number | undefined): void {
@@ -103,6 +144,10 @@ function printTable(plan: Plan, rowCap: number | undefined): void {
   out.push(
     `batches         ${s.batchCount} vs ${s.baselineBatches} ${s.baselineUnit === 'days' ? 'daily' : 'trading-day'} batches: ${s.reductionRate}% fewer`,
   );
+  if (plan.batches.length !== plan.windows.length) {
+    const values = plan.batches.length / Math.max(1, plan.windows.length);
+    out.push(`requests        ${plan.batches.length} batches: ${plan.windows.length} windows x ${values} values`);
+  }
   out.push(`batches/day     ${s.batchesPerDay}`);
   const d = s.batchSizes;
   out.push(`batch size      min ${d.min}, max ${d.max}, avg ${d.avg}, variance ${d.variance} (${s.sizeUnit})`);
@@ -111,31 +156,50 @@ function printTable(plan: Plan, rowCap: number | undefined): void {
   if (s.oversizedWindows > 0)
     out.push(`oversized       ${s.oversizedWindows} window(s) hold a single day over the row budget`);
   out.push(`generated in    ${s.generationMs} ms`);
-  process.stdout.write(`${out.join('\n')}\n`);
+  printText(out.join('\n'));
 }
 
 export function register(program: Command): void {
   program
     .command('plan')
-    .description('Plan the date windows for a range and show what they cost (no network).')
-    .requiredOption('--start <date>', 'first day, YYYYMMDD or YYYY-MM-DD')
-    .requiredOption('--end <date>', 'last day (inclusive), same formats, or "today"')
-    .option('--strategy <name>', `one of ${STRATEGY_NAMES.join(', ')}`, 'smart')
-    .option('--frequency <f>', 'for --strategy guide: daily or monthly', 'daily')
+    .description(
+      'Plan the date windows for a range, or exactly what `sluice run JOB` would plan, and show what they cost (no network).',
+    )
+    .argument('[job]', 'job file (YAML or JSON): plan as `sluice run JOB` would; reads, never writes, its database')
+    .option('--start <date>', 'first day, YYYYMMDD or YYYY-MM-DD')
+    .option('--end <date>', 'last day (inclusive), same formats, or "today"')
+    .option('--strategy <name>', `one of ${STRATEGY_NAMES.join(', ')} (default ${DEFAULTS.plan.strategy})`)
+    .option('--frequency <f>', `for --strategy guide: daily or monthly (default ${DEFAULTS.plan.frequency})`)
     .option('--rows-per-day <n>', 'estimated rows per trading day (enables row estimates and --strategy rows)')
     .option('--density <file>', 'per-day row counts (CSV date,rows or JSON)')
     .option('--row-cap <n>', 'rows one call returns at most (page size)')
-    .option('--max-offset <n>', 'largest offset the API pages to (Tushare: 100000)')
+    .option(
+      '--max-offset <n>',
+      `largest offset the API pages to (default with --row-cap: Tushare's ${DEFAULTS.tushare.maxOffset}; 0: one call per window)`,
+    )
     .option('--calendar <file>', 'trading calendar: one open date per line, or trade_cal CSV/JSON (cal_date,is_open)')
     .option('--json', 'print the plan as one JSON document')
+    .option('--db <path>', "with a job file: its database, as `sluice run JOB --db` (overrides the job's sink)")
     .action(
-      action(async (flags: PlanFlags) => {
-        const plan = runPlan(flags);
+      action(async (jobPath: string | undefined, flags: PlanFlags) => {
+        if (jobPath === undefined) {
+          if (flags.db !== undefined) throw usageError('--db: only with a job file');
+          const plan = runPlan(flags);
+          if (flags.json) {
+            const { strategy, resolved, start, end, windows, stats } = plan;
+            printJson({ strategy, resolved, start, end, windows, stats });
+          } else {
+            printTable(plan, flags.rowCap === undefined ? undefined : Number(flags.rowCap));
+          }
+          return;
+        }
+        const { plan, spec, learnedFrom } = await planJobFile(jobPath, flags);
+        if (learnedFrom > 0) printLine(`sluice: row density learned from ${learnedFrom} batches of earlier runs`);
         if (flags.json) {
-          const { strategy, resolved, start, end, windows, stats } = plan;
-          printJson({ strategy, resolved, start, end, windows, stats });
+          const { strategy, resolved, start, end, windows, batches, stats } = plan;
+          printJson({ strategy, resolved, start, end, windows, batches, stats });
         } else {
-          printTable(plan, flags.rowCap === undefined ? undefined : Number(flags.rowCap));
+          printTable(plan, spec.rowCap);
         }
       }),
     );

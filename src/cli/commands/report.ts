@@ -4,6 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { JOB_DEFAULTS } from '../../job/schema.js';
 import { ErrorCodes, SluiceError } from '../../core/errors.js';
 import { scrub } from '../../core/secrets.js';
 import { renderHtml } from '../../report/html.js';
@@ -56,7 +57,7 @@ export function register(program: Command): void {
     .command('report')
     .description('Show a stored run report: summary, ratings, targets, recommendations; --runs N for a trend')
     .argument('[run]', 'run id or "latest"', 'latest')
-    .option('--db <path>', 'journal database', './sluice.db')
+    .option('--db <path>', 'journal database', JOB_DEFAULTS.sink.path)
     .option('--html <file>', 'also write a self-contained HTML report')
     .option('--json', 'print the report as one JSON document')
     .option('--runs <n>', 'trend table of the last N runs of the same job')

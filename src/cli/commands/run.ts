@@ -5,8 +5,9 @@
 import type { Command } from 'commander';
 import { loadJobFile } from '../../job/load.js';
 import { baseDirOf } from '../../job/parts.js';
-import { finishRun, withStopSignals } from '../../job/finish.js';
+import { finishRun } from '../../job/finish.js';
 import { runJob } from '../../job/run.js';
+import { RUN_STOP_NOTE, withStopSignals } from '../stop.js';
 import { checkPushgatewayUrl } from '../../job/metrics.js';
 import { durationFlag } from '../duration.js';
 import { action, checkWritableDir, intFlag } from '../util.js';
@@ -89,7 +90,7 @@ export function register(program: Command): void {
                 : undefined,
           });
           return finishRun(result, loaded.job, { json: flags.json, html: flags.html });
-        });
+        }, RUN_STOP_NOTE);
       }),
     );
 }

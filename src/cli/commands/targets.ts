@@ -4,6 +4,7 @@
  * did not measure is listed as "not measured" and does not fail.
  */
 import type { Command } from 'commander';
+import { JOB_DEFAULTS } from '../../job/schema.js';
 import { type CommandDeps, findReport, openReadStore, recheckTargets } from '../../report/query.js';
 import { loadTargets } from '../../report/targets.js';
 import { formatCheck } from '../../report/text.js';
@@ -45,7 +46,7 @@ export function register(program: Command): void {
     .command('targets')
     .description('Check a stored run against the performance targets; exit 1 when a measured target is missed')
     .argument('[run]', 'run id or "latest"', 'latest')
-    .option('--db <path>', 'journal database', './sluice.db')
+    .option('--db <path>', 'journal database', JOB_DEFAULTS.sink.path)
     .option('--targets <file>', 'JSON or YAML file overriding target values')
     .option('--json', 'print the checks as one JSON document')
     .action(action(async (run: string, flags: TargetsFlags) => targetsCommand(run, flags)));

@@ -2,9 +2,8 @@
  * SQLite's errors in words a user can act on: a full disk names the disk and what to do, not the
  * statement that happened to hit it.
  */
-import { ErrorCodes, SluiceError, isSluiceError } from '../../core/errors.js';
+import { ErrorCodes, SluiceError, isSluiceError, messageOf } from '../../core/errors.js';
 import { scrub } from '../../core/secrets.js';
-import { messageOf } from '../sql.js';
 
 /** What a SQLite result code means for the file at `path`, or undefined for the rest. */
 export function sqliteHint(err: unknown, path: string | undefined): string | undefined {

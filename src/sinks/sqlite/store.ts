@@ -31,13 +31,14 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import type { Batch, BatchRows } from '../../core/types.js';
-import type { ApiFacts, BatchRecord, BatchStatus, RunRecord, RunStatus, Store, TableSpec } from '../../core/store.js';
-import type { RunReport } from '../../core/report.js';
+import type { Store, TableSpec } from '../../core/store.js';
 import { SluiceError, ErrorCodes } from '../../core/errors.js';
 import { checkParentDir, checkTableSpec } from '../sql.js';
-import { sinkError } from './errors.js';
 import { SqliteLocks } from './lock.js';
 import { SqliteJournal, hasJournal } from './journal.js';
+import { SqliteJournalStore, sinkError } from './journal-store.js';
+
+export { sinkError } from './journal-store.js';
 import { SqliteTable, DEFAULT_ROWS_PER_STATEMENT } from './table.js';
 
 /** How long a writer waits for SQLite's write lock before failing with "database is locked". */
@@ -82,8 +83,6 @@ export interface SqliteStoreOptions {
   readonly groupCommitRows?: number;
 }
 
-export { sinkError } from './errors.js';
-
 /** True when `db` is a SQLite database holding Sluice's journal tables. */
 function isSluiceDatabase(db: Database.Database): boolean {
   try {
@@ -103,9 +102,9 @@ interface OpenGroup {
   readonly timer: NodeJS.Timeout;
 }
 
-export class SqliteStore implements Store {
+export class SqliteStore extends SqliteJournalStore implements Store {
+  protected readonly label = 'SQLite';
   private db: Database.Database | undefined;
-  private journalRef: SqliteJournal | undefined;
   private table: SqliteTable | undefined;
   private group: OpenGroup | undefined;
   private lastGroupEndMs = Number.NEGATIVE_INFINITY;
@@ -114,6 +113,7 @@ export class SqliteStore implements Store {
   private readonly flushOnExit = (): void => this.flushQuietly();
 
   constructor(private readonly options: SqliteStoreOptions) {
+    super();
     if (options.table) checkTableSpec(options.table);
   }
 
@@ -121,11 +121,6 @@ export class SqliteStore implements Store {
   get database(): Database.Database {
     if (!this.db) throw new SluiceError(ErrorCodes.SINK, 'the SQLite store is not open');
     return this.db;
-  }
-
-  private get journal(): SqliteJournal {
-    if (!this.journalRef) throw new SluiceError(ErrorCodes.SINK, 'the SQLite store is not open');
-    return this.journalRef;
   }
 
   async open(): Promise<void> {
@@ -241,28 +236,13 @@ export class SqliteStore implements Store {
     this.table = undefined;
   }
 
-  async createRun(run: { id: string; job: string; startedAt: string }, batches: readonly Batch[]): Promise<void> {
-    this.guard(() => {
-      this.flush();
-      this.journal.createRun(run, batches);
-    }, `creating run ${run.id}`);
-  }
-
-  async latestUnfinishedRun(job: string): Promise<RunRecord | undefined> {
-    return this.journal.latestUnfinishedRun(job);
-  }
-
-  async reopenRun(runId: string): Promise<void> {
+  /** Run-level changes commit at once, with any open group before them. */
+  protected override settle(): void {
     this.flush();
-    this.journal.reopenRun(runId);
   }
 
-  async batches(runId: string, statuses?: readonly BatchStatus[]): Promise<BatchRecord[]> {
-    return this.journal.batches(runId, statuses);
-  }
-
-  async markRunning(runId: string, key: string): Promise<void> {
-    this.guard(() => this.journal.markRunning(runId, key), `marking batch ${key} running`, key);
+  protected override settleQuietly(): void {
+    this.flushQuietly();
   }
 
   async commit(runId: string, batch: Batch, rows: BatchRows, attempts: number): Promise<number> {
@@ -327,37 +307,13 @@ export class SqliteStore implements Store {
     return written;
   }
 
-  async markFailed(runId: string, key: string, error: string, attempts: number): Promise<void> {
-    this.guard(() => this.journal.markFailed(runId, key, error, attempts), `marking batch ${key} failed`, key);
-  }
-
-  async split(runId: string, parentKey: string, children: readonly Batch[]): Promise<void> {
-    this.guard(() => this.journal.split(runId, parentKey, children), `splitting batch ${parentKey}`, parentKey);
-  }
-
-  async finishRun(runId: string, status: RunStatus, report: RunReport): Promise<void> {
-    this.flushQuietly();
-    this.guard(() => this.journal.finishRun(runId, status, report), `finishing run ${runId}`);
-  }
-
   locks(): SqliteLocks {
     return new SqliteLocks(this.database);
   }
 
-  async getRun(id: string, job?: string): Promise<RunRecord | undefined> {
-    return this.journal.getRun(id, job);
-  }
-
-  async listRuns(job: string | undefined, limit: number): Promise<RunRecord[]> {
-    return this.journal.listRuns(job, limit);
-  }
-
-  async apiFacts(): Promise<ApiFacts[]> {
-    return this.journal.apiFacts();
-  }
-
-  async saveApiFacts(facts: readonly ApiFacts[]): Promise<void> {
-    this.guard(() => this.journal.saveApiFacts(facts), 'saving what was learned about the API');
+  /** The database file, named in errors (a full disk names it). */
+  protected override get file(): string {
+    return this.options.path;
   }
 
   /**
@@ -381,14 +337,6 @@ export class SqliteStore implements Store {
       this.commitGroup();
     } catch (err) {
       this.failure ??= sinkError(err, 'committing batches', undefined, this.options.path);
-    }
-  }
-
-  private guard<T>(work: () => T, doing: string, batchKey?: string): T {
-    try {
-      return work();
-    } catch (err) {
-      throw sinkError(err, doing, batchKey, this.options.path);
     }
   }
 }

@@ -1,0 +1,169 @@
+/**
+ * From a validated job to its run parts, in one function: the local engine (job/run.ts), the queue
+ * workers (distributed/processor.ts) and `sluice plan JOB` all call resolveRun, and plan with
+ * planRun, so a default or a job key means the same thing on every path.
+ */
+import { ErrorCodes, isSluiceError } from '../core/errors.js';
+import type { Limit, RateLimit } from '../core/pacing.js';
+import type { Source } from '../core/source.js';
+import type { Batch } from '../core/types.js';
+import { type HistoryRecord, type Plan, type PlanSpec, planJob } from '../plan/index.js';
+import type { BackoffOptions, BreakerOptions } from '../run/index.js';
+import type { Store } from '../core/store.js';
+import { openJournalReader, openStore, type StoreConfig } from '../sinks/open.js';
+import { type KnownFacts, readApiFacts } from './api-facts.js';
+import {
+  type PartsOptions,
+  learnedHistory,
+  learnsDensity,
+  limitOf,
+  planSpecOf,
+  sourceOf,
+  splitterOf,
+  storeConfigOf,
+} from './parts.js';
+import type { JobConfig } from './schema.js';
+
+export type ResolveOptions = PartsOptions;
+
+/** The executor options a job sets: the same for the local engine and the queue workers. */
+export interface JobExecutorOptions {
+  /** A number, or a new adaptive rule (workers run one batch per slot and ignore it). */
+  readonly concurrency: number | Limit;
+  /** The job's quota; each engine builds its pacer from it (in process, or in Redis). */
+  readonly pacer: RateLimit | 'adaptive' | undefined;
+  readonly retries: number;
+  readonly timeoutMs: number;
+  readonly backoff: BackoffOptions | undefined;
+  readonly maxRowsHeld: number;
+  /** A used-up daily quota: wait for its reset instead of stopping the run. */
+  readonly waitForQuotaReset: boolean;
+  /** The circuit breaker (run/breaker.ts); `false` = off, undefined = its defaults. */
+  readonly breaker: BreakerOptions | false | undefined;
+  readonly split: (batch: Batch) => Batch[] | undefined;
+}
+
+/** Everything a run of the job is made of, before anything is opened. */
+export interface RunParts {
+  readonly job: JobConfig;
+  readonly options: ResolveOptions;
+  /** The job's rows and journal: `openStore(parts.store)`. */
+  readonly store: StoreConfig;
+  /** Whether planning reads earlier runs of the job from its journal (learned density). */
+  readonly learnsDensity: boolean;
+  readonly executor: JobExecutorOptions;
+  /** Builds the job's source (planning needs none). */
+  source(): Source;
+  /** The planner's view of the job, given the done batches of earlier runs. */
+  planSpec(history?: readonly HistoryRecord[]): PlanSpec;
+}
+
+/** Names the planner's errors use for a job (the flag form of `sluice plan` passes flag names). */
+export const JOB_PLAN_LABELS = {
+  start: 'plan.start',
+  end: 'plan.end',
+  strategy: 'plan.strategy',
+  frequency: 'plan.frequency',
+  rowCap: 'source.rowCap',
+  maxOffset: 'source.maxOffset',
+} as const;
+
+/**
+ * Turns a validated job (and `baseDir`, `--db`) into its run parts: the store config, the source,
+ * the executor options and the plan spec, as `sluice run`, the queue workers and `sluice plan JOB`
+ * all build them.
+ * @example
+ * ```ts
+ * import { loadJobFile, planRun, resolveRun } from 'sluice';
+ * const { job } = loadJobFile('daily.yaml');
+ * const parts = resolveRun(job, { baseDir: '.' });
+ * parts.executor.retries; // the job's execution.retries
+ * ```
+ */
+export function resolveRun(job: JobConfig, options: ResolveOptions = {}): RunParts {
+  const e = job.execution;
+  return {
+    job,
+    options,
+    store: storeConfigOf(job, options),
+    learnsDensity: learnsDensity(job),
+    executor: {
+      concurrency: limitOf(job),
+      pacer: job.source.rateLimit,
+      retries: e.retries,
+      timeoutMs: e.timeoutMs,
+      backoff: e.backoff,
+      maxRowsHeld: e.maxRowsHeld,
+      waitForQuotaReset: e.waitForQuotaReset,
+      breaker: e.breaker,
+      split: splitterOf(job),
+    },
+    source: () => sourceOf(job, options),
+    planSpec: (history) => planSpecOf(job, options, history),
+  };
+}
+
+export interface OpenedParts {
+  readonly source: Source;
+  /** The job's store, open. */
+  readonly store: Store;
+  /** What earlier runs learned about the API (api-facts.ts); its row cap is already given to the source. */
+  readonly known: KnownFacts;
+}
+
+/**
+ * Builds the source, then opens the store (so a bad source writes nothing) and hands the source
+ * what earlier runs learned about its row cap. The caller closes the store.
+ */
+export async function openParts(parts: RunParts): Promise<OpenedParts> {
+  const source = parts.source();
+  const store = openStore(parts.store);
+  await store.open();
+  try {
+    const known = await readApiFacts(store, parts.job);
+    if (known.cap) source.knownCap?.(known.cap);
+    return { source, store, known };
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+export interface PlannedRun {
+  readonly plan: Plan;
+  readonly spec: PlanSpec;
+  /** Done batches of earlier runs the density was learned from (0: none learned). */
+  readonly learnedFrom: number;
+}
+
+/** Done batches of earlier runs of the job, read from its journal; none when there is no journal yet. */
+async function earlierRuns(parts: RunParts): Promise<HistoryRecord[]> {
+  if (!parts.learnsDensity) return [];
+  const journal = openJournalReader(parts.store);
+  try {
+    await journal.open();
+    return await learnedHistory(journal, parts.job.name);
+  } catch (err) {
+    if (isSluiceError(err) && err.code === ErrorCodes.NOT_FOUND) return [];
+    throw err;
+  } finally {
+    await journal.close().catch(() => undefined);
+  }
+}
+
+/**
+ * The plan a run of the job makes, exactly: what `sluice run` executes and `sluice plan JOB`
+ * prints. What planning learns from the job's journal is read here, and nothing is written.
+ * @example
+ * ```ts
+ * import { loadJobFile, planRun, resolveRun } from 'sluice';
+ * const { plan } = await planRun(resolveRun(loadJobFile('daily.yaml').job));
+ * console.log(plan.batches.length, plan.stats.estimatedCalls);
+ * ```
+ */
+export async function planRun(parts: RunParts): Promise<PlannedRun> {
+  const history = await earlierRuns(parts);
+  const spec = parts.planSpec(history);
+  const learnedFrom = spec.density && history.length > 0 && parts.learnsDensity ? history.length : 0;
+  return { plan: planJob(spec, JOB_PLAN_LABELS), spec, learnedFrom };
+}
