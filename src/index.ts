@@ -29,6 +29,7 @@ export { execute } from './run/executor.js';
 export { runBatch } from './run/batch.js';
 export type { BatchOutcome, DoneOutcome, FailedOutcome, SplitOutcome } from './run/outcome.js';
 export { EXECUTOR_DEFAULTS, type ExecutorOptions } from './run/options.js';
+export { CircuitBreaker, BREAKER_DEFAULTS, type BreakerOptions } from './run/breaker.js';
 export type { Clock } from './run/clock.js';
 export { createPacer, type PacerOptions } from './run/pacer/pacer.js';
 export { fixedLimit } from './run/limits/fixed.js';
@@ -88,6 +89,7 @@ export {
   type BatchAnalysis,
   type TimelineSample,
   type LatencyBin,
+  type ApiErrorsReport,
   type SizeStats,
   type SizeBin,
   type SlotState,
@@ -95,6 +97,7 @@ export {
   type LaneBatch,
   type LatestErrorReport,
 } from './core/report.js';
+export type { ErrorKindCount } from './core/error-kinds.js';
 
 // The emulator: a local Tushare-protocol server for tests and demos.
 export { startEmulator, DEMO_TOKEN, type Emulator, type EmulatorOptions } from './emulator/server.js';

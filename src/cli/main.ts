@@ -4,6 +4,7 @@
  * this file only wires them and maps usage errors to exit 2. Only the command being run is
  * loaded (its dependencies — database drivers, Redis, the emulator — cost start-up time).
  */
+import './early-signals.js'; // first: SIGINT/SIGTERM exit 130 while the rest loads
 import { Command, CommanderError } from 'commander';
 import { messageOf } from '../core/errors.js';
 import { printLine } from './util.js';

@@ -2,10 +2,9 @@
  * Shared CLI plumbing: turn errors into one scrubbed line and an exit code; parse flags. Printing
  * itself is core/log.ts (re-exported here for the commands).
  */
-import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { isSluiceError, messageOf, usageError } from '../core/errors.js';
 import { printLine } from '../core/log.js';
+import { checkWritableFile } from '../job/places.js';
 
 export { printJson, printLine } from '../core/log.js';
 
@@ -49,8 +48,10 @@ export function intFlag(
   return n;
 }
 
-/** Throw a usage error naming the flag when the file's folder does not exist. */
+/**
+ * Throw a usage error naming the flag when the file cannot be written: a directory, read-only, or
+ * in a folder that does not exist or takes no new files.
+ */
 export function checkWritableDir(file: string, flag: string): void {
-  const dir = dirname(resolve(file));
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw usageError(`${flag}: folder ${dir} does not exist`);
+  checkWritableFile(file, flag);
 }

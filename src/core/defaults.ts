@@ -28,6 +28,15 @@ export const DEFAULTS = {
     timeoutMs: 30_000,
     /** A used-up daily quota stops the run (true: waits for its reset). */
     waitForQuotaReset: false,
+    /** The circuit breaker stops a run when every call to an API has failed this long and this often. */
+    breaker: { afterMs: 30_000, afterCalls: 20 },
+  },
+  /** The job lock (one run of a job at a time on a database). */
+  lock: {
+    /** A lease not renewed for this long is free to take. */
+    leaseMs: 30_000,
+    /** How often a run waiting for the lock (--wait) asks again. */
+    pollMs: 1_000,
   },
   /** Exponential backoff with full jitter between retries. */
   backoff: { baseMs: 250, maxMs: 30_000 },

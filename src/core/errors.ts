@@ -32,6 +32,10 @@ export const ErrorCodes = {
   PERMISSION: 'SLUICE_PERMISSION',
   /** Bad parameter or field (Tushare -2001). */
   BAD_PARAM: 'SLUICE_BAD_PARAM',
+  /** Every call to an API failed for a while: the circuit breaker stopped the run. */
+  UNAVAILABLE: 'SLUICE_UNAVAILABLE',
+  /** Another run of the same job holds the job's lock on this database. */
+  LOCKED: 'SLUICE_LOCKED',
   /** The server refused this batch's query (Tushare's generic 50101): the batch fails once, the run goes on. */
   BAD_QUERY: 'SLUICE_BAD_QUERY',
   /** A per-day quota is used up: the run stops cleanly (or waits, see execution.waitForQuotaReset). */
@@ -123,6 +127,7 @@ const KIND_BY_CODE: Partial<Record<ErrorCode, FailureKind>> = {
   SLUICE_AUTH: 'fatal',
   SLUICE_PERMISSION: 'fatal',
   SLUICE_BAD_PARAM: 'fatal',
+  SLUICE_UNAVAILABLE: 'fatal',
   SLUICE_BAD_QUERY: 'rejected',
   SLUICE_QUOTA_EXHAUSTED: 'fatal',
 };

@@ -41,6 +41,8 @@ export interface ExecutorEventMap {
     readonly rows: number;
     readonly status: CallStatus;
     readonly code?: string | number;
+    /** Why the call failed (scrubbed), when it did. */
+    readonly error?: string;
   };
   /** Time a call waited for a pacing slot (quota) or after a rate-limit answer; `tMs` is when the wait ended. */
   'pace:wait': {

@@ -8,6 +8,21 @@
  */
 
 import { ErrorCodes, SluiceError } from './errors.js';
+import type { ErrorKindCount } from './error-kinds.js';
+
+/**
+ * Failed calls of one API (rate-limit refusals are not failures): the most frequent kinds, each
+ * with a count and one example message (scrubbed of secrets).
+ * @example
+ * ```ts
+ * for (const a of report.errors ?? []) console.log(a.api, a.failedCalls, a.top[0]?.example);
+ * ```
+ */
+export interface ApiErrorsReport {
+  readonly api: string;
+  readonly failedCalls: number;
+  readonly top: readonly ErrorKindCount[];
+}
 
 /**
  * How a metric rates.
@@ -422,6 +437,8 @@ export interface RunReport {
   readonly resumedFrom?: string;
   /** The fatal error that stopped the run, if any (scrubbed of secrets when stored). */
   readonly error?: string;
+  /** Failed calls per API, most frequent kinds first (absent from reports of older versions). */
+  readonly errors?: readonly ApiErrorsReport[];
   readonly plan: PlanReport;
   readonly calls: CallsReport;
   readonly rows: RowsReport;

@@ -15,6 +15,8 @@ import type { Batch, Page } from './types.js';
 export interface CallInfo {
   /** 0-based page index within the batch. */
   readonly page: number;
+  /** Row offset the page starts at, when the source pages by offset (named in error messages). */
+  readonly offset?: number;
 }
 
 /**

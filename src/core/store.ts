@@ -6,6 +6,7 @@ import type { Quota } from './errors.js';
 import type { CapFacts } from './source.js';
 import type { Batch, BatchRows } from './types.js';
 import type { RunReport } from './report.js';
+import type { JobLocks } from './lock.js';
 
 /**
  * The status of a run in the journal.
@@ -132,6 +133,13 @@ export interface Store {
    */
   commit(runId: string, batch: Batch, rows: BatchRows, attempts: number): Promise<number>;
   markFailed(runId: string, key: string, error: string, attempts: number): Promise<void>;
+  /**
+   * For a store that commits batches in groups: commits what `commit` wrote but has not committed
+   * yet, and throws the error of a group that could not commit (its batches are marked failed).
+   */
+  flush?(): void | Promise<void>;
+  /** The job lock (one run of a job at a time on this database), for stores that can hold it. */
+  locks?(): JobLocks;
   /** One transaction: parent becomes `split`, children are added as pending right after it. */
   split(runId: string, parentKey: string, children: readonly Batch[]): Promise<void>;
 

@@ -3,7 +3,6 @@
  * error), then the schema. Every failure is one line naming the file and the key.
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ErrorCodes, SluiceError, messageOf } from '../core/errors.js';
 import { parseRange } from '../core/dates.js';
@@ -12,6 +11,7 @@ import { parseStrategy } from '../plan/index.js';
 import { parseCondition } from '../report/index.js';
 import { withCatalogueDefaults } from './catalogue-defaults.js';
 import { JobSchema, type JobConfig } from './schema.js';
+import { parseJobFileText } from './parse-text.js';
 
 function badJob(origin: string, message: string): SluiceError {
   return new SluiceError(ErrorCodes.BAD_JOB, `${origin}: ${message}`);
@@ -55,14 +55,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `${where}: ${message}`;
 }
 
-/** Parse the text of a job file (YAML is a superset of JSON). */
+/** Parse the text of a job file: JSON when `origin` ends in `.json`, else YAML (see parse-text.ts). */
 export function parseJobText(text: string, origin: string): unknown {
-  try {
-    return parseYaml(text);
-  } catch (err) {
-    const first = messageOf(err).split('\n')[0];
-    throw badJob(origin, `not valid YAML or JSON: ${first}`);
-  }
+  return parseJobFileText(text, origin);
 }
 
 /**

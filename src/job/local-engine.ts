@@ -67,6 +67,8 @@ export function createLocalEngine(store: Store, executor: LocalExecutorOptions):
       try {
         const next = () => step(outcomes, store, runId, events);
         for (let out = await next(); out !== undefined; out = await next()) yield out;
+        // the last group of commits: a failure here is an error of its batches, and stops the run
+        await store.flush?.();
       } finally {
         await outcomes.return?.();
       }

@@ -28,6 +28,7 @@ import type { StoreConfig } from '../sinks/open.js';
 import { createFileSource, createHttpSource, createTushareSource } from '../sources/index.js';
 import { columnKindsOf } from '../sources/tushare-catalogue.js';
 import { JOB_DEFAULTS, type JobConfig } from './schema.js';
+import { sinkWithDb } from './db-flag.js';
 
 export interface PartsOptions {
   /** Directory that relative paths in the job file are resolved against. @default process.cwd() */
@@ -112,7 +113,7 @@ export function sourceOf(job: JobConfig, options: PartsOptions = {}): Source {
 
 /** Where the job's rows and journal go: the sink with `--db` applied and paths resolved. */
 export function storeConfigOf(job: JobConfig, options: PartsOptions = {}): StoreConfig {
-  const sink = job.sink;
+  const sink = sinkWithDb(job.sink, options.db);
   const table = {
     table: sink.table,
     key: sink.key,
@@ -120,7 +121,7 @@ export function storeConfigOf(job: JobConfig, options: PartsOptions = {}): Store
     // column kinds the API's catalogue declares (integer columns; dates as text)
     columns: job.source.type === 'tushare' ? columnKindsOf(job.source.api) : undefined,
   };
-  if (sink.type === 'postgres') return { type: 'postgres', url: options.db ?? sink.url, schema: sink.schema, table };
+  if (sink.type === 'postgres') return { type: 'postgres', url: sink.url, schema: sink.schema, table };
   const path = options.db ?? resolvePath(options.baseDir ?? process.cwd(), sink.path);
   if (sink.type === 'sqlite') return { type: 'sqlite', path, table, groupCommitMs: options.groupCommitMs };
   return { type: 'jsonl', path, table };

@@ -8,7 +8,7 @@ import type { Limit, RateLimit } from '../core/pacing.js';
 import type { Source } from '../core/source.js';
 import type { Batch } from '../core/types.js';
 import { type HistoryRecord, type Plan, type PlanSpec, planJob } from '../plan/index.js';
-import type { BackoffOptions } from '../run/index.js';
+import type { BackoffOptions, BreakerOptions } from '../run/index.js';
 import type { Store } from '../core/store.js';
 import { openJournalReader, openStore, type StoreConfig } from '../sinks/open.js';
 import { type KnownFacts, readApiFacts } from './api-facts.js';
@@ -38,6 +38,8 @@ export interface JobExecutorOptions {
   readonly maxRowsHeld: number;
   /** A used-up daily quota: wait for its reset instead of stopping the run. */
   readonly waitForQuotaReset: boolean;
+  /** The circuit breaker (run/breaker.ts); `false` = off, undefined = its defaults. */
+  readonly breaker: BreakerOptions | false | undefined;
   readonly split: (batch: Batch) => Batch[] | undefined;
 }
 
@@ -93,6 +95,7 @@ export function resolveRun(job: JobConfig, options: ResolveOptions = {}): RunPar
       backoff: e.backoff,
       maxRowsHeld: e.maxRowsHeld,
       waitForQuotaReset: e.waitForQuotaReset,
+      breaker: e.breaker,
       split: splitterOf(job),
     },
     source: () => sourceOf(job, options),

@@ -10,13 +10,17 @@ import { printLine } from '../core/log.js';
 import type { RunReport } from '../core/report.js';
 import type { BatchRecord, Store } from '../core/store.js';
 import type { Batch } from '../core/types.js';
-import { createRunMonitor, startMetricsServer } from '../monitor/index.js';
+import { createRunMonitor } from '../monitor/index.js';
 import { buildReport } from '../report/index.js';
 import { createPacer } from '../run/index.js';
 import { saveApiFacts } from './api-facts.js';
 import { createLocalEngine } from './local-engine.js';
 import { openParts, planRun, resolveRun, type RunParts } from './resolve.js';
 import { createProgress } from './progress.js';
+import { startErrorNotes } from './error-notes.js';
+import { holdJobLock, type JobLockOptions } from './lock.js';
+import { startRunMetrics } from './metrics.js';
+import { checkSinkPlace, sinkLabel } from './db-flag.js';
 import type { JobConfig } from './schema.js';
 import type { LiveServer } from '../ui/live.js';
 
@@ -48,12 +52,20 @@ export interface RunJobOptions {
   readonly metricsPort?: number;
   /** A live page server (src/ui, `sluice run --ui`) to show this run on; its owner closes it. */
   readonly live?: LiveServer;
+  /** Keep /metrics up this long after the run ends. @default 0 */
+  readonly metricsLingerMs?: number;
+  /** Push the run's metrics to this Prometheus Pushgateway at the end (job label: the job's name). */
+  readonly pushgateway?: string;
   /** @default 'auto' (bar on a TTY, lines otherwise) */
   readonly progress?: 'auto' | 'quiet';
   /** Another engine (BullMQ); the local in-process engine by default. */
   readonly engine?: (ctx: EngineContext) => Engine;
   /** Where notes go (resume, learned density). @default stderr */
   readonly note?: (line: string) => void;
+  /** When another run of the job holds its lock on this database: wait for it instead of refusing. */
+  readonly wait?: boolean;
+  /** Lease and poll times of the job lock (tests). */
+  readonly lock?: Pick<JobLockOptions, 'leaseMs' | 'pollMs'>;
 }
 
 /**
@@ -126,6 +138,7 @@ function tally(records: readonly BatchRecord[]): {
  */
 export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promise<RunJobResult> {
   const note = options.note ?? ((line: string) => printLine(`sluice: ${line}`));
+  checkSinkPlace(job.sink, options); // a directory or a read-only place: exit 2 before any call
   // The local engine commits SQLite batches in groups of up to two seconds (see PartsOptions), as bench/ingest measures.
   const parts = resolveRun(job, { ...options, groupCommitMs: options.engine ? 0 : LOCAL_GROUP_COMMIT_MS });
   // Plan before touching the database, so that bad input writes nothing (`sluice plan JOB` makes the same plan).
@@ -135,18 +148,30 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
   const { source, store, known } = await openParts(parts);
   const cleanups: Array<() => unknown> = [];
   try {
+    // One run of a job at a time on a database: taken before the journal is written (see lock.ts).
+    const candidateId = newRunId();
+    const lock = await holdJobLock(store, job.name, {
+      ...options.lock,
+      runId: candidateId,
+      wait: options.wait,
+      signal: options.signal,
+      note,
+      where: sinkLabel(job.sink, options.db),
+    });
+    cleanups.push(() => lock.release());
     const startedAt = new Date().toISOString();
     let runId: string;
     let pending: Batch[];
     const previous = options.resume ? await store.latestUnfinishedRun(job.name) : undefined;
     if (previous) {
       runId = previous.id;
+      lock.setRun(runId);
       await store.reopenRun(runId);
       pending = (await store.batches(runId)).filter((r) => RERUN.has(r.status)).map((r) => r.batch);
       note(`resuming run ${runId}: ${pending.length} batches left`);
     } else {
       if (options.resume) note(`no unfinished run of ${job.name} to resume; starting a new run`);
-      runId = newRunId();
+      runId = candidateId;
       await store.createRun({ id: runId, job: job.name, startedAt }, plan.batches);
       pending = plan.batches;
     }
@@ -154,11 +179,15 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     const events = new Emitter();
     const monitor = createRunMonitor(events, { rowCap: job.source.rowCap, quota: job.source.rateLimit });
     cleanups.push(() => monitor.stop());
-    if (options.metricsPort !== undefined) {
-      const server = await startMetricsServer({ port: options.metricsPort, events });
-      note(`metrics at ${server.url}`);
-      cleanups.push(() => server.close());
-    }
+    const errorNotes = startErrorNotes({ events, note });
+    cleanups.push(() => errorNotes.stop());
+    const metrics = await startRunMetrics(
+      options,
+      events,
+      { runId, job: job.name, apis: [source.api], plannedBatches: pending.length },
+      note,
+    );
+    if (metrics) cleanups.push(() => metrics.close());
     const planStats = {
       ...plan.stats,
       strategy: plan.strategy === plan.resolved ? plan.strategy : `${plan.strategy} (${plan.resolved})`,
@@ -241,10 +270,12 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     const extra = {
       ...(previous ? { resumedFrom: previous.startedAt } : {}),
       ...(fatal ? { error: fatal.message } : {}),
+      errors: errorNotes.tally.snapshot(),
     };
     const report: RunReport = { ...built, ...extra };
     await store.finishRun(runId, status, report);
     live?.finish(report);
+    await metrics?.push(job.name);
     const exitCode = exhausted ? 1 : interrupted ? 130 : status === 'succeeded' ? 0 : 1;
     return { report, exitCode, fatal };
   } finally {

@@ -174,6 +174,15 @@ export const ExecutionSchema = z
       })
       .strict()
       .optional(),
+    /** Circuit breaker (run/breaker.ts): stop when every call has failed this long and this often; false = off. */
+    breaker: z
+      .union([
+        z.literal(false),
+        z
+          .object({ afterMs: z.number().int().min(0).optional(), afterCalls: z.number().int().min(0).optional() })
+          .strict(),
+      ])
+      .optional(),
   })
   .strict();
 

@@ -27,4 +27,6 @@ export {
   type MetricsServer,
   type MetricsServerOptions,
   type RunMetrics,
+  type RunMetricsInfo,
 } from './prometheus.js';
+export { pushMetrics, type PushOptions } from './push.js';

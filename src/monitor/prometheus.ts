@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Emitter, ExecutorEventMap } from '../core/events.js';
+import { addRunMetrics } from './run-metrics.js';
 
 /** Latency buckets in seconds. */
 const LATENCY_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -16,8 +17,22 @@ export interface RunMetrics {
   detach(): void;
 }
 
+/** What the metrics know about the run from the start (all optional). */
+export interface RunMetricsInfo {
+  readonly runId?: string;
+  readonly job?: string;
+  /** APIs the run calls: their call outcome series start at 0. */
+  readonly apis?: readonly string[];
+  /** Batches this session plans to run (splits add to it). */
+  readonly plannedBatches?: number;
+}
+
+/** Every outcome a call can have (core/types CallStatus), and a batch. */
+const CALL_OUTCOMES = ['ok', 'retryable', 'rate-limited', 'overflow', 'rejected', 'fatal', 'aborted'] as const;
+const BATCH_OUTCOMES = ['done', 'failed', 'split'] as const;
+
 /** Creates the metrics on a fresh registry and feeds them from executor events. */
-export function createRunMetrics(events: Emitter<ExecutorEventMap>): RunMetrics {
+export function createRunMetrics(events: Emitter<ExecutorEventMap>, info: RunMetricsInfo = {}): RunMetrics {
   const registry = new Registry();
   const calls = new Counter({
     name: 'sluice_calls_total',
@@ -81,7 +96,13 @@ export function createRunMetrics(events: Emitter<ExecutorEventMap>): RunMetrics 
     },
   });
 
+  const added = addRunMetrics(registry, events, info);
+  // outcome series exist from the start at 0, so a rate() over them works from the first scrape
+  for (const api of info.apis ?? []) for (const outcome of CALL_OUTCOMES) calls.inc({ api, outcome }, 0);
+  for (const outcome of BATCH_OUTCOMES) batches.inc({ outcome }, 0);
+
   const offs = [
+    added,
     events.on('call:end', (e) => {
       calls.inc({ api: e.api, outcome: e.status });
       latency.observe({ api: e.api }, e.ms / 1000);
@@ -110,6 +131,8 @@ export interface MetricsServerOptions {
   /** Port to listen on; 0 picks a free one. */
   readonly port: number;
   readonly events: Emitter<ExecutorEventMap>;
+  /** Serve these metrics (made by createRunMetrics) instead of making new ones from `events`. */
+  readonly metrics?: RunMetrics;
   /** @default '127.0.0.1' */
   readonly host?: string;
 }
@@ -122,7 +145,7 @@ export interface MetricsServer {
 }
 
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
-  const metrics = createRunMetrics(options.events);
+  const metrics = options.metrics ?? createRunMetrics(options.events);
   const host = options.host ?? '127.0.0.1';
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];

@@ -44,6 +44,17 @@ export function formatCheck(c: RunReport['targets']['checks'][number]): string {
   return `${c.metric.padEnd(22)} target ${String(c.target).padEnd(8)} actual ${actual.padEnd(12)} ${state}`;
 }
 
+/** Failed calls per API: the most frequent kinds with a count and one example each. */
+function errorLines(r: RunReport): string[] {
+  const lines: string[] = [];
+  for (const a of r.errors ?? []) {
+    if (a.failedCalls === 0) continue;
+    lines.push(`Errors (${a.api}): ${a.failedCalls} failed calls`);
+    for (const k of a.top.slice(0, 3)) lines.push(`  ${k.count} x ${k.example}`);
+  }
+  return lines;
+}
+
 /**
  * The readable summary `sluice report` prints.
  * @example
@@ -62,6 +73,8 @@ export function formatSummary(r: RunReport): string {
     `Batches: ${r.batches.done} done, ${r.batches.failed} failed of ${r.batches.total}`,
     `Calls: ${c.total} (${c.failed} failed, ${c.retried} retried, ${c.rateLimited} rate-limited), error rate ${(c.errorRate * 100).toFixed(2)}%, ` +
       `${c.callsPerSecond.toFixed(2)} calls/s`,
+    ...errorLines(r),
+    ...(typeof r.error === 'string' ? [`Stopped: ${r.error}`] : []),
     `Latency: avg ${c.avgMs.toFixed(1)} ms, p50 ${c.p50Ms.toFixed(1)} ms, p95 ${c.p95Ms.toFixed(1)} ms, p99 ${c.p99Ms.toFixed(1)} ms`,
     `Rows: ${r.rows.fetched} fetched, ${r.rows.written} written`,
     `Memory: start ${r.memory.startRssMb.toFixed(1)} MB, peak ${r.memory.peakRssMb.toFixed(1)} MB` +

@@ -14,6 +14,8 @@ import { scrub } from '../core/secrets.js';
 import { sleep, type Clock } from './clock.js';
 import type { CallRegistry } from './deadline.js';
 import type { Ticket } from './budget.js';
+import type { CircuitBreaker } from './breaker.js';
+import { malformedPageError, pageShapeProblem } from './page-check.js';
 
 /** What every call of a run shares. */
 export interface RunContext {
@@ -37,6 +39,8 @@ export interface RunContext {
    */
   aborted: boolean;
   readonly calls: CallRegistry;
+  /** Stops the run when every call to the API has failed for a while; undefined when off. */
+  readonly breaker: CircuitBreaker | undefined;
   /** Feed one call sample to the concurrency limit. */
   readonly onSample: (rttMs: number, dropped: boolean) => void;
 }
@@ -122,10 +126,19 @@ export class BatchCalls implements CallContext {
       } finally {
         run.calls.close(active);
       }
+      if (page !== undefined && thrown === undefined) {
+        // one check for every source: a row that does not match `fields` must never reach a table
+        const problem = pageShapeProblem(page);
+        if (problem !== undefined) {
+          thrown = malformedPageError(problem, this.batch.key, info, attempt);
+          page = undefined;
+        }
+      }
       ticket?.budget.settle(ticket, page !== undefined && thrown === undefined ? page.items.length : 0);
       const ms = run.clock.now() - t;
       if (page !== undefined && thrown === undefined) {
         run.pacer?.onSuccess(run.api);
+        run.breaker?.onSuccess(run.api);
         run.onSample(ms, false);
         this.end(info, attempt, ms, page.items.length, 'ok');
         return page;
@@ -156,7 +169,8 @@ export class BatchCalls implements CallContext {
       const status = exhausted ? 'rate-limited' : statusOf(error);
       // the call completed without a refusal (the pacer counts completions, not only successes)
       if (status !== 'rate-limited') run.pacer?.onSuccess(run.api);
-      this.end(info, attempt, ms, 0, status, error.context.upstreamCode ?? error.code);
+      const code = error.context.upstreamCode ?? error.code;
+      this.end(info, attempt, ms, 0, status, code, error.message);
       if (status === 'rate-limited') {
         run.onSample(ms, true);
         if (!exhausted) refusals++;
@@ -172,7 +186,11 @@ export class BatchCalls implements CallContext {
         }
         continue;
       }
+      // a refused query or an overflow is an answer of a live server: the streak of failures ends
+      if (status === 'rejected' || status === 'overflow') run.breaker?.onSuccess(run.api);
       if (status !== 'retryable') throw error;
+      const tripped = run.breaker?.onFailure(run.api, run.clock.now(), code, error.message);
+      if (tripped) throw tripped;
       run.onSample(ms, true);
       failures++;
       lastRefused = false;
@@ -217,6 +235,7 @@ export class BatchCalls implements CallContext {
     rows: number,
     status: CallStatus,
     code?: string | number,
+    error?: string,
   ): void {
     const ev = this.run.events;
     if (!ev?.has('call:end')) return;
@@ -230,6 +249,7 @@ export class BatchCalls implements CallContext {
       rows,
       status,
       code,
+      ...(error === undefined ? {} : { error }),
     });
   }
 }

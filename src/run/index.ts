@@ -1,6 +1,7 @@
 /** The executor room's public API. */
 export { execute } from './executor.js';
 export { runBatch } from './batch.js';
+export { CircuitBreaker, BREAKER_DEFAULTS, type BreakerOptions } from './breaker.js';
 export type { BatchOutcome, DoneOutcome, FailedOutcome, SplitOutcome } from './outcome.js';
 export { EXECUTOR_DEFAULTS, type ExecutorOptions } from './options.js';
 export { backoffMs, backoffCeilingMs, BACKOFF_DEFAULTS, type BackoffOptions } from './backoff.js';

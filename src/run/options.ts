@@ -15,6 +15,7 @@ import type { RunContext } from './call.js';
 import { fixedLimit } from './limits/fixed.js';
 import { createPacer } from './pacer/pacer.js';
 import { RowBudget } from './budget.js';
+import { CircuitBreaker, type BreakerOptions } from './breaker.js';
 
 /**
  * Options of `execute` and `runBatch`: the source, concurrency, pacing, retries and timeouts.
@@ -76,6 +77,12 @@ export interface ExecutorOptions {
    */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
+  /**
+   * The circuit breaker (breaker.ts): stop the run when every call to the API has failed for
+   * `afterMs` and `afterCalls`; `false` turns it off; a CircuitBreaker instance is shared as is.
+   * @default { afterMs: 30000, afterCalls: 20 }
+   */
+  readonly breaker?: BreakerOptions | CircuitBreaker | false;
   /** Split a batch whose window overflowed; return undefined or [] when it cannot be split. */
   readonly split?: (batch: Batch) => readonly Batch[] | undefined;
   readonly events?: ExecutorEvents;
@@ -185,6 +192,12 @@ export function openRun(options: ExecutorOptions, onAbort?: () => void): RunSetu
     signal: controller.signal,
     aborted: false,
     calls: new CallRegistry(clock, timeoutMs, controller.signal),
+    breaker:
+      options.breaker === false
+        ? undefined
+        : options.breaker instanceof CircuitBreaker
+          ? options.breaker
+          : new CircuitBreaker(options.breaker),
     onSample,
   };
   const outer = options.signal;

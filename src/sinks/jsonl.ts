@@ -17,6 +17,7 @@ import { SluiceError, ErrorCodes } from '../core/errors.js';
 import { checkKeyPresent, checkParentDir, checkTableSpec, fieldsOf } from './sql.js';
 import { SqliteJournal, hasJournal } from './sqlite/journal.js';
 import { SqliteJournalStore, sinkError } from './sqlite/journal-store.js';
+import { SqliteLocks } from './sqlite/lock.js';
 
 export interface JsonlStoreOptions {
   /** The data file (one JSON object per line). */
@@ -178,6 +179,11 @@ export class JsonlStore extends SqliteJournalStore implements Store {
     }
     this.bytes = before + data.length;
     return written;
+  }
+
+  locks(): SqliteLocks {
+    if (!this.db) throw new SluiceError(ErrorCodes.SINK, 'the JSONL store is not open');
+    return new SqliteLocks(this.db);
   }
 }
 

@@ -199,7 +199,7 @@ export function createTushareSource(opts: TushareSourceOptions): Source {
           hasMore = answer.hasMore;
           return answer.page;
         },
-        { page },
+        { page, offset: at },
       );
       const fresh = probe ? result.items.slice(offset - maxOffset) : result.items;
       if (unsure > 0) {

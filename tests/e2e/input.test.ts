@@ -49,7 +49,7 @@ describe('bad input writes nothing', () => {
     await refused(
       ['run', j.path, '--html', join(dir, 'no', 'such', 'report.html')],
       j.db,
-      /--html: folder .* does not exist/,
+      /--html: directory .* does not exist/,
     );
   });
 

@@ -54,7 +54,7 @@ describe('observing a run', () => {
       each: emu.dataset.universe.codes,
       rate: { calls: 40, intervalMs: 1000 },
     });
-    const child = spawnCli(['run', job, '--quiet', '--metrics-port', String(port)]);
+    const child = spawnCli(['run', job, '--quiet', '--metrics-port', String(port), '--metrics-linger', '0']);
     const exit = finished(child);
     let text = '';
     for (let i = 0; i < 1000; i++) {

@@ -95,6 +95,20 @@ describe('renderHtml', () => {
     }
   });
 
+  test('the most frequent errors per API are listed, each with its count and example', () => {
+    const r: RunReport = {
+      ...sampleReport(),
+      errors: [
+        { api: 'daily', failedCalls: 7, top: [{ code: 'ECONNREFUSED', count: 7, example: 'connect <refused>' }] },
+      ],
+    };
+    const html = renderHtml(r);
+    assert.match(html, /Most frequent errors per API/);
+    assert.match(html, /ECONNREFUSED/);
+    assert.match(html, /connect &lt;refused&gt;/);
+    assert.doesNotMatch(renderHtml(sampleReport()), /Most frequent errors per API/);
+  });
+
   test('a report without chart data still renders, with empty charts and "not measured"', () => {
     const r = sampleReport({ batches: { total: 0, done: 0, failed: 0 } }, { batches: 0 });
     const html = renderHtml({

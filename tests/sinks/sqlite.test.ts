@@ -209,13 +209,17 @@ describe('SqliteStore specifics', () => {
         /1 batches/.test(e.message),
     );
     assert.equal(h.store.database.inTransaction, false);
-    // The group (b, c) is gone with its done marks; a, committed earlier, stays.
+    // The group (b, c) is gone with its done marks; a, committed earlier, stays. b is failed, naming
+    // why (c, the batch that failed, is the caller's to record).
     assert.deepEqual(h.store.database.prepare('SELECT ts_code FROM daily ORDER BY ts_code').all(), [{ ts_code: 's0' }]);
-    assert.deepEqual(h.store.database.prepare('SELECT batch_key, status FROM sluice_batches ORDER BY seq').all(), [
-      { batch_key: 'a', status: 'done' },
-      { batch_key: 'b', status: 'pending' },
-      { batch_key: 'c', status: 'pending' },
-    ]);
+    assert.deepEqual(
+      h.store.database.prepare('SELECT batch_key, status, last_error FROM sluice_batches ORDER BY seq').all(),
+      [
+        { batch_key: 'a', status: 'done', last_error: null },
+        { batch_key: 'b', status: 'failed', last_error: 'rolled back with batch c (b): s9 refused' },
+        { batch_key: 'c', status: 'pending', last_error: null },
+      ],
+    );
     // The store keeps working: the next batch starts a new group.
     await h.store.commit('r', batch('b'), rowsOf([['s1', 'd', 1, 1]]), 1);
     await h.store.close();

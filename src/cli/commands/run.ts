@@ -10,6 +10,8 @@ import { runJob } from '../../job/run.js';
 import type { LiveOptions } from '../../ui/live.js';
 import { usageError } from '../../core/errors.js';
 import { RUN_STOP_NOTE, withStopSignals } from '../stop.js';
+import { checkPushgatewayUrl } from '../../job/metrics.js';
+import { durationFlag } from '../duration.js';
 import { action, checkWritableDir, intFlag, printLine } from '../util.js';
 
 interface RunFlags {
@@ -20,6 +22,9 @@ interface RunFlags {
   json?: boolean;
   queue?: string;
   quiet?: boolean;
+  wait?: boolean;
+  metricsLinger?: string;
+  pushgateway?: string;
   ui?: string | boolean;
   uiHost?: string;
 }
@@ -34,23 +39,41 @@ function uiOptions(flags: RunFlags): LiveOptions | undefined {
   return { port, host: flags.uiHost, lingerMs: 3000 };
 }
 
+/** How long /metrics stays up after a run when --metrics-linger is not given. */
+const METRICS_LINGER_DEFAULT = '5s';
+
 export function register(program: Command): void {
   program
     .command('run')
     .description('Run a job file: plan, pace, fetch, write, and store the run report.')
     .argument('<job>', 'job file (YAML or JSON)')
     .option('--resume', 'continue the last unfinished run of this job, skipping done batches')
-    .option('--db <path>', "sink database: SQLite/JSONL path or PostgreSQL URL (overrides the job's sink)")
+    .option(
+      '--db <path>',
+      "sink database, overriding the job's sink (type included): a SQLite file, a .jsonl file, or a postgres:// URL (?schema=NAME)",
+    )
     .option('--metrics-port <n>', 'serve Prometheus /metrics on 127.0.0.1:N during the run')
+    .option(
+      '--metrics-linger <duration>',
+      `keep /metrics up this long after the run ends (e.g. 15s, 0 = close at once)`,
+      METRICS_LINGER_DEFAULT,
+    )
+    .option(
+      '--pushgateway <url>',
+      "push the run's metrics to this Prometheus Pushgateway at the end (job = the job's name)",
+    )
     .option('--html <file>', 'write the HTML report to FILE')
     .option('--json', 'print the run report as JSON on stdout')
     .option('--queue <redis-url>', 'run through BullMQ workers (sluice worker) instead of in-process')
     .option('--quiet', 'no progress output')
     .option('--ui [port]', 'serve the live page during the run (127.0.0.1; port 7330 or a free one by default)')
     .option('--ui-host <host>', 'address the live page binds to (default 127.0.0.1; anything else exposes it)')
+    .option('--wait', 'if another run of this job holds the database, wait for it to finish instead of refusing')
     .action(
       action(async (jobPath: string, flags: RunFlags) => {
         const metricsPort = intFlag('--metrics-port', flags.metricsPort, { min: 0, max: 65535 });
+        const metricsLingerMs = durationFlag('--metrics-linger', flags.metricsLinger);
+        if (flags.pushgateway) checkPushgatewayUrl(flags.pushgateway);
         const ui = uiOptions(flags);
         const loaded = loadJobFile(jobPath);
         const queue = flags.queue;
@@ -67,10 +90,13 @@ export function register(program: Command): void {
           return await withStopSignals(async (signal) => {
             const result = await runJob(loaded.job, {
               resume: flags.resume,
+              wait: flags.wait,
               db: flags.db,
               baseDir: baseDirOf(jobPath),
               signal,
               metricsPort,
+              metricsLingerMs,
+              pushgateway: flags.pushgateway,
               live,
               progress: flags.quiet || flags.json ? 'quiet' : 'auto',
               engine:

@@ -110,9 +110,20 @@ export function timeSection(r: RunReport): string {
 }
 
 /** Failed calls and batches by kind, with the latest example of each. */
+/** The most frequent failed-call kinds per API, with a count and one example each. */
+function errorsByApi(r: RunReport): string {
+  const apis = (r.errors ?? []).filter((a) => a.top.length > 0);
+  if (apis.length === 0) return '';
+  const rows = apis.flatMap((a) =>
+    a.top.map((k) => cells([esc(a.api), esc(k.code), int(k.count), esc(k.example)], new Set([2]))),
+  );
+  return `<h3>Most frequent errors per API</h3>${table(['api', 'code', 'count', 'example'], rows, new Set([2]))}`;
+}
+
 export function errorsSection(r: RunReport): string {
   const kinds = list(r.latestErrors);
-  if (kinds.length === 0) return '<p class="calm">No failed calls and no failed batches.</p>';
+  const byApi = errorsByApi(r);
+  if (kinds.length === 0) return byApi || '<p class="calm">No failed calls and no failed batches.</p>';
   const rows = kinds.map((k) => {
     const latest = isRec(k.latest) ? k.latest : {};
     const example = [
@@ -125,7 +136,7 @@ export function errorsSection(r: RunReport): string {
     const what = k.scope === 'batch' ? 'batch failed' : `call ${String(k.kind)}`;
     return cells([esc(what), esc(String(k.code ?? '')), int(k.count), example], new Set([2]));
   });
-  return table(['what', 'code', 'count', 'latest'], rows, new Set([2]));
+  return byApi + table(['what', 'code', 'count', 'latest'], rows, new Set([2]));
 }
 
 export function recommendationsSection(r: RunReport): string {

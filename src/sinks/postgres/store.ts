@@ -15,6 +15,7 @@ import { redactUrls, registerSecret, scrub } from '../../core/secrets.js';
 import { checkIdentifier, checkTableSpec, quote } from '../sql.js';
 import { PgJournal } from './journal.js';
 import { PgTable } from './table.js';
+import { PgLocks } from './lock.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/db`; the password never appears in messages. */
@@ -98,6 +99,7 @@ export class PostgresStore implements Store {
           if (!r.rows[0].t) throw new SluiceError(ErrorCodes.NOT_FOUND, `no Sluice database at ${this.where}`);
           return;
         }
+        await this.table?.checkExisting(c); // before anything is created
         await c.query('BEGIN');
         await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sluice:journal:${this.schema}`]);
         await c.query(this.journal.ddl());
@@ -203,6 +205,10 @@ export class PostgresStore implements Store {
 
   finishRun(runId: string, status: RunStatus, report: RunReport): Promise<void> {
     return this.use((c) => this.journal.finishRun(c, runId, status, report), `finishing run ${runId}`);
+  }
+
+  locks(): PgLocks {
+    return new PgLocks(quote(this.schema), (work, doing) => this.use(work, doing));
   }
 
   getRun(id: string, job?: string): Promise<RunRecord | undefined> {

@@ -17,6 +17,7 @@ import type { TableSpec } from '../../core/store.js';
 import { SluiceError, ErrorCodes } from '../../core/errors.js';
 import { checkKeyPresent, columnKind, fieldsOf, inferKinds, quote, type ColumnKind } from '../sql.js';
 import { copyChunks } from './copy.js';
+import { checkExistingTable } from '../table-check.js';
 
 /** Extra staging column that keeps the rows' order, so the last duplicate of a key wins. */
 const ORDINAL = 'sluice_ordinal';
@@ -73,6 +74,23 @@ export class PgTable {
       [this.schema, this.spec.table],
     );
     return r.rows.length === 0 ? undefined : new Set(r.rows.map((x) => x.column_name));
+  }
+
+  /** An existing table must have the key's columns and a primary key or unique index on them. */
+  async checkExisting(c: PoolClient): Promise<void> {
+    const columns = await this.loadColumns(c);
+    if (!columns) return;
+    const r = await c.query<{ cols: string[] }>(
+      `SELECT array_agg(a.attname::text ORDER BY a.attnum) AS cols
+       FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+       WHERE i.indrelid = to_regclass($1) AND i.indisunique GROUP BY i.indexrelid`,
+      [this.name],
+    );
+    checkExistingTable(
+      this.spec.table,
+      { columns: [...columns], uniqueKeys: r.rows.map((x) => x.cols) },
+      this.spec.key,
+    );
   }
 
   /** Creates the table or adds missing columns, in its own transaction under an advisory lock. */

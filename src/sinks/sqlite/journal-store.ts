@@ -5,17 +5,11 @@
 import type { Batch } from '../../core/types.js';
 import type { ApiFacts, BatchRecord, BatchStatus, RunRecord, RunStatus } from '../../core/store.js';
 import type { RunReport } from '../../core/report.js';
-import { SluiceError, ErrorCodes, isSluiceError, messageOf } from '../../core/errors.js';
-import { scrub } from '../../core/secrets.js';
+import { SluiceError, ErrorCodes } from '../../core/errors.js';
 import type { SqliteJournal } from './journal.js';
+import { sinkError } from './errors.js';
 
-/** Wraps a database error as SLUICE_SINK with a scrubbed message (SluiceErrors pass through). */
-export function sinkError(err: unknown, doing: string, batchKey?: string): SluiceError {
-  if (isSluiceError(err)) return err;
-  return new SluiceError(ErrorCodes.SINK, scrub(`${doing}: ${messageOf(err)}`), batchKey ? { batchKey } : {}, {
-    cause: err,
-  });
-}
+export { sinkError } from './errors.js';
 
 export abstract class SqliteJournalStore {
   /** Set by `open()`, cleared by `close()`. */
@@ -32,11 +26,22 @@ export abstract class SqliteJournalStore {
   /** Commits writes the store holds open (SQLite's group commit) around run-level changes. */
   protected settle(): void {}
 
+  /**
+   * Commits writes the store holds open without throwing: a group that cannot commit is recorded
+   * on its batches (and thrown by the store's next write), so that the run's end is still stored.
+   */
+  protected settleQuietly(): void {}
+
+  /** The database file, named in errors (a full disk names it). */
+  protected get file(): string | undefined {
+    return undefined;
+  }
+
   protected guard<T>(work: () => T, doing: string, batchKey?: string): T {
     try {
       return work();
     } catch (err) {
-      throw sinkError(err, doing, batchKey);
+      throw sinkError(err, doing, batchKey, this.file);
     }
   }
 
@@ -75,10 +80,8 @@ export abstract class SqliteJournalStore {
   }
 
   async finishRun(runId: string, status: RunStatus, report: RunReport): Promise<void> {
-    this.guard(() => {
-      this.journal.finishRun(runId, status, report);
-      this.settle();
-    }, `finishing run ${runId}`);
+    this.settleQuietly();
+    this.guard(() => this.journal.finishRun(runId, status, report), `finishing run ${runId}`);
   }
 
   async getRun(id: string, job?: string): Promise<RunRecord | undefined> {

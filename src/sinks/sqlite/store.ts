@@ -34,6 +34,7 @@ import type { Batch, BatchRows } from '../../core/types.js';
 import type { Store, TableSpec } from '../../core/store.js';
 import { SluiceError, ErrorCodes } from '../../core/errors.js';
 import { checkParentDir, checkTableSpec } from '../sql.js';
+import { SqliteLocks } from './lock.js';
 import { SqliteJournal, hasJournal } from './journal.js';
 import { SqliteJournalStore, sinkError } from './journal-store.js';
 
@@ -95,6 +96,8 @@ function isSluiceDatabase(db: Database.Database): boolean {
 interface OpenGroup {
   rows: number;
   batches: number;
+  /** The batches written into the group so far (run, key, attempts), to fail them if it cannot commit. */
+  readonly written: { runId: string; key: string; attempts: number }[];
   readonly startedMs: number;
   readonly timer: NodeJS.Timeout;
 }
@@ -105,7 +108,9 @@ export class SqliteStore extends SqliteJournalStore implements Store {
   private table: SqliteTable | undefined;
   private group: OpenGroup | undefined;
   private lastGroupEndMs = Number.NEGATIVE_INFINITY;
-  private readonly flushOnExit = (): void => this.flush();
+  /** A group the timer could not commit: thrown by the next `commit` or `flush`. */
+  private failure: SluiceError | undefined;
+  private readonly flushOnExit = (): void => this.flushQuietly();
 
   constructor(private readonly options: SqliteStoreOptions) {
     super();
@@ -129,7 +134,7 @@ export class SqliteStore extends SqliteJournalStore implements Store {
     try {
       db = new Database(path, { fileMustExist: mustExist });
     } catch (err) {
-      throw sinkError(err, `opening SQLite database ${path}`);
+      throw sinkError(err, `opening SQLite database ${path}`, undefined, path);
     }
     if (mustExist && !isSluiceDatabase(db)) {
       db.close();
@@ -142,10 +147,10 @@ export class SqliteStore extends SqliteJournalStore implements Store {
       db.pragma(`synchronous = ${this.options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
     } catch (err) {
       db.close();
-      throw sinkError(err, `opening SQLite database ${path}`);
+      throw sinkError(err, `opening SQLite database ${path}`, undefined, path);
     }
     try {
-      this.journalRef = new SqliteJournal(db, !mustExist);
+      // the table first: an existing table that does not fit the job is refused before anything is created
       if (this.options.table) {
         this.table = new SqliteTable(
           db,
@@ -153,9 +158,10 @@ export class SqliteStore extends SqliteJournalStore implements Store {
           this.options.rowsPerStatement ?? DEFAULT_ROWS_PER_STATEMENT,
         );
       }
+      this.journalRef = new SqliteJournal(db, !mustExist);
     } catch (err) {
       db.close();
-      throw sinkError(err, `preparing SQLite database ${path}`);
+      throw sinkError(err, `preparing SQLite database ${path}`, undefined, path);
     }
     this.db = db;
     process.on('exit', this.flushOnExit);
@@ -171,23 +177,59 @@ export class SqliteStore extends SqliteJournalStore implements Store {
     return group;
   }
 
-  /** Commits the open group of batch commits, if any. */
+  /**
+   * Commits the open group of batch commits, if any. Throws the SLUICE_SINK error of a group that
+   * could not commit (now, or earlier on the timer); that group's batches are marked failed.
+   */
   flush(): void {
-    if (!this.endGroup()) return;
+    const failure = this.failure;
+    if (failure) {
+      this.failure = undefined;
+      throw failure;
+    }
+    this.commitGroup();
+  }
+
+  private commitGroup(): void {
+    const group = this.endGroup();
     const db = this.db;
-    if (!db?.inTransaction) return;
+    if (!group || !db) return;
     try {
+      // SQLite rolls a transaction back by itself after some errors (a full disk among them)
+      if (!db.inTransaction) throw new Error('SQLite rolled the transaction back');
       db.exec('COMMIT');
     } catch (err) {
-      // Leave no half-open group behind: its batches go back to pending for --resume.
+      // Leave no half-open group behind: its batches are failed, and --resume fetches them again.
       if (db.inTransaction) db.exec('ROLLBACK');
-      throw err;
+      this.table?.refresh();
+      throw this.groupFailed(group, err, `committing ${group.batches} batches into ${this.options.table?.table}`);
     }
+  }
+
+  /**
+   * The group's batches lost their rows and done marks: mark them failed with the cause (in a
+   * transaction of its own; when even that fails they stay pending, and --resume fetches them too).
+   */
+  private groupFailed(group: OpenGroup, err: unknown, doing: string): SluiceError {
+    const keys = group.written.map((w) => w.key);
+    const shown = keys.length > 3 ? `${keys.slice(0, 3).join(', ')} and ${keys.length - 3} more` : keys.join(', ');
+    const error = sinkError(err, `${doing}${shown ? ` (${shown})` : ''}`, keys[0], this.options.path);
+    const journal = this.journalRef;
+    if (journal && this.db && keys.length > 0) {
+      try {
+        this.db.transaction(() => {
+          for (const w of group.written) journal.markFailed(w.runId, w.key, error.message, w.attempts);
+        })();
+      } catch {
+        /* the batches stay pending: still fetched again on --resume */
+      }
+    }
+    return error;
   }
 
   async close(): Promise<void> {
     process.off('exit', this.flushOnExit);
-    if (this.db) this.guard(() => this.flush(), 'committing the last batches');
+    if (this.db) this.flushQuietly();
     this.db?.close();
     this.db = undefined;
     this.journalRef = undefined;
@@ -199,11 +241,16 @@ export class SqliteStore extends SqliteJournalStore implements Store {
     this.flush();
   }
 
+  protected override settleQuietly(): void {
+    this.flushQuietly();
+  }
+
   async commit(runId: string, batch: Batch, rows: BatchRows, attempts: number): Promise<number> {
     const table = this.table;
     if (!table) throw new SluiceError(ErrorCodes.SINK, 'this store was opened without a table; cannot write rows');
     const journal = this.journal;
     const db = this.database;
+    if (this.failure) this.flush(); // throws the group the timer could not commit
     table.check(rows, batch.key);
     const write = (): number => {
       const written = table.write(rows);
@@ -222,7 +269,12 @@ export class SqliteStore extends SqliteJournalStore implements Store {
         return db.transaction(write).immediate();
       } catch (err) {
         table.refresh();
-        throw sinkError(err, `writing batch ${batch.key} into ${this.options.table?.table}`, batch.key);
+        throw sinkError(
+          err,
+          `writing batch ${batch.key} into ${this.options.table?.table}`,
+          batch.key,
+          this.options.path,
+        );
       }
     }
     let written: number;
@@ -237,18 +289,31 @@ export class SqliteStore extends SqliteJournalStore implements Store {
       table.refresh();
       const lost =
         group.batches === 0 ? '' : ` with the ${group.batches} batches committed before it in the same group`;
-      throw sinkError(
+      const error = sinkError(
         err,
         `writing batch ${batch.key}: rolled back${lost}; run again with --resume to fetch them again`,
         batch.key,
+        this.options.path,
       );
+      if (group.batches > 0) this.groupFailed(group, err, `rolled back with batch ${batch.key}`);
+      throw error;
     }
     group.rows += written;
     group.batches += 1;
+    group.written.push({ runId, key: batch.key, attempts });
     if (group.rows >= (this.options.groupCommitRows ?? 200_000) || Date.now() - group.startedMs >= groupMs) {
       this.guard(() => this.flush(), `committing batch ${batch.key}`, batch.key);
     }
     return written;
+  }
+
+  locks(): SqliteLocks {
+    return new SqliteLocks(this.database);
+  }
+
+  /** The database file, named in errors (a full disk names it). */
+  protected override get file(): string {
+    return this.options.path;
   }
 
   /**
@@ -260,15 +325,18 @@ export class SqliteStore extends SqliteJournalStore implements Store {
     this.guard(() => db.exec('BEGIN IMMEDIATE'), `writing batch ${batchKey}`, batchKey);
     const timer = setTimeout(() => this.flushQuietly(), groupMs);
     timer.unref();
-    this.group = { rows: 0, batches: 0, startedMs: Date.now(), timer };
+    this.group = { rows: 0, batches: 0, written: [], startedMs: Date.now(), timer };
   }
 
-  /** Timer flush: a failure here surfaces at the next call, which finds the group rolled back. */
+  /**
+   * Commits the open group without throwing (the timer, finishRun, close): a failure marks the
+   * group's batches failed and is kept for the next `commit` or `flush` to throw.
+   */
   private flushQuietly(): void {
     try {
-      this.flush();
-    } catch {
-      /* the next write reports the problem */
+      this.commitGroup();
+    } catch (err) {
+      this.failure ??= sinkError(err, 'committing batches', undefined, this.options.path);
     }
   }
 }

@@ -8,6 +8,7 @@ import type { BatchRows, Page } from '../../core/types.js';
 import type { TableSpec } from '../../core/store.js';
 import { SluiceError, ErrorCodes } from '../../core/errors.js';
 import { checkKeyPresent, columnKind, fieldsOf, inferKinds, quote, type ColumnKind } from '../sql.js';
+import { checkExistingTable } from '../table-check.js';
 
 const SQLITE_TYPE: Record<ColumnKind, string> = {
   integer: ' INTEGER',
@@ -85,6 +86,32 @@ export class SqliteTable {
     private readonly rowsPerStatement = DEFAULT_ROWS_PER_STATEMENT,
   ) {
     this.columns = this.existingColumns();
+    if (this.columns) this.checkKey();
+  }
+
+  /** An existing table must have the key's columns and a primary key or unique index on them. */
+  private checkKey(): void {
+    const info = this.db.prepare('SELECT name, pk FROM pragma_table_info(?)').all(this.spec.table) as {
+      name: string;
+      pk: number;
+    }[];
+    const pk = info
+      .filter((c) => c.pk > 0)
+      .sort((a, b) => a.pk - b.pk)
+      .map((c) => c.name);
+    const uniqueKeys: string[][] = pk.length > 0 ? [pk] : [];
+    const indexes = this.db.prepare('SELECT name, "unique" AS u FROM pragma_index_list(?)').all(this.spec.table) as {
+      name: string;
+      u: number;
+    }[];
+    for (const ix of indexes) {
+      if (!ix.u) continue;
+      const cols = this.db.prepare('SELECT name FROM pragma_index_info(?)').all(ix.name) as { name: string | null }[];
+      if (cols.every((c) => c.name !== null)) uniqueKeys.push(cols.map((c) => c.name as string));
+    }
+    checkExistingTable(this.spec.table, { columns: info.map((c) => c.name), uniqueKeys }, this.spec.key, (n) =>
+      n.toLowerCase(),
+    );
   }
 
   /** Re-reads the table's columns (after a rolled-back transaction may have undone a change). */
