@@ -106,5 +106,5 @@ export { startEmulator, DEMO_TOKEN, type Emulator, type EmulatorOptions } from '
 export { SluiceError, ErrorCodes, isSluiceError, type ErrorCode, type SluiceErrorContext } from './core/errors.js';
 export type { Batch, Window, Page, BatchRows, CallStatus } from './core/types.js';
 export type { Source, CallContext, CallInfo } from './core/source.js';
-export type { Store, TableSpec, RunRecord, BatchRecord, RunStatus, BatchStatus } from './core/store.js';
+export type { Store, TableSpec, RunRecord, BatchRecord, RunStatus, BatchStatus, NewRun } from './core/store.js';
 export type { Pacer, RateLimit, RateLimitedInfo, Limit, LimitSample } from './core/pacing.js';
