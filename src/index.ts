@@ -42,7 +42,8 @@ export { runJobFile, type RunJobFileOptions } from './job/file.js';
 export { runJob, type RunJobOptions, type RunJobResult } from './job/run.js';
 export { loadJobFile, parseJob, type LoadedJob } from './job/load.js';
 export type { JobConfig } from './job/schema.js';
-export { resolveRun, planRun } from './job/resolve.js';
+export { resolveRun, planRun, type PlanRunOptions, type PlannedRun } from './job/resolve.js';
+export { jobFingerprint } from './job/fingerprint.js';
 export { DEFAULTS } from './core/defaults.js';
 
 // Sources and stores.
@@ -96,6 +97,7 @@ export {
   type SlotsReport,
   type LaneBatch,
   type LatestErrorReport,
+  type CoverageReport,
 } from './core/report.js';
 export type { ErrorKindCount } from './core/error-kinds.js';
 

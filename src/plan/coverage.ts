@@ -27,9 +27,7 @@ export function mergeRanges(ranges: readonly DayRange[]): DayRange[] {
 
 /** The parts of `ranges` inside `range`, merged. */
 export function clipRanges(ranges: readonly DayRange[], range: DayRange): DayRange[] {
-  return mergeRanges(
-    ranges.map((r) => ({ start: Math.max(r.start, range.start), end: Math.min(r.end, range.end) })),
-  );
+  return mergeRanges(ranges.map((r) => ({ start: Math.max(r.start, range.start), end: Math.min(r.end, range.end) })));
 }
 
 /** The days of `range` that no range of `covered` holds, in order. */

@@ -131,7 +131,10 @@ const simArb: fc.Arbitrary<Sim> = fc.record({
   lookback: fc.integer({ min: 0, max: 6 }),
   runs: fc.array(
     fc.record({
-      range: rangeArb(500).map((x) => ({ start: Math.max(x.start, day('20100101')), end: Math.max(x.end, day('20100101')) })),
+      range: rangeArb(500).map((x) => ({
+        start: Math.max(x.start, day('20100101')),
+        end: Math.max(x.end, day('20100101')),
+      })),
       outcomes: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 30 }),
     }),
     { minLength: 1, maxLength: 5 },
@@ -172,7 +175,10 @@ describe('incremental runs (property)', () => {
             if (sim.lookback === 0 || !last) assert.deepEqual(again, []);
             else {
               const back = lookbackRange(last.end, sim.lookback, cal, run.range.start)!;
-              assert.deepEqual(again, covered.flatMap((c) => clipRanges([back], c)));
+              assert.deepEqual(
+                again,
+                covered.flatMap((c) => clipRanges([back], c)),
+              );
             }
           }
           // execute: done, failed, not run, or split into two halves whose first half is done

@@ -115,11 +115,7 @@ CREATE TABLE IF NOT EXISTS ${this.facts} (
     );
   }
 
-  async createRun(
-    c: PoolClient,
-    run: NewRun,
-    batches: readonly Batch[],
-  ): Promise<void> {
+  async createRun(c: PoolClient, run: NewRun, batches: readonly Batch[]): Promise<void> {
     await c.query(
       `INSERT INTO ${this.runs} (id, job, status, started_at, fingerprint) VALUES ($1, $2, 'running', $3, $4)`,
       [run.id, run.job, run.startedAt, run.fingerprint ?? null],

@@ -8,7 +8,16 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import type { Batch, BatchRows } from '../../core/types.js';
-import type { ApiFacts, BatchRecord, BatchStatus, NewRun, RunRecord, RunStatus, Store, TableSpec } from '../../core/store.js';
+import type {
+  ApiFacts,
+  BatchRecord,
+  BatchStatus,
+  NewRun,
+  RunRecord,
+  RunStatus,
+  Store,
+  TableSpec,
+} from '../../core/store.js';
 import type { RunReport } from '../../core/report.js';
 import { SluiceError, ErrorCodes, isSluiceError, messageOf } from '../../core/errors.js';
 import { redactUrls, registerSecret, scrub } from '../../core/secrets.js';
