@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
+import { startEmulator } from '../../src/emulator/index.js';
 import { finished, spawnCli } from '../helpers/e2e.js';
 import { REDIS_URL, redisAvailable } from './redis-check.js';
 import { workersFixture } from './workers-fixture.js';
@@ -54,6 +55,34 @@ describe('sluice worker: the circuit breaker', () => {
       assert.ok(!states.some((s) => s.status === 'done'), JSON.stringify(states));
     } finally {
       await f.stop(workers);
+    }
+  });
+
+  test("a --queue run's report names the workers' failed calls, with an example each", async (t) => {
+    if (!(await redisAvailable(t))) return;
+    // half the answers are HTTP 502 pages and no call is retried: some batches fail
+    const emu = await startEmulator({ port: 0, seed: 3, symbols: 6, faults: '5xx:0.5' });
+    try {
+      const { path, name } = f.job('relayed-errors', undefined, {
+        url: emu.url,
+        rate: undefined,
+        extra: { execution: { concurrency: 2, retries: 0, breaker: false } },
+      });
+      const workers = [f.worker(name, emu.token)];
+      try {
+        const r = await finished(spawnCli(['run', path, '--queue', REDIS_URL, '--json'], { TUSHARE_TOKEN: emu.token }));
+        assert.equal(r.code, 1, r.stderr);
+        const report = JSON.parse(r.stdout);
+        assert.ok(report.batches.failed > 0, JSON.stringify(report.batches));
+        assert.match(r.stderr, /a call failed:.*(502|5xx|HTTP)/i, 'the cause is named as it happens');
+        const daily = report.errors.find((e: { api: string }) => e.api === 'daily');
+        assert.ok(daily && daily.failedCalls >= report.batches.failed, JSON.stringify(report.errors));
+        assert.match(daily.top[0].example, /502|HTTP/);
+      } finally {
+        await f.stop(workers);
+      }
+    } finally {
+      await emu.close();
     }
   });
 });
