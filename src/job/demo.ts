@@ -10,6 +10,10 @@ import { parseJob } from './load.js';
 import { finishRun } from './finish.js';
 import { runJob } from './run.js';
 import { JOB_DEFAULTS } from './schema.js';
+import { demoServedThrough, runDemoUpdate } from './demo-update.js';
+
+/** Last day of the demo's back-fill. */
+const DEMO_END = '20241231';
 
 /** What the demo uses when an option is left out. */
 export const DEMO_DEFAULTS = { db: JOB_DEFAULTS.sink.path, symbols: 40, html: './sluice-report.html' } as const;
@@ -53,7 +57,7 @@ export function demoJob(url: string, token: string, codes: readonly string[], db
       rowCap: 6000,
       rateLimit: { calls: 25, intervalMs: 1000 },
     },
-    plan: { start: '20220101', end: '20241231', strategy: 'smart', each: { param: 'ts_code', values: codes } },
+    plan: { start: '20220101', end: DEMO_END, strategy: 'smart', each: { param: 'ts_code', values: codes } },
     execution: {
       concurrency: { adaptive: true, min: 2, max: 16 },
       retries: 6,
@@ -77,16 +81,26 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   });
   try {
     printLine(`sluice demo: emulator at ${emulator.url} (1% injected faults, quota 30 calls/s)`);
-    const job = parseJob(
-      demoJob(emulator.url, emulator.token, emulator.dataset.universe.codes, db),
-      process.env,
-      'demo job',
-    );
+    const raw = demoJob(emulator.url, emulator.token, emulator.dataset.universe.codes, db);
+    const job = parseJob(raw, process.env, 'demo job');
+    // the vendor's data as of the back-fill's end (or of an earlier demo's update); the update moves it on
+    const served = await demoServedThrough(emulator, job, DEMO_END);
     printLine(`sluice demo: fetching daily prices of ${emulator.dataset.universe.size} symbols, 2022-2024, into ${db}`);
-    const result = await runJob(job, { signal: options.signal, progress: options.json ? 'quiet' : 'auto' });
-    const code = await finishRun(result, job, { json: options.json, html });
+    // --full: the back-fill fetches the whole range even when an earlier demo left it in the database
+    const result = await runJob(job, { full: true, signal: options.signal, progress: options.json ? 'quiet' : 'auto' });
+    let code = await finishRun(result, job, { json: options.json, html });
     const stats = emulator.stats();
     printLine(`sluice demo: the emulator answered ${stats.calls} calls (${stats.rejectedRate} refused for rate)`);
+    if (code === 0) {
+      code = await runDemoUpdate({
+        emulator,
+        served,
+        job: raw,
+        firstCalls: stats.calls,
+        quiet: options.json === true,
+        signal: options.signal,
+      });
+    }
     printLine(
       [
         'next:',
