@@ -36,7 +36,7 @@ export {
   sizeDistribution,
 } from './stats.js';
 export { batchKey, batchKeyPrefix, windowKey } from './keys.js';
-export { type Plan, type PlanSpec, type SpecLabels, planJob, splitBatch } from './job.js';
+export { type Plan, type PlanSpec, type SpecLabels, planJob, plannedRanges, splitBatch } from './job.js';
 export {
   type CoverageOptions,
   type CoverageStats,

@@ -190,6 +190,21 @@ function windowRows(windows: readonly DayRange[], density: Density): number[] {
 }
 
 /**
+ * The day ranges a spec asks to plan, per `each` value ('' when there is none): `todo` clipped to
+ * [start, end], or the whole range for every value without it. What a planner cuts into windows.
+ * @example
+ * ```ts
+ * for (const [value, ranges] of plannedRanges(spec)) console.log(value || '(all)', ranges.length);
+ * ```
+ */
+export function plannedRanges(spec: PlanSpec): Map<string, DayRange[]> {
+  const { start, end } = parseRange(spec.start, spec.end);
+  const range = { start, end };
+  const values = spec.each ? eachValues(spec.each) : [''];
+  return new Map(values.map((v) => [v, spec.todo ? clipRanges(spec.todo.get(v) ?? [], range) : [range]]));
+}
+
+/**
  * The day ranges to plan and the values each applies to: the whole range for every value, or with
  * `todo`, each value's own ranges (values with the same ranges planned together).
  */

@@ -66,7 +66,7 @@ async function lastRunWindows(sink: Sink): Promise<{ start: string; end: string 
   }
 }
 
-function job(emu: Emulator, sink: Sink, start: string, end: string, codes?: readonly string[]) {
+function job(emu: Emulator, sink: Sink, start: string, end: string, codes?: readonly string[], lookback = 5) {
   return parseJob(
     {
       name: codes ? 'incr-each' : 'incr-market',
@@ -77,7 +77,7 @@ function job(emu: Emulator, sink: Sink, start: string, end: string, codes?: read
         // windows sized to the row cap from a density: what the update spends shows the coverage, not the cut
         strategy: 'rows',
         rowsPerDay: codes ? 1 : SYMBOLS,
-        lookback: 5,
+        lookback,
         ...(codes ? { each: { param: 'ts_code', values: [...codes] } } : {}),
       },
       execution: { concurrency: 4, retries: 3, timeoutMs: 5000, backoff: { baseMs: 10, maxMs: 100 } },
@@ -221,5 +221,15 @@ describe('incremental runs against the emulator', () => {
     assert.equal(full.report.coverage?.full, true);
     assert.ok(emu.stats().calls - before >= lowerBound(emu, '20240101', D));
     assert.deepEqual(full.report.batches.done, full.report.batches.total);
+    // without a lookback, nothing new: no batch, no call, a succeeded run
+    const calls = emu.stats().calls;
+    const idle = await runJob(job(emu, sink, '20240101', D, undefined, 0), {
+      progress: 'quiet',
+      note: () => undefined,
+    });
+    assert.equal(idle.exitCode, 0, idle.fatal?.message);
+    assert.equal(idle.report.status, 'succeeded');
+    assert.equal(idle.report.batches.total, 0);
+    assert.equal(emu.stats().calls, calls);
   });
 });
