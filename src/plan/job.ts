@@ -134,8 +134,7 @@ export function planJob(spec: PlanSpec, labels: SpecLabels = SPEC_LABELS): Plan 
     throw usageError(`${labels.maxOffset}: needs ${labels.rowCap} (the page size)`);
   const budget = spec.rowCap === undefined ? undefined : { rowCap: spec.rowCap, maxOffset: spec.maxOffset };
   const values = spec.each ? eachValues(spec.each) : undefined;
-  const windows: Window[] = [];
-  const batches: Batch[] = [];
+  const parts: { windows: Window[]; batches: Batch[] }[] = [];
   const days: DayRange[] = [];
   const valueCounts: number[] = [];
   const resolved = new Set<string>();
@@ -147,17 +146,19 @@ export function planJob(spec: PlanSpec, labels: SpecLabels = SPEC_LABELS): Plan 
       resolved.add(result.resolved);
       oversized += result.oversized ?? 0;
       const partRows = result.rows ?? (spec.density ? windowRows(result.windows, spec.density) : undefined);
-      if (rows && partRows) rows.push(...partRows);
+      if (rows && partRows) for (const n of partRows) rows.push(n);
       else rows = undefined;
       const built = buildBatches(result.windows, range, spec, group.values);
-      windows.push(...built.windows);
-      for (const b of built.batches) batches.push(b);
+      parts.push(built);
       for (const w of result.windows) {
         days.push(w);
         valueCounts.push(group.values ? group.values.length : 1);
       }
     }
   }
+  // one part (a plan without `todo`): its arrays as they are, no copy
+  const windows = parts.length === 1 ? parts[0].windows : parts.flatMap((p) => p.windows);
+  const batches = parts.length === 1 ? parts[0].batches : parts.flatMap((p) => p.batches);
   const stats = planStats({
     range,
     windows: days,
