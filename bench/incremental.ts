@@ -120,10 +120,11 @@ async function main(): Promise<void> {
   try {
     const codes = emu.dataset.universe.codes.slice(0, 60);
     const cases: UpdateCase[] = [];
-    for (const [strategy, rows] of [
-      [DEFAULTS.plan.strategy, undefined],
-      ['rows', true],
-    ] as const) {
+    // the default plan, the calendar rule when it is not the default, and `rows` with a density
+    const strategies: [string, boolean][] = [[DEFAULTS.plan.strategy, false]];
+    if (DEFAULTS.plan.strategy !== 'smart') strategies.push(['smart', false]);
+    strategies.push(['rows', true]);
+    for (const [strategy, rows] of strategies) {
       if (only !== 'each')
         cases.push({
           name: `market-${strategy}`,
