@@ -215,5 +215,14 @@ describe('sluice plan JOB plans what sluice run JOB runs', () => {
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
     assert.match(r.stderr.trim(), /^sluice: --start: not with a job file/);
+    for (const [args, text] of [
+      [['plan', '--start', '20240101', '--end', '20240131', '--full'], /^sluice: --full: only with a job file$/],
+      [['run', job, '--full', '--resume'], /^sluice: --full and --resume: give one of them/],
+    ] as const) {
+      const bad = await runCli(args);
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+      assert.match(bad.stderr.trim(), text);
+    }
   });
 });
