@@ -42,7 +42,8 @@ export const DEFAULTS = {
   backoff: { baseMs: 250, maxMs: 30_000 },
   /** planJob(). */
   plan: {
-    strategy: 'smart',
+    /** Windows chosen online from the rows the first ones return (plan/auto.ts). */
+    strategy: 'auto',
     frequency: 'daily',
     /** Request parameter names that carry a window. */
     dateParams: { start: 'start_date', end: 'end_date' },

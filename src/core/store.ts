@@ -119,6 +119,11 @@ export interface Store {
 
   /** One transaction: the run row (status running) and all its batches as pending. */
   createRun(run: { id: string; job: string; startedAt: string }, batches: readonly Batch[]): Promise<void>;
+  /**
+   * Adds batches to a run as pending, after the ones it has (a plan made online records each
+   * batch before it runs). A key the run already has is left as it is.
+   */
+  addBatches(runId: string, batches: readonly Batch[]): Promise<void>;
   /** The newest run of `job` whose status is running or interrupted (or failed), if any. */
   latestUnfinishedRun(job: string): Promise<RunRecord | undefined>;
   /** Marks a run running again (resume). */

@@ -8,6 +8,8 @@ import { resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import type { Engine, EngineOutcome, EngineRunOptions } from '../core/engine.js';
 import type { Store } from '../core/store.js';
+import type { Batch } from '../core/types.js';
+import { ErrorCodes, SluiceError } from '../core/errors.js';
 import { jobPayload, type JobPayload } from './payload.js';
 import { runOnQueue } from './producer.js';
 import { closeRedis, connectRedis, redisOptions, settleWithin, type RedisConnection } from './redis.js';
@@ -41,11 +43,14 @@ export function createBullmqEngine(options: BullmqEngineOptions): Engine {
 
   return {
     async *run({ runId, batches, signal, events }: EngineRunOptions): AsyncIterable<EngineOutcome> {
+      // The job runner hands a queue run a planned list (strategy auto falls back to a fixed plan there).
+      if (!Array.isArray(batches))
+        throw new SluiceError(ErrorCodes.USAGE, 'a queue run needs a planned list of batches');
       const follow = runOnQueue({
         queue,
         connection,
         runId,
-        batches,
+        batches: batches as readonly Batch[],
         payload,
         signal,
         events,

@@ -15,6 +15,9 @@ import { batchKey, batchKeyPrefix, windowKey } from './keys.js';
 import { distinct } from './partition.js';
 import { type PlanStats, planStats } from './stats.js';
 import { parseFrequency, parseStrategy, windowsFor } from './strategy.js';
+import { type AutoSettings, type AutoStream, AutoPlanner, simulateAuto } from './auto.js';
+import { type OnlineSpec, autoBatch } from './auto-batches.js';
+import { weekdayCalendar } from './calendar.js';
 
 /**
  * What to plan: a date range, how to cut it, and the request parameters of each batch.
@@ -36,7 +39,7 @@ export interface PlanSpec {
   readonly start: string;
   /** Same formats, or 'today' (UTC). */
   readonly end: string;
-  /** smart | guide | day | week | month | quarter | half | year | days:N | rows. @default 'smart' */
+  /** auto | smart | guide | day | week | month | quarter | half | year | days:N | rows. @default 'auto' */
   readonly strategy?: string;
   /** For `guide`. @default 'daily' */
   readonly frequency?: 'daily' | 'monthly';
@@ -57,6 +60,10 @@ export interface PlanSpec {
   readonly each?: { readonly param: string; readonly values: readonly string[] };
   /** Fixed parameters merged into every batch (date and `each` params win on a clash). */
   readonly params?: Readonly<Record<string, unknown>>;
+  /** For `auto`: batches the run keeps in flight. @default DEFAULTS.executor.concurrency */
+  readonly concurrency?: number;
+  /** For `auto`: most rows the run holds (0 = no limit). @default DEFAULTS.executor.maxRowsHeld */
+  readonly maxRowsHeld?: number;
 }
 
 /**
@@ -78,6 +85,13 @@ export interface Plan {
   readonly windowRows?: number[];
   readonly batches: Batch[];
   readonly stats: PlanStats;
+  /**
+   * `auto`: the plan is made online, as the run goes; `windows` and `batches` are what it starts
+   * with, and a run plans the rest from the rows they return.
+   */
+  readonly online?: OnlineSpec;
+  /** `auto` with a density: what the online plan would spend if the density were exact. */
+  readonly simulated?: { readonly batches: number; readonly rows: number; readonly calls: number };
 }
 
 /** Names used in error messages; the CLI passes its flag names. */
@@ -126,6 +140,7 @@ export function planJob(spec: PlanSpec, labels: SpecLabels = SPEC_LABELS): Plan 
   if (spec.maxOffset !== undefined && spec.rowCap === undefined)
     throw usageError(`${labels.maxOffset}: needs ${labels.rowCap} (the page size)`);
   const budget = spec.rowCap === undefined ? undefined : { rowCap: spec.rowCap, maxOffset: spec.maxOffset };
+  if (strategy.kind === 'auto' && spec.rowCap !== undefined) return planAuto(spec, range, spec.rowCap, t0);
   const result = windowsFor(range, strategy, { frequency, density: spec.density, budget });
   let rows = result.rows;
   if (!rows && spec.density) {
@@ -157,6 +172,73 @@ export function planJob(spec: PlanSpec, labels: SpecLabels = SPEC_LABELS): Plan 
     windowRows: rows,
     batches,
     stats,
+  };
+}
+
+/** `auto`: the windows the online planner starts with, and what a run needs to plan the rest. */
+function planAuto(
+  spec: PlanSpec,
+  range: DayRange & { format: 'compact' | 'dashed' },
+  rowCap: number,
+  t0: number,
+): Plan {
+  const values = spec.each ? eachValues(spec.each) : undefined;
+  const ranges = [{ start: range.start, end: range.end }];
+  const streams: AutoStream[] = values ? values.map((value) => ({ value, ranges })) : [{ ranges }];
+  const calendar = spec.calendar ?? weekdayCalendar;
+  const online: OnlineSpec = {
+    streams,
+    param: spec.each?.param,
+    format: range.format,
+    dateParams: spec.dateParams ?? DATE_PARAMS,
+    params: spec.params ?? {},
+    rowCap,
+    maxOffset: spec.maxOffset,
+    calendar,
+  };
+  const settings: AutoSettings = {
+    rowCap,
+    maxOffset: spec.maxOffset,
+    calendar,
+    concurrency: spec.concurrency ?? DEFAULTS.executor.concurrency,
+    maxRowsHeld: spec.maxRowsHeld ?? DEFAULTS.executor.maxRowsHeld,
+  };
+  const planner = new AutoPlanner(streams, settings);
+  const days: DayRange[] = [];
+  const batches: Batch[] = [];
+  for (let w = planner.next(); typeof w === 'object'; w = planner.next()) {
+    days.push(w.range);
+    batches.push(autoBatch(online, w.stream, w.range));
+  }
+  let simulated: Plan['simulated'];
+  const density = spec.density;
+  if (density) {
+    const share = 1 / streams.length;
+    const sim = simulateAuto(streams, settings, (_, r) => {
+      let sum = 0;
+      for (let d = r.start; d <= r.end; d++) sum += density.rowsOn(d) * share;
+      return Math.round(sum);
+    });
+    simulated = { batches: sim.windows.length, rows: sim.rows.reduce((a, b) => a + b, 0), calls: sim.calls };
+  }
+  const windows: Window[] = batches.map((b) => b.window as Window);
+  const stats = planStats({
+    range,
+    windows: days,
+    calendar: spec.calendar,
+    rowCap,
+    generationMs: performance.now() - t0,
+  });
+  return {
+    strategy: spec.strategy ?? DEFAULTS.plan.strategy,
+    resolved: 'online',
+    start: formatDay(range.start, range.format),
+    end: formatDay(range.end, range.format),
+    windows,
+    batches,
+    stats,
+    online,
+    simulated,
   };
 }
 

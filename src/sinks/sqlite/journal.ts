@@ -21,7 +21,7 @@ import {
   type BatchRow,
   type RunRow,
 } from '../records.js';
-import { childSeqs, plannedSeq, shiftFor } from '../seq.js';
+import { SEQ_GAP, childSeqs, plannedSeq, shiftFor } from '../seq.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sluice_runs (
@@ -103,6 +103,18 @@ export class SqliteJournal {
         .prepare("INSERT INTO sluice_runs (id, job, status, started_at) VALUES (?, ?, 'running', ?)")
         .run(run.id, run.job, run.startedAt);
       batches.forEach((b, i) => this.insertBatch.run(run.id, plannedSeq(i), b.key, paramsJson(b), windowJson(b)));
+    })();
+  }
+
+  /** Batches after the run's last one, as pending; a key the run has already is left alone. */
+  addBatches(runId: string, batches: readonly Batch[]): void {
+    if (batches.length === 0) return;
+    this.db.transaction(() => {
+      const last = (
+        this.db.prepare('SELECT max(seq) AS s FROM sluice_batches WHERE run_id = ?').get(runId) as { s: number | null }
+      ).s;
+      let i = last === null ? 0 : Math.floor(last / SEQ_GAP) + 1;
+      for (const b of batches) this.insertChild.run(runId, plannedSeq(i++), b.key, paramsJson(b), windowJson(b));
     })();
   }
 
