@@ -39,9 +39,9 @@ export const PAGE_SHARE = 0.85;
 /** Windows are never cut below this many pages for parallelism or memory. */
 export const EFFICIENT_PAGES = 8;
 /** Rows seen before the density is trusted for windows in parallel. */
-export const SAMPLE_ROWS = 30;
+export const SAMPLE_ROWS = 8;
 /** While the density is not trusted, a window is at most this many times the open days seen. */
-export const GROWTH = 8;
+export const GROWTH = 16;
 /** A last piece of a range smaller than this share of a window joins it. */
 const TAIL_SHARE = 0.25;
 
