@@ -28,7 +28,8 @@ describe('sluice plan (built CLI)', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
     const out = JSON.parse(r.stdout) as PlanJson;
-    assert.equal(out.strategy, 'smart');
+    // the default (auto) with no row cap: the calendar rule's windows
+    assert.equal(out.strategy, 'auto');
     assert.equal(out.start, '20230115');
     assert.equal(out.end, '20240620');
     assert.equal(out.windows[0].start, '20230115');
