@@ -8,8 +8,6 @@ import { resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import type { Engine, EngineOutcome, EngineRunOptions } from '../core/engine.js';
 import type { Store } from '../core/store.js';
-import type { Batch } from '../core/types.js';
-import { ErrorCodes, SluiceError } from '../core/errors.js';
 import { jobPayload, type JobPayload } from './payload.js';
 import { runOnQueue } from './producer.js';
 import { closeRedis, connectRedis, redisOptions, settleWithin, type RedisConnection } from './redis.js';
@@ -30,6 +28,11 @@ export interface BullmqEngineOptions {
   readonly db?: string;
   /** Look unfinished jobs up directly after this long without an event. @default 2000 */
   readonly reconcileMs?: number;
+  /**
+   * A plan made online (strategy auto): how many of its batches may be on the queue at once
+   * (the job's concurrency). @default 4
+   */
+  readonly lookahead?: number;
 }
 
 export function createBullmqEngine(options: BullmqEngineOptions): Engine {
@@ -43,14 +46,13 @@ export function createBullmqEngine(options: BullmqEngineOptions): Engine {
 
   return {
     async *run({ runId, batches, signal, events }: EngineRunOptions): AsyncIterable<EngineOutcome> {
-      // The job runner hands a queue run a planned list (strategy auto falls back to a fixed plan there).
-      if (!Array.isArray(batches))
-        throw new SluiceError(ErrorCodes.USAGE, 'a queue run needs a planned list of batches');
+      // a plan made online (strategy auto) is read lazily, `lookahead` batches on the queue at a time
       const follow = runOnQueue({
         queue,
         connection,
         runId,
-        batches: batches as readonly Batch[],
+        batches,
+        lookahead: options.lookahead,
         payload,
         signal,
         events,

@@ -15,8 +15,8 @@ import { buildReport } from '../report/index.js';
 import { createPacer } from '../run/index.js';
 import { saveApiFacts } from './api-facts.js';
 import { createLocalEngine } from './local-engine.js';
-import { JOB_PLAN_LABELS, openParts, planRun, resolveRun, type RunParts } from './resolve.js';
-import { type OnlineSpec, type Plan, type PlanSpec, OnlineBatches, planJob, restOfRun } from '../plan/index.js';
+import { openParts, planRun, resolveRun, type RunParts } from './resolve.js';
+import { type OnlineSpec, OnlineBatches, restOfRun } from '../plan/index.js';
 import { concurrencyOf } from './parts.js';
 import { createProgress } from './progress.js';
 import { startErrorNotes } from './error-notes.js';
@@ -95,11 +95,6 @@ function maxOf(job: JobConfig): number | undefined {
   return typeof c === 'number' ? c : c.max;
 }
 
-/** `auto` as a fixed plan (a queue run): the learned or given density's rows windows, else the calendar rule. */
-function fixedPlan(spec: PlanSpec): Plan {
-  return planJob({ ...spec, strategy: spec.density ? 'rows' : 'smart' }, JOB_PLAN_LABELS);
-}
-
 export function newRunId(now = new Date()): string {
   return `${now
     .toISOString()
@@ -149,10 +144,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
   // The local engine commits SQLite batches in groups of up to two seconds (see PartsOptions), as bench/ingest measures.
   const parts = resolveRun(job, { ...options, groupCommitMs: options.engine ? 0 : LOCAL_GROUP_COMMIT_MS });
   // Plan before touching the database, so that bad input writes nothing (`sluice plan JOB` makes the same plan).
-  const planned = await planRun(parts);
-  const { learnedFrom } = planned;
-  // A queue run enqueues a planned list: `auto` falls back there to its fixed form (README).
-  const plan = planned.plan.online && options.engine ? fixedPlan(planned.spec) : planned.plan;
+  const { plan, learnedFrom } = await planRun(parts);
   if (learnedFrom > 0) note(`row density learned from ${learnedFrom} batches of earlier runs`);
   // what earlier runs learned about the API (its quota and row cap) comes with the open store
   const { source, store, known } = await openParts(parts);

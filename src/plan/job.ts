@@ -60,6 +60,11 @@ export interface PlanSpec {
   readonly each?: { readonly param: string; readonly values: readonly string[] };
   /** Fixed parameters merged into every batch (date and `each` params win on a clash). */
   readonly params?: Readonly<Record<string, unknown>>;
+  /**
+   * For `auto`: the day ranges to fetch for each `each` value (undefined: the job has no `each`);
+   * @default the whole range for every value
+   */
+  readonly ranges?: (value: string | undefined) => readonly DayRange[];
   /** For `auto`: batches the run keeps in flight. @default DEFAULTS.executor.concurrency */
   readonly concurrency?: number;
   /** For `auto`: most rows the run holds (0 = no limit). @default DEFAULTS.executor.maxRowsHeld */
@@ -183,8 +188,11 @@ function planAuto(
   t0: number,
 ): Plan {
   const values = spec.each ? eachValues(spec.each) : undefined;
-  const ranges = [{ start: range.start, end: range.end }];
-  const streams: AutoStream[] = values ? values.map((value) => ({ value, ranges })) : [{ ranges }];
+  const whole = [{ start: range.start, end: range.end }];
+  const rangesOf = (value: string | undefined) => spec.ranges?.(value) ?? whole;
+  const streams: AutoStream[] = values
+    ? values.map((value) => ({ value, ranges: rangesOf(value) }))
+    : [{ ranges: rangesOf(undefined) }];
   const calendar = spec.calendar ?? weekdayCalendar;
   const online: OnlineSpec = {
     streams,

@@ -109,13 +109,17 @@ export class SqliteJournal {
   /** Batches after the run's last one, as pending; a key the run has already is left alone. */
   addBatches(runId: string, batches: readonly Batch[]): void {
     if (batches.length === 0) return;
-    this.db.transaction(() => {
-      const last = (
-        this.db.prepare('SELECT max(seq) AS s FROM sluice_batches WHERE run_id = ?').get(runId) as { s: number | null }
-      ).s;
-      let i = last === null ? 0 : Math.floor(last / SEQ_GAP) + 1;
-      for (const b of batches) this.insertChild.run(runId, plannedSeq(i++), b.key, paramsJson(b), windowJson(b));
-    })();
+    this.db
+      .transaction(() => {
+        const last = (
+          this.db.prepare('SELECT max(seq) AS s FROM sluice_batches WHERE run_id = ?').get(runId) as {
+            s: number | null;
+          }
+        ).s;
+        let i = last === null ? 0 : Math.floor(last / SEQ_GAP) + 1;
+        for (const b of batches) this.insertChild.run(runId, plannedSeq(i++), b.key, paramsJson(b), windowJson(b));
+      })
+      .immediate(); // read then write: take the write lock first, as split does (workers write too)
   }
 
   latestUnfinishedRun(job: string): RunRecord | undefined {
