@@ -30,6 +30,8 @@ export interface OnlineSpec {
   readonly rowCap: number;
   readonly maxOffset?: number;
   readonly calendar: Calendar;
+  /** Expected rows of one stream over a range, from a given or learned density (no probe then). */
+  readonly prior?: (range: DayRange) => number;
 }
 
 /** What a batch became, as the job runner sees it (an engine outcome). */
@@ -134,6 +136,7 @@ export class OnlineBatches implements AsyncIterable<Batch> {
       calendar: spec.calendar,
       concurrency: run.concurrency,
       maxRowsHeld: run.maxRowsHeld,
+      prior: spec.prior,
     });
     spec.streams.forEach((s, i) => {
       if (s.value !== undefined) this.streamIndex.set(s.value, i);

@@ -42,6 +42,8 @@ export const EFFICIENT_PAGES = 8;
 export const SAMPLE_ROWS = 8;
 /** While the density is not trusted, a window is at most this many times the open days seen. */
 export const GROWTH = 16;
+/** A prior density is read over this many open days at the end of what a stream has left. */
+const PRIOR_DAYS = 20;
 /** A last piece of a range smaller than this share of a window joins it. */
 const TAIL_SHARE = 0.25;
 
@@ -77,6 +79,11 @@ export interface AutoSettings {
   readonly maxRowsHeld: number;
   /** Open days: densities are rows per open day. */
   readonly calendar: Calendar;
+  /**
+   * Rows one stream is expected to hold over a range (a given or learned density): used for a
+   * stream until its own windows return, and no probe is needed.
+   */
+  readonly prior?: (range: DayRange) => number;
 }
 
 /**
@@ -123,6 +130,7 @@ export class AutoPlanner {
   private readonly least: number;
   private readonly memoryShare: number;
   private readonly parallel: number;
+  private readonly prior: ((range: DayRange) => number) | undefined;
   private seenRows = 0;
   private seenDays = 0;
   private seenWindows = 0;
@@ -143,6 +151,7 @@ export class AutoPlanner {
     this.aim = paging ? this.budget * OFFSET_SHARE : settings.rowCap * PAGE_SHARE;
     this.least = paging ? Math.min(this.aim, settings.rowCap * EFFICIENT_PAGES) : this.aim;
     this.parallel = Math.max(1, settings.concurrency);
+    this.prior = settings.prior;
     this.memoryShare = settings.maxRowsHeld > 0 ? settings.maxRowsHeld / this.parallel : Infinity;
   }
 
@@ -227,9 +236,9 @@ export class AutoPlanner {
     return sum;
   }
 
-  /** Enough rows seen, or enough days seen that growth no longer limits any window. */
+  /** A prior, enough rows seen, or enough days seen that growth no longer limits any window. */
   private trusted(): boolean {
-    if (this.seenRows >= SAMPLE_ROWS) return true;
+    if (this.prior || this.seenRows >= SAMPLE_ROWS) return true;
     if (this.seenWindows === 0) return false;
     let longest = 0;
     for (let i = this.cursor; i < this.streams.length; i++) {
@@ -238,16 +247,27 @@ export class AutoPlanner {
     return GROWTH * this.seenDays >= longest;
   }
 
-  /** Rows per open day: the stream's own, else the largest any stream has shown. */
+  /**
+   * Rows per open day: the stream's own, else the largest any stream has shown (and the prior's
+   * over the last PRIOR_DAYS open days of what is left, when there is one).
+   */
   private densityOf(s: StreamState): number | undefined {
     if (s.days > 0 || s.floor > 0) return Math.max((s.rows + 1) / Math.max(1, s.days), s.floor);
-    let best: number | undefined;
+    let best = this.priorDensity(s);
     for (const o of this.streams) {
       if (o.days === 0 && o.floor === 0) continue;
       const d = Math.max((o.rows + 1) / Math.max(1, o.days), o.floor);
       if (best === undefined || d > best) best = d;
     }
     return best;
+  }
+
+  private priorDensity(s: StreamState): number | undefined {
+    const last = s.rest[s.rest.length - 1];
+    if (!this.prior || !last) return undefined;
+    const start = this.startFor(last, PRIOR_DAYS);
+    const open = this.cal.openDaysBetween(start, last.end);
+    return open > 0 ? (this.prior({ start, end: last.end }) + 1) / open : undefined;
   }
 
   /** Rows a window aims at now. */

@@ -194,6 +194,15 @@ function planAuto(
     ? values.map((value) => ({ value, ranges: rangesOf(value) }))
     : [{ ranges: rangesOf(undefined) }];
   const calendar = spec.calendar ?? weekdayCalendar;
+  // a given or learned density (per `each` value, as for every strategy) spares the probe
+  const density = spec.density;
+  const prior = density
+    ? (r: DayRange): number => {
+        let sum = 0;
+        for (let d = r.start; d <= r.end; d++) sum += density.rowsOn(d);
+        return sum;
+      }
+    : undefined;
   const online: OnlineSpec = {
     streams,
     param: spec.each?.param,
@@ -203,6 +212,7 @@ function planAuto(
     rowCap,
     maxOffset: spec.maxOffset,
     calendar,
+    prior,
   };
   const settings: AutoSettings = {
     rowCap,
@@ -210,23 +220,20 @@ function planAuto(
     calendar,
     concurrency: spec.concurrency ?? DEFAULTS.executor.concurrency,
     maxRowsHeld: spec.maxRowsHeld ?? DEFAULTS.executor.maxRowsHeld,
+    prior,
   };
   const planner = new AutoPlanner(streams, settings);
   const days: DayRange[] = [];
   const batches: Batch[] = [];
+  // what starts at once: until the planner needs an outcome, at most `concurrency` windows
   for (let w = planner.next(); typeof w === 'object'; w = planner.next()) {
     days.push(w.range);
     batches.push(autoBatch(online, w.stream, w.range));
+    if (batches.length >= settings.concurrency) break;
   }
   let simulated: Plan['simulated'];
-  const density = spec.density;
-  if (density) {
-    const share = 1 / streams.length;
-    const sim = simulateAuto(streams, settings, (_, r) => {
-      let sum = 0;
-      for (let d = r.start; d <= r.end; d++) sum += density.rowsOn(d) * share;
-      return Math.round(sum);
-    });
+  if (prior) {
+    const sim = simulateAuto(streams, settings, (_, r) => Math.round(prior(r)));
     simulated = { batches: sim.windows.length, rows: sim.rows.reduce((a, b) => a + b, 0), calls: sim.calls };
   }
   const windows: Window[] = batches.map((b) => b.window as Window);

@@ -48,6 +48,12 @@ describe('strategy auto: calls against the lower bound', () => {
         assert.equal(first.exitCode, 0);
         assert.ok(first.exact, 'the table equals the emulator truth');
         assert.ok(first.ratio <= 1.15, `first run: ${first.calls} calls, bound ${first.lowerBound} (${first.ratio}x)`);
+        if (c.each > 0) {
+          // the same job again with the default: the density learned from the first run spares the probe
+          const again = await runCase(emu, c, d);
+          assert.ok(again.exact);
+          assert.ok(again.calls <= first.calls && again.ratio <= 1.05, `second auto run: ${again.calls} calls`);
+        }
         const learned = await runCase(emu, c, d, { strategy: 'rows' });
         assert.equal(learned.exitCode, 0);
         assert.ok(learned.exact);

@@ -194,6 +194,17 @@ describe('auto planner: choices', () => {
     assert.ok(days(after.range) < days(big.range) / 2, `${days(after.range)} vs ${days(big.range)}`);
   });
 
+  test('with a prior (a given or learned density) it neither probes nor waits', () => {
+    const p = new AutoPlanner([{ ranges: [{ start: D2019, end: D2020 }] }], {
+      ...SETTINGS,
+      prior: (r) => 1800 * weekdayCalendar.openDaysBetween(r.start, r.end),
+    });
+    const first = p.next();
+    const second = p.next();
+    assert.ok(typeof first === 'object' && typeof second === 'object');
+    assert.ok(weekdayCalendar.openDaysBetween(first.range.start, first.range.end) > 5, 'no one-day probe');
+  });
+
   test('planJob: auto is online and starts with the probe; without a row cap it is the calendar rule', () => {
     const plan = planJob({ start: '20190101', end: '20201231', rowCap: 6000, maxOffset: 100_000 });
     assert.equal(plan.strategy, 'auto');
