@@ -45,6 +45,8 @@ export const DEFAULTS = {
     /** Windows chosen online from the rows the first ones return (plan/auto.ts). */
     strategy: 'auto',
     frequency: 'daily',
+    /** Trading days before the end of what earlier runs covered that an incremental run fetches again. */
+    lookback: 0,
     /** Request parameter names that carry a window. */
     dateParams: { start: 'start_date', end: 'end_date' },
   },

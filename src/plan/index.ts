@@ -50,3 +50,18 @@ export {
 } from './auto.js';
 export { type BatchFeedback, type OnlineSpec, OnlineBatches, autoBatch, restOfRun, uncovered } from './auto-batches.js';
 export { type Plan, type PlanSpec, type SpecLabels, planJob, splitBatch } from './job.js';
+export {
+  type CoverageOptions,
+  type CoverageStats,
+  type DoneWindow,
+  type RunCoverage,
+  type ValueCoverage,
+  clipRanges,
+  coverageOf,
+  daysIn,
+  lookbackRange,
+  mergeRanges,
+  runCoverage,
+  subtractRanges,
+  tradingDaysIn,
+} from './coverage.js';

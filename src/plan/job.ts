@@ -13,6 +13,7 @@ import { formatDayFast } from './format.js';
 import { paramsMaker } from './params-maker.js';
 import { batchKey, batchKeyPrefix, windowKey } from './keys.js';
 import { distinct } from './partition.js';
+import { clipRanges } from './coverage.js';
 import { type PlanStats, planStats } from './stats.js';
 import { parseFrequency, parseStrategy, windowsFor } from './strategy.js';
 import { type AutoSettings, type AutoStream, AutoPlanner, simulateAuto } from './auto.js';
@@ -61,10 +62,11 @@ export interface PlanSpec {
   /** Fixed parameters merged into every batch (date and `each` params win on a clash). */
   readonly params?: Readonly<Record<string, unknown>>;
   /**
-   * For `auto`: the day ranges to fetch for each `each` value (undefined: the job has no `each`);
-   * @default the whole range for every value
+   * Plan only these days, per `each` value (key '' when there is no `each`): what an incremental
+   * run still has to fetch (plan/coverage.ts `runCoverage`). Ranges are clipped to [start, end];
+   * a value without ranges gets no batch. Left out: the whole range for every value.
    */
-  readonly ranges?: (value: string | undefined) => readonly DayRange[];
+  readonly todo?: ReadonlyMap<string, readonly DayRange[]>;
   /** For `auto`: batches the run keeps in flight. @default DEFAULTS.executor.concurrency */
   readonly concurrency?: number;
   /** For `auto`: most rows the run holds (0 = no limit). @default DEFAULTS.executor.maxRowsHeld */
@@ -146,31 +148,45 @@ export function planJob(spec: PlanSpec, labels: SpecLabels = SPEC_LABELS): Plan 
     throw usageError(`${labels.maxOffset}: needs ${labels.rowCap} (the page size)`);
   const budget = spec.rowCap === undefined ? undefined : { rowCap: spec.rowCap, maxOffset: spec.maxOffset };
   if (strategy.kind === 'auto' && spec.rowCap !== undefined) return planAuto(spec, range, spec.rowCap, t0);
-  const result = windowsFor(range, strategy, { frequency, density: spec.density, budget });
-  let rows = result.rows;
-  if (!rows && spec.density) {
-    const density = spec.density;
-    rows = result.windows.map((w) => {
-      let sum = 0;
-      for (let d = w.start; d <= w.end; d++) sum += density.rowsOn(d);
-      return sum;
-    });
-  }
   const values = spec.each ? eachValues(spec.each) : undefined;
-  const { windows, batches } = buildBatches(result.windows, range, spec, values);
+  const windows: Window[] = [];
+  const batches: Batch[] = [];
+  const days: DayRange[] = [];
+  const valueCounts: number[] = [];
+  const resolved = new Set<string>();
+  let rows: number[] | undefined = spec.density ? [] : undefined;
+  let oversized = 0;
+  for (const group of groupsOf(range, spec.todo, values)) {
+    for (const part of group.ranges) {
+      const result = windowsFor(part, strategy, { frequency, density: spec.density, budget });
+      resolved.add(result.resolved);
+      oversized += result.oversized ?? 0;
+      const partRows = result.rows ?? (spec.density ? windowRows(result.windows, spec.density) : undefined);
+      if (rows && partRows) rows.push(...partRows);
+      else rows = undefined;
+      const built = buildBatches(result.windows, range, spec, group.values);
+      windows.push(...built.windows);
+      for (const b of built.batches) batches.push(b);
+      for (const w of result.windows) {
+        days.push(w);
+        valueCounts.push(group.values ? group.values.length : 1);
+      }
+    }
+  }
   const stats = planStats({
     range,
-    windows: result.windows,
-    valuesPerWindow: values ? values.length : 1,
+    windows: days,
+    valuesPerWindow: spec.todo ? valueCounts : values ? values.length : 1,
+    values: values ? values.length : 1,
     calendar: spec.calendar,
     rows,
     rowCap: spec.rowCap,
-    oversized: result.oversized,
+    oversized,
     generationMs: performance.now() - t0,
   });
   return {
     strategy: spec.strategy ?? DEFAULTS.plan.strategy,
-    resolved: result.resolved,
+    resolved: resolved.size === 0 ? 'none' : [...resolved].join('+'),
     start: formatDay(range.start, range.format),
     end: formatDay(range.end, range.format),
     windows,
@@ -188,8 +204,10 @@ function planAuto(
   t0: number,
 ): Plan {
   const values = spec.each ? eachValues(spec.each) : undefined;
+  // an incremental run's days still to fetch per value (`todo`), else the whole range
   const whole = [{ start: range.start, end: range.end }];
-  const rangesOf = (value: string | undefined) => spec.ranges?.(value) ?? whole;
+  const todo = spec.todo;
+  const rangesOf = (value: string | undefined) => (todo ? clipRanges(todo.get(value ?? '') ?? [], range) : whole);
   const streams: AutoStream[] = values
     ? values.map((value) => ({ value, ranges: rangesOf(value) }))
     : [{ ranges: rangesOf(undefined) }];
@@ -255,6 +273,37 @@ function planAuto(
     online,
     simulated,
   };
+}
+
+function windowRows(windows: readonly DayRange[], density: Density): number[] {
+  return windows.map((w) => {
+    let sum = 0;
+    for (let d = w.start; d <= w.end; d++) sum += density.rowsOn(d);
+    return sum;
+  });
+}
+
+/**
+ * The day ranges to plan and the values each applies to: the whole range for every value, or with
+ * `todo`, each value's own ranges (values with the same ranges planned together).
+ */
+function groupsOf(
+  range: DayRange,
+  todo: PlanSpec['todo'],
+  values: string[] | undefined,
+): { ranges: DayRange[]; values: string[] | undefined }[] {
+  if (!todo) return [{ ranges: [range], values }];
+  if (!values) return [{ ranges: clipRanges(todo.get('') ?? [], range), values: undefined }];
+  const groups = new Map<string, { ranges: DayRange[]; values: string[] }>();
+  for (const v of values) {
+    const ranges = clipRanges(todo.get(v) ?? [], range);
+    if (ranges.length === 0) continue;
+    const sig = ranges.map((r) => `${r.start}-${r.end}`).join(',');
+    const g = groups.get(sig);
+    if (g) g.values.push(v);
+    else groups.set(sig, { ranges, values: [v] });
+  }
+  return [...groups.values()];
 }
 
 function eachValues(each: NonNullable<PlanSpec['each']>): string[] {

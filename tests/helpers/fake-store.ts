@@ -29,6 +29,7 @@ export function fakeStore(reports: readonly RunReport[], extra: readonly RunReco
       records.filter((r) => job === undefined || r.job === job).slice(0, limit),
     createRun: unsupported,
     addBatches: unsupported,
+    doneBatches: async () => [],
     latestUnfinishedRun: unsupported,
     reopenRun: unsupported,
     batches: unsupported,
