@@ -106,6 +106,9 @@ interface StreamState {
   days: number;
   /** Lower bound on density proved by an overflow. */
   floor: number;
+  /** The prior's density, and the day it was read up to (a cache). */
+  priorDensity: number | undefined;
+  priorAt: number;
 }
 
 /**
@@ -134,6 +137,9 @@ export class AutoPlanner {
   private seenRows = 0;
   private seenDays = 0;
   private seenWindows = 0;
+  /** The largest density any stream has shown; undefined: to be computed again. */
+  private shown: number | undefined;
+  private shownStale = true;
   private cursor = 0;
   /** Windows given and not yet finished (split children included). */
   inflight = 0;
@@ -145,6 +151,8 @@ export class AutoPlanner {
       rows: 0,
       days: 0,
       floor: 0,
+      priorDensity: undefined,
+      priorAt: NaN,
     }));
     const paging = settings.maxOffset !== undefined && settings.maxOffset > 0;
     this.budget = paging ? rowBudget({ rowCap: settings.rowCap, maxOffset: settings.maxOffset }) : settings.rowCap;
@@ -205,6 +213,7 @@ export class AutoPlanner {
     const days = this.cal.openDaysBetween(range.start, range.end);
     s.rows += rows;
     s.days += days;
+    this.shownStale = true;
     this.seenRows += rows;
     this.seenDays += days;
     this.seenWindows++;
@@ -222,6 +231,7 @@ export class AutoPlanner {
     if (!s) return;
     const days = Math.max(1, this.cal.openDaysBetween(range.start, range.end));
     s.floor = Math.max(s.floor, this.budget / days);
+    this.shownStale = true;
   }
 
   /** Estimated rows of every day not planned yet (undefined before anything is known). */
@@ -253,21 +263,34 @@ export class AutoPlanner {
    */
   private densityOf(s: StreamState): number | undefined {
     if (s.days > 0 || s.floor > 0) return Math.max((s.rows + 1) / Math.max(1, s.days), s.floor);
-    let best = this.priorDensity(s);
+    const prior = this.priorOf(s);
+    const shown = this.shownDensity();
+    if (prior === undefined) return shown;
+    return shown === undefined ? prior : Math.max(prior, shown);
+  }
+
+  private shownDensity(): number | undefined {
+    if (!this.shownStale) return this.shown;
+    let best: number | undefined;
     for (const o of this.streams) {
       if (o.days === 0 && o.floor === 0) continue;
       const d = Math.max((o.rows + 1) / Math.max(1, o.days), o.floor);
       if (best === undefined || d > best) best = d;
     }
+    this.shown = best;
+    this.shownStale = false;
     return best;
   }
 
-  private priorDensity(s: StreamState): number | undefined {
+  private priorOf(s: StreamState): number | undefined {
     const last = s.rest[s.rest.length - 1];
     if (!this.prior || !last) return undefined;
+    if (s.priorAt === last.end) return s.priorDensity;
     const start = this.startFor(last, PRIOR_DAYS);
     const open = this.cal.openDaysBetween(start, last.end);
-    return open > 0 ? (this.prior({ start, end: last.end }) + 1) / open : undefined;
+    s.priorDensity = open > 0 ? (this.prior({ start, end: last.end }) + 1) / open : undefined;
+    s.priorAt = last.end;
+    return s.priorDensity;
   }
 
   /** Rows a window aims at now. */
