@@ -86,7 +86,7 @@ export async function runCase(
   c: CallsCase,
   dir: string,
   plan: Record<string, unknown> = {},
-  execution: Record<string, unknown> = {},
+  options: { readonly execution?: Record<string, unknown>; readonly full?: boolean } = {},
 ): Promise<CaseRun> {
   const rowCap = c.api === 'daily' ? 6000 : 100;
   const codes = codesOf(emu, c);
@@ -101,14 +101,15 @@ export async function runCase(
         ...(codes ? { each: { param: 'ts_code', values: codes } } : {}),
         ...plan,
       },
-      execution: { retries: 2, timeoutMs: 30_000, ...execution },
+      execution: { retries: 2, timeoutMs: 30_000, ...options.execution },
       sink: { type: 'sqlite', path: db, table: c.api, key: keyOf(c) },
     },
     {},
     c.name,
   );
   const before = emu.stats().calls;
-  const result = await runJob(job, { progress: 'quiet', note: () => {} });
+  // `full`: fetch everything again (a later run of the job otherwise skips the days it has)
+  const result = await runJob(job, { progress: 'quiet', note: () => {}, full: options.full });
   const calls = emu.stats().calls - before;
   const bound = lowerBound(emu, c, rowCap);
   const table = tableCheck(emu, c, db);

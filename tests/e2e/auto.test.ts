@@ -50,11 +50,13 @@ describe('strategy auto: calls against the lower bound', () => {
         assert.ok(first.ratio <= 1.15, `first run: ${first.calls} calls, bound ${first.lowerBound} (${first.ratio}x)`);
         if (c.each > 0) {
           // the same job again with the default: the density learned from the first run spares the probe
-          const again = await runCase(emu, c, d);
+          const again = await runCase(emu, c, d, {}, { full: true });
           assert.ok(again.exact);
+          assert.ok(again.calls >= again.lowerBound, 'the run fetched everything again');
           assert.ok(again.calls <= first.calls && again.ratio <= 1.05, `second auto run: ${again.calls} calls`);
         }
-        const learned = await runCase(emu, c, d, { strategy: 'rows' });
+        const learned = await runCase(emu, c, d, { strategy: 'rows' }, { full: true });
+        assert.ok(learned.calls >= learned.lowerBound, 'the run fetched everything again');
         assert.equal(learned.exitCode, 0);
         assert.ok(learned.exact);
         assert.ok(learned.ratio <= 1.03, `rows run: ${learned.calls} calls, bound ${learned.lowerBound}`);

@@ -87,7 +87,7 @@ describe('online batches', () => {
           assert.equal(days[days.length - 1][1], parseDay('20241231'));
         }
       }),
-      { numRuns: 40 },
+      { numRuns: 20 },
     );
   });
 
