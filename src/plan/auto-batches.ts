@@ -21,6 +21,8 @@ import { batchKey } from './keys.js';
  * ```
  */
 export interface OnlineSpec {
+  /** The job's whole range (the plan statistics' span). */
+  readonly range: DayRange;
   readonly streams: readonly AutoStream[];
   /** The `each` parameter, when streams are its values. */
   readonly param?: string;
@@ -190,13 +192,10 @@ export class OnlineBatches implements AsyncIterable<Batch> {
 
   /** Plan statistics of the windows planned so far (the run report's plan section). */
   stats(generationMs: number): PlanStats {
-    const all = this.spec.streams.flatMap((s) => s.ranges);
-    const range = { start: Math.min(...all.map((r) => r.start)), end: Math.max(...all.map((r) => r.end)) };
-    const s = planStats({ range, windows: this.windows.map((w) => w.range), generationMs });
-    const baselineBatches = s.baselineBatches * Math.max(1, this.spec.streams.length);
-    const reductionRate =
-      baselineBatches > 0 ? Math.round(((baselineBatches - s.batchCount) / baselineBatches) * 10000) / 100 : 0;
-    return { ...s, baselineBatches, reductionRate };
+    const range = this.spec.range;
+    // one batch per window; the baseline is one batch per day and value
+    const windows = this.windows.map((w) => w.range);
+    return planStats({ range, windows, values: Math.max(1, this.spec.streams.length), generationMs });
   }
 
   private async pull(): Promise<IteratorResult<Batch>> {

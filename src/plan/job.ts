@@ -222,6 +222,7 @@ function planAuto(
       }
     : undefined;
   const online: OnlineSpec = {
+    range: { start: range.start, end: range.end },
     streams,
     param: spec.each?.param,
     format: range.format,
