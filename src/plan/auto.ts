@@ -26,6 +26,9 @@
  * with time, so the recent part's density overestimates the older part's, and a wrong estimate
  * costs a window more, not an overflow.
  *
+ * A prior (a given density, or one learned from earlier runs of the job) replaces the probe: a
+ * stream with nothing finished reads it over the last PRIOR_DAYS open days of what it has left.
+ *
  * The planner tiles each stream's ranges exactly (no gap, no overlap) whatever it is told.
  */
 import type { DayRange } from '../core/dates.js';
