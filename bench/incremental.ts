@@ -121,8 +121,9 @@ async function main(): Promise<void> {
     const codes = emu.dataset.universe.codes.slice(0, 60);
     const cases: UpdateCase[] = [];
     // the default plan, the calendar rule when it is not the default, and `rows` with a density
-    const strategies: [string, boolean][] = [[DEFAULTS.plan.strategy, false]];
-    if (DEFAULTS.plan.strategy !== 'smart') strategies.push(['smart', false]);
+    const byDefault: string = DEFAULTS.plan.strategy;
+    const strategies: [string, boolean][] = [[byDefault, false]];
+    if (byDefault !== 'smart') strategies.push(['smart', false]);
     strategies.push(['rows', true]);
     for (const [strategy, rows] of strategies) {
       if (only !== 'each')
