@@ -23,15 +23,22 @@ export const DEMO_UPDATE = { days: 10, lookback: 5 } as const;
 /**
  * The last day the demo's database already holds for its job (an earlier `sluice demo` updated it
  * past the back-fill), or `end`, whichever is later: the emulated vendor serves data to that day,
- * so that every demo's update moves the data on from where the database is.
+ * so that every demo's update moves the data on from where the database is. `covered`: an
+ * earlier demo landed some of it (the back-fill then runs with --full, to show the whole of it).
  */
-export async function demoServedThrough(emulator: Emulator, job: JobConfig, end: string): Promise<string> {
+export async function demoServedThrough(
+  emulator: Emulator,
+  job: JobConfig,
+  end: string,
+): Promise<{ served: string; covered: boolean }> {
   const parts = resolveRun(job);
   const journal = openJournalReader(parts.store);
   let last = end;
+  let covered = false;
   try {
     await journal.open();
     for (const b of await journal.doneBatches(job.name, parts.fingerprint)) {
+      covered = true;
       const w = b.batch.window?.end;
       if (w !== undefined && w > last) last = w;
     }
@@ -41,7 +48,7 @@ export async function demoServedThrough(emulator: Emulator, job: JobConfig, end:
     await journal.close().catch(() => undefined);
   }
   emulator.setAsOf(last);
-  return last;
+  return { served: last, covered };
 }
 
 export interface DemoUpdateOptions {

@@ -85,10 +85,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     const raw = demoJob(emulator.url, emulator.token, emulator.dataset.universe.codes, db);
     const job = parseJob(raw, process.env, 'demo job');
     // the vendor's data as of the back-fill's end (or of an earlier demo's update); the update moves it on
-    const served = await demoServedThrough(emulator, job, DEMO_RANGE.end);
+    const { served, covered } = await demoServedThrough(emulator, job, DEMO_RANGE.end);
     printLine(`sluice demo: fetching daily prices of ${emulator.dataset.universe.size} symbols, 2022-2024, into ${db}`);
-    // --full: the back-fill fetches the whole range even when an earlier demo left it in the database
-    const result = await runJob(job, { full: true, signal: options.signal, progress: options.json ? 'quiet' : 'auto' });
+    // --full when an earlier demo left the range in the database: the back-fill fetches all of it again
+    const result = await runJob(job, {
+      full: covered,
+      signal: options.signal,
+      progress: options.json ? 'quiet' : 'auto',
+    });
     let code = await finishRun(result, job, { json: options.json, html });
     const stats = emulator.stats();
     printLine(`sluice demo: the emulator answered ${stats.calls} calls (${stats.rejectedRate} refused for rate)`);
