@@ -214,6 +214,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
         rowCap: job.source.rowCap,
         concurrencyMax: maxOf(job),
         targets: { ...job.targets, ...options.targets },
+        enforceTargets: job.targets !== undefined || options.targets !== undefined,
       },
       events,
       monitor,

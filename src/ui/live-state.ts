@@ -24,6 +24,8 @@ export interface LiveRunInfo {
   readonly rowCap?: number;
   readonly concurrencyMax?: number;
   readonly targets?: TargetOverrides;
+  /** Whether a missed target fails the run (the job set `targets:` or `--targets` was given). */
+  readonly enforceTargets?: boolean;
 }
 
 export interface Progress {
@@ -61,6 +63,7 @@ export function interimReport(
     rowCap: info.rowCap,
     concurrencyMax: info.concurrencyMax,
     targets: info.targets,
+    enforceTargets: info.enforceTargets,
   });
 }
 
