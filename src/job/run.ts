@@ -215,6 +215,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
         concurrencyMax: maxOf(job),
         targets: { ...job.targets, ...options.targets },
         enforceTargets: job.targets !== undefined || options.targets !== undefined,
+        byEach: job.plan.each !== undefined,
       },
       events,
       monitor,
