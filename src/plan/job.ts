@@ -13,6 +13,7 @@ import { formatDayFast } from './format.js';
 import { paramsMaker } from './params-maker.js';
 import { batchKey, batchKeyPrefix, windowKey } from './keys.js';
 import { distinct } from './partition.js';
+import { clipRanges } from './coverage.js';
 import { type PlanStats, planStats } from './stats.js';
 import { parseFrequency, parseStrategy, windowsFor } from './strategy.js';
 
@@ -57,6 +58,12 @@ export interface PlanSpec {
   readonly each?: { readonly param: string; readonly values: readonly string[] };
   /** Fixed parameters merged into every batch (date and `each` params win on a clash). */
   readonly params?: Readonly<Record<string, unknown>>;
+  /**
+   * Plan only these days, per `each` value (key '' when there is no `each`): what an incremental
+   * run still has to fetch (plan/coverage.ts `runCoverage`). Ranges are clipped to [start, end];
+   * a value without ranges gets no batch. Left out: the whole range for every value.
+   */
+  readonly todo?: ReadonlyMap<string, readonly DayRange[]>;
 }
 
 /**
@@ -126,31 +133,45 @@ export function planJob(spec: PlanSpec, labels: SpecLabels = SPEC_LABELS): Plan 
   if (spec.maxOffset !== undefined && spec.rowCap === undefined)
     throw usageError(`${labels.maxOffset}: needs ${labels.rowCap} (the page size)`);
   const budget = spec.rowCap === undefined ? undefined : { rowCap: spec.rowCap, maxOffset: spec.maxOffset };
-  const result = windowsFor(range, strategy, { frequency, density: spec.density, budget });
-  let rows = result.rows;
-  if (!rows && spec.density) {
-    const density = spec.density;
-    rows = result.windows.map((w) => {
-      let sum = 0;
-      for (let d = w.start; d <= w.end; d++) sum += density.rowsOn(d);
-      return sum;
-    });
-  }
   const values = spec.each ? eachValues(spec.each) : undefined;
-  const { windows, batches } = buildBatches(result.windows, range, spec, values);
+  const windows: Window[] = [];
+  const batches: Batch[] = [];
+  const days: DayRange[] = [];
+  const valueCounts: number[] = [];
+  const resolved = new Set<string>();
+  let rows: number[] | undefined = spec.density ? [] : undefined;
+  let oversized = 0;
+  for (const group of groupsOf(range, spec.todo, values)) {
+    for (const part of group.ranges) {
+      const result = windowsFor(part, strategy, { frequency, density: spec.density, budget });
+      resolved.add(result.resolved);
+      oversized += result.oversized ?? 0;
+      const partRows = result.rows ?? (spec.density ? windowRows(result.windows, spec.density) : undefined);
+      if (rows && partRows) rows.push(...partRows);
+      else rows = undefined;
+      const built = buildBatches(result.windows, range, spec, group.values);
+      windows.push(...built.windows);
+      for (const b of built.batches) batches.push(b);
+      for (const w of result.windows) {
+        days.push(w);
+        valueCounts.push(group.values ? group.values.length : 1);
+      }
+    }
+  }
   const stats = planStats({
     range,
-    windows: result.windows,
-    valuesPerWindow: values ? values.length : 1,
+    windows: days,
+    valuesPerWindow: spec.todo ? valueCounts : values ? values.length : 1,
+    values: values ? values.length : 1,
     calendar: spec.calendar,
     rows,
     rowCap: spec.rowCap,
-    oversized: result.oversized,
+    oversized,
     generationMs: performance.now() - t0,
   });
   return {
     strategy: spec.strategy ?? DEFAULTS.plan.strategy,
-    resolved: result.resolved,
+    resolved: resolved.size === 0 ? 'none' : [...resolved].join('+'),
     start: formatDay(range.start, range.format),
     end: formatDay(range.end, range.format),
     windows,
@@ -158,6 +179,37 @@ export function planJob(spec: PlanSpec, labels: SpecLabels = SPEC_LABELS): Plan 
     batches,
     stats,
   };
+}
+
+function windowRows(windows: readonly DayRange[], density: Density): number[] {
+  return windows.map((w) => {
+    let sum = 0;
+    for (let d = w.start; d <= w.end; d++) sum += density.rowsOn(d);
+    return sum;
+  });
+}
+
+/**
+ * The day ranges to plan and the values each applies to: the whole range for every value, or with
+ * `todo`, each value's own ranges (values with the same ranges planned together).
+ */
+function groupsOf(
+  range: DayRange,
+  todo: PlanSpec['todo'],
+  values: string[] | undefined,
+): { ranges: DayRange[]; values: string[] | undefined }[] {
+  if (!todo) return [{ ranges: [range], values }];
+  if (!values) return [{ ranges: clipRanges(todo.get('') ?? [], range), values: undefined }];
+  const groups = new Map<string, { ranges: DayRange[]; values: string[] }>();
+  for (const v of values) {
+    const ranges = clipRanges(todo.get(v) ?? [], range);
+    if (ranges.length === 0) continue;
+    const sig = ranges.map((r) => `${r.start}-${r.end}`).join(',');
+    const g = groups.get(sig);
+    if (g) g.values.push(v);
+    else groups.set(sig, { ranges, values: [v] });
+  }
+  return [...groups.values()];
 }
 
 function eachValues(each: NonNullable<PlanSpec['each']>): string[] {
