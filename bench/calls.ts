@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
+import { parseDay } from '../src/core/dates.js';
 import { ChecksumBuilder, startEmulator, type Emulator } from '../src/emulator/index.js';
 import { DEFAULTS, parseJob, runJob, type RunJobOptions, type RunReport } from '../src/index.js';
 
@@ -211,7 +212,7 @@ function knowsLookback(): boolean {
 
 /** The update: back-fill to D, the server revises its last 5 days and moves on 10 trading days, run again. */
 async function update(emu: Emulator, ds: Dataset, codes: readonly string[] | undefined, dir: string) {
-  const days = emu.dataset.calendar.openDatesBetween(Number(ds.start), Number(ds.end));
+  const days = emu.dataset.calendar.openDatesBetween(parseDay(ds.start), parseDay(ds.end));
   const d = days[days.length - 11];
   const db = join(dir, `${ds.key}-update.db`);
   emu.setAsOf(d);
