@@ -153,7 +153,7 @@ describe('calls against the lower bound, and targets, in real runs', () => {
     assert.match(plain.stdout, /Targets: MISSED \(reported only/);
     const targets = join(dir, 'targets.yaml');
     writeFileSync(targets, 'optimization_rate: 50\n');
-    const strict = await runCli(['run', file, '--quiet', '--targets', targets]);
+    const strict = await runCli(['run', file, '--quiet', '--full', '--targets', targets]);
     assert.equal(strict.code, 1, strict.stderr);
     assert.match(strict.stderr, /targets missed \(exit 1\): optimization_rate 0 against 50 %/);
     const bad = await runCli(['run', file, '--quiet', '--targets', join(dir, 'missing.yaml')]);
