@@ -7,6 +7,7 @@ import { CallMonitor } from '../../src/monitor/calls.js';
 import { readReport, type BatchAnalysis } from '../../src/core/report.js';
 import { formatRunLine, formatSummary } from '../../src/report/text.js';
 import { renderHtml } from '../../src/report/html.js';
+import { evaluate, parseCondition } from '../../src/report/alerts.js';
 import type { BatchRecord } from '../../src/core/store.js';
 import { sampleReport } from '../helpers/report-fixtures.js';
 
@@ -99,6 +100,9 @@ describe('the calls lower bound', () => {
       /Calls against the lower bound: 40 calls \(2\.00x the lower bound of 20\) over 4 `each` values, row cap 6000/,
     );
     assert.match(renderHtml(r), /calls \/ lower bound/);
+    // an alert can watch it
+    assert.equal(evaluate(parseCondition('overLowerBound > 1.5'), r), true);
+    assert.equal(evaluate(parseCondition('overLowerBound > 1.5'), none), false);
   });
 });
 
