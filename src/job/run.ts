@@ -216,6 +216,9 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
       ...plan.stats,
       strategy: plan.strategy === plan.resolved ? plan.strategy : `${plan.strategy} (${plan.resolved})`,
     };
+    // targets are checked in every run; they fail it only when the job or --targets states them
+    const targets = { ...job.targets, ...options.targets };
+    const enforceTargets = job.targets !== undefined || options.targets !== undefined;
     const live = options.live?.add(
       {
         runId,
@@ -225,8 +228,8 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
         plan: planStats,
         rowCap: job.source.rowCap,
         concurrencyMax: maxOf(job),
-        targets: { ...job.targets, ...options.targets },
-        enforceTargets: job.targets !== undefined || options.targets !== undefined,
+        targets,
+        enforceTargets,
         byEach: job.plan.each !== undefined,
       },
       events,
@@ -273,8 +276,6 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     const records = await store.batches(runId);
     const counts = tally(records);
     const landed = landedRows(records, job.plan.each?.param, (r) => !doneBefore.has(r.key));
-    const targets = { ...job.targets, ...options.targets };
-    const enforceTargets = job.targets !== undefined || options.targets !== undefined;
     const status: RunReport['status'] = interrupted
       ? 'interrupted'
       : fatal || counts.failed > 0 || counts.pending > 0
