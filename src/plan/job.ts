@@ -53,8 +53,16 @@ export interface PlanSpec {
   readonly maxOffset?: number;
   /** Request parameter names for the window. @default { start: 'start_date', end: 'end_date' } */
   readonly dateParams?: { readonly start: string; readonly end: string };
-  /** Cross product dimension: one batch per window and value (duplicates are dropped). */
-  readonly each?: { readonly param: string; readonly values: readonly string[] };
+  /**
+   * Cross product dimension: one batch per window and value (duplicates are dropped). `ranges` limits
+   * a value to its own days (e.g. a stock's listed life): its windows are cut to that range and
+   * windows outside it are not planned; a value without a range gets every window.
+   */
+  readonly each?: {
+    readonly param: string;
+    readonly values: readonly string[];
+    readonly ranges?: Readonly<Record<string, { readonly start: string; readonly end: string }>>;
+  };
   /** Fixed parameters merged into every batch (date and `each` params win on a clash). */
   readonly params?: Readonly<Record<string, unknown>>;
 }
@@ -137,7 +145,9 @@ export function planJob(spec: PlanSpec, labels: SpecLabels = SPEC_LABELS): Plan 
     });
   }
   const values = spec.each ? eachValues(spec.each) : undefined;
-  const { windows, batches } = buildBatches(result.windows, range, spec, values);
+  const built = buildBatches(result.windows, range, spec, values);
+  const { windows } = built;
+  const batches = spec.each?.ranges ? withinRanges(built.batches, spec, range.format) : built.batches;
   const stats = planStats({
     range,
     windows: result.windows,
@@ -204,6 +214,52 @@ function buildBatches(
     }
   }
   return { windows, batches };
+}
+
+/** Day ranges of `each` values, parsed once; a range that is empty (end before start) holds no day. */
+function parsedRanges(spec: PlanSpec): Map<string, DayRange> {
+  const out = new Map<string, DayRange>();
+  for (const [value, r] of Object.entries(spec.each?.ranges ?? {})) {
+    out.set(value, {
+      start: parseDay(r.start, `each range of ${value}`),
+      end: parseDay(r.end, `each range of ${value}`),
+    });
+  }
+  return out;
+}
+
+/**
+ * Cuts each batch's window to its value's range (`each.ranges`) and drops batches outside it. A cut
+ * batch is keyed by its cut window, as a split child is, so keys stay stable and unique.
+ */
+function withinRanges(batches: readonly Batch[], spec: PlanSpec, format: 'compact' | 'dashed'): Batch[] {
+  const ranges = parsedRanges(spec);
+  const dp = spec.dateParams ?? DATE_PARAMS;
+  const param = spec.each?.param ?? '';
+  const out: Batch[] = [];
+  for (const b of batches) {
+    const value = String(b.params[param]);
+    const r = ranges.get(value);
+    if (!r || !b.window) {
+      out.push(b);
+      continue;
+    }
+    const start = parseDay(b.window.start);
+    const end = parseDay(b.window.end);
+    const cut = { start: Math.max(start, r.start), end: Math.min(end, r.end) };
+    if (cut.start > cut.end) continue;
+    if (cut.start === start && cut.end === end) {
+      out.push(b);
+      continue;
+    }
+    const win: Window = { start: formatDay(cut.start, format), end: formatDay(cut.end, format) };
+    out.push({
+      key: batchKey(cut, { param, value }),
+      params: { ...b.params, [dp.start]: win.start, [dp.end]: win.end },
+      window: win,
+    });
+  }
+  return out;
 }
 
 /**
