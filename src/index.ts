@@ -42,7 +42,8 @@ export { runJobFile, type RunJobFileOptions } from './job/file.js';
 export { runJob, type RunJobOptions, type RunJobResult } from './job/run.js';
 export { loadJobFile, parseJob, type LoadedJob } from './job/load.js';
 export type { JobConfig } from './job/schema.js';
-export { resolveRun, planRun } from './job/resolve.js';
+export { resolveRun, planRun, type PlanRunOptions, type PlannedRun } from './job/resolve.js';
+export { jobFingerprint } from './job/fingerprint.js';
 export { DEFAULTS } from './core/defaults.js';
 
 // Sources and stores.
@@ -96,6 +97,7 @@ export {
   type SlotsReport,
   type LaneBatch,
   type LatestErrorReport,
+  type CoverageReport,
 } from './core/report.js';
 export type { ErrorKindCount } from './core/error-kinds.js';
 
@@ -106,5 +108,5 @@ export { startEmulator, DEMO_TOKEN, type Emulator, type EmulatorOptions } from '
 export { SluiceError, ErrorCodes, isSluiceError, type ErrorCode, type SluiceErrorContext } from './core/errors.js';
 export type { Batch, Window, Page, BatchRows, CallStatus } from './core/types.js';
 export type { Source, CallContext, CallInfo } from './core/source.js';
-export type { Store, TableSpec, RunRecord, BatchRecord, RunStatus, BatchStatus } from './core/store.js';
+export type { Store, TableSpec, RunRecord, BatchRecord, RunStatus, BatchStatus, NewRun } from './core/store.js';
 export type { Pacer, RateLimit, RateLimitedInfo, Limit, LimitSample } from './core/pacing.js';

@@ -44,6 +44,8 @@ export const DEFAULTS = {
   plan: {
     strategy: 'smart',
     frequency: 'daily',
+    /** Trading days before the end of what earlier runs covered that an incremental run fetches again. */
+    lookback: 0,
     /** Request parameter names that carry a window. */
     dateParams: { start: 'start_date', end: 'end_date' },
   },

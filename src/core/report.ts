@@ -418,6 +418,30 @@ export interface LatencyBin {
 }
 
 /**
+ * What an incremental run skipped as covered by earlier runs of the job (same fingerprint) and
+ * what it fetched. Days are trading days by the plan's calendar, summed over `each` values.
+ * @example
+ * ```ts
+ * const c = report.coverage;
+ * if (c) console.log(`${c.fetchedDays} days fetched (${c.lookbackDays} looked back), ${c.skippedDays} skipped`);
+ * ```
+ */
+export interface CoverageReport {
+  /** Days the run planned: new days and the lookback. */
+  readonly fetchedDays: number;
+  /** Days done batches of earlier runs held, not fetched again. */
+  readonly skippedDays: number;
+  /** Covered days fetched again (`plan.lookback`), part of fetchedDays. */
+  readonly lookbackDays: number;
+  /** Done batches of earlier runs whose days were skipped. */
+  readonly skippedBatches: number;
+  /** Earlier runs those batches came from. */
+  readonly fromRuns: number;
+  /** `--full`: the whole range was planned, coverage not used. */
+  readonly full: boolean;
+}
+
+/**
  * The run report: what `sluice run` stores and `sluice report --json` prints.
  * @example
  * ```ts
@@ -483,6 +507,8 @@ export interface RunReport {
   readonly wallMs: number;
   /** Set when the run was resumed: when its first session started. */
   readonly resumedFrom?: string;
+  /** What the plan skipped as covered by earlier runs and fetched (absent from older reports). */
+  readonly coverage?: CoverageReport;
   /** The fatal error that stopped the run, if any (scrubbed of secrets when stored). */
   readonly error?: string;
   /** Failed calls per API, most frequent kinds first (absent from reports of older versions). */

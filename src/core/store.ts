@@ -63,6 +63,22 @@ export interface BatchRecord {
 }
 
 /**
+ * A run as `createRun` records it. `fingerprint` names what the run fetches (the job's name, API,
+ * params, fields, `each` parameter and table: job/fingerprint.ts); the done batches of runs with
+ * the same fingerprint are what an incremental run skips.
+ * @example
+ * ```ts
+ * await store.createRun({ id: 'r2', job: 'daily', startedAt: new Date().toISOString(), fingerprint: 'a1b2c3d4e5f60718' }, batches);
+ * ```
+ */
+export interface NewRun {
+  readonly id: string;
+  readonly job: string;
+  readonly startedAt: string;
+  readonly fingerprint?: string;
+}
+
+/**
  * Where the data goes: table name and upsert key.
  * @example
  * ```ts
@@ -118,7 +134,13 @@ export interface Store {
   close(): Promise<void>;
 
   /** One transaction: the run row (status running) and all its batches as pending. */
-  createRun(run: { id: string; job: string; startedAt: string }, batches: readonly Batch[]): Promise<void>;
+  createRun(run: NewRun, batches: readonly Batch[]): Promise<void>;
+  /**
+   * Done batches (leaves: split parents are never done) of every run of `job` created with this
+   * fingerprint, whatever the run's status: the days earlier runs landed. Empty for a journal
+   * written before fingerprints were stored.
+   */
+  doneBatches(job: string, fingerprint: string): Promise<BatchRecord[]>;
   /** The newest run of `job` whose status is running or interrupted (or failed), if any. */
   latestUnfinishedRun(job: string): Promise<RunRecord | undefined>;
   /** Marks a run running again (resume). */

@@ -11,7 +11,7 @@ import { parseJob } from '../job/load.js';
 import { type KnownFacts, saveApiFacts } from '../job/api-facts.js';
 import { openParts, resolveRun, type RunParts } from '../job/resolve.js';
 import type { JobConfig } from '../job/schema.js';
-import { runBatch } from '../run/index.js';
+import { CircuitBreaker, runBatch } from '../run/index.js';
 import type { BatchContext, BatchProcessor } from './batch-worker.js';
 import type { JobPayload } from './payload.js';
 import { createRedisPacer, type RedisPacer } from './redis-pacer.js';
@@ -24,6 +24,8 @@ interface Parts {
   readonly source: Source;
   readonly pacer: RedisPacer;
   readonly known: KnownFacts;
+  /** One breaker for every batch of the job this worker runs, so its failed calls add up. */
+  readonly breaker: CircuitBreaker | false;
 }
 
 /** Pacing keys are shared by every job that calls the same API endpoint with the same credentials. */
@@ -53,7 +55,9 @@ async function buildParts(payload: JobPayload, connection: RedisConnection, env:
   // squeeze more than the quota into the server's window. A call cannot outlast its timeout.
   const holdMs = timeoutMs > 0 ? timeoutMs + 1000 : 300_000;
   const pacer = createRedisPacer({ connection, prefix: pacePrefix(job), rate, holdMs });
-  return { run, store, source, pacer, known };
+  const { breaker: options } = run.executor;
+  const breaker = options === false ? false : new CircuitBreaker(options);
+  return { run, store, source, pacer, known, breaker };
 }
 
 /**
@@ -90,6 +94,7 @@ export function createJobProcessor(connection: RedisConnection, env: NodeJS.Proc
       ...parts.run.executor,
       source: parts.source,
       pacer: parts.pacer,
+      breaker: parts.breaker,
       concurrency: 1,
       maxRowsHeld: 0,
       events: ctx.events,
@@ -108,8 +113,9 @@ export function createJobProcessor(connection: RedisConnection, env: NodeJS.Proc
     }
     const { error } = outcome;
     if (ctx.signal.aborted || error.code === ErrorCodes.ABORTED) return { status: 'aborted' };
-    // a used-up daily quota stops the run, but this batch did not fail: --resume runs it again
-    if (error.code === ErrorCodes.QUOTA_EXHAUSTED) throw error;
+    // a used-up daily quota or a dead server (the breaker) stops the run, but this batch did not
+    // fail: --resume runs it again
+    if (error.code === ErrorCodes.QUOTA_EXHAUSTED || error.code === ErrorCodes.UNAVAILABLE) throw error;
     await store.markFailed(runId, batch.key, error.message, outcome.attempts);
     durable(store);
     if (error.kind === 'fatal') throw error;

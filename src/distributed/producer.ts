@@ -227,7 +227,8 @@ function relay(events: ExecutorEvents, batch: Batch, result: BatchJobResult): vo
       rows: c.rows,
       status: c.status,
     };
-    events.emit('call:end', c.code === undefined ? base : { ...base, code: c.code });
+    const withError = c.error === undefined ? base : { ...base, error: c.error };
+    events.emit('call:end', c.code === undefined ? withError : { ...withError, code: c.code });
   }
   if (result.status === 'done') {
     const fetchedAt = now - commitMs;

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { ErrorCodes, SluiceError, errorCodeOf, type ErrorCode } from '../core/errors.js';
 import type { Emitter, ExecutorEventMap } from '../core/events.js';
 import type { Batch, CallStatus } from '../core/types.js';
+import { scrub } from '../core/secrets.js';
 
 /** BullMQ key prefix of every Sluice queue. */
 export const QUEUE_PREFIX = 'sluice';
@@ -26,8 +27,13 @@ export interface CallRecord {
   readonly rows: number;
   readonly status: CallStatus;
   readonly code?: string | number;
+  /** A failed call's message, scrubbed and cut to ERROR_CHARS (the producer names the cause with it). */
+  readonly error?: string;
   readonly agoMs: number;
 }
+
+/** Longest call error message a job result carries. */
+export const ERROR_CHARS = 300;
 
 /** What a batch processor decides (the worker host adds the call log). */
 export type BatchVerdict =
@@ -178,7 +184,8 @@ export class CallLog {
         status: e.status,
         endMs: this.now(),
       };
-      this.records.push(e.code === undefined ? record : { ...record, code: e.code });
+      const error = e.error === undefined ? {} : { error: scrub(e.error).slice(0, ERROR_CHARS) };
+      this.records.push(e.code === undefined ? { ...record, ...error } : { ...record, code: e.code, ...error });
     });
     const offWaits = events.on('pace:wait', (e) => {
       if (e.reason === 'quota') this.quotaMs += e.waitMs;

@@ -4,10 +4,11 @@
  * offset is reached by skipping whole days.
  */
 import { formatDay } from '../core/dates.js';
-import { DATA_LAST_DAY, type TradingCalendar } from './calendar.js';
+import type { TradingCalendar } from './calendar.js';
 import { unit, round } from './hash.js';
 import { codesParam, dayRange, pickRow, type ApiTable, type PreparedQuery } from './tables.js';
 import type { Universe } from './universe.js';
+import type { Vintage } from './vintage.js';
 
 export const DAILY_FIELDS = [
   'ts_code',
@@ -33,6 +34,7 @@ export class DailyPrices {
     readonly seed: number,
     readonly calendar: TradingCalendar,
     readonly universe: Universe,
+    readonly vintage: Vintage,
   ) {
     const n = universe.size;
     this.freq = new Float64Array(n);
@@ -91,7 +93,9 @@ export class DailyPrices {
     const open = round(pre * (1 + 0.03 * (unit(seed, 11, s, t) - 0.5)), 2);
     const high = round(Math.max(open, close) * (1 + 0.02 * unit(seed, 12, s, t)), 2);
     const low = round(Math.min(open, close) * (1 - 0.02 * unit(seed, 13, s, t)), 2);
-    const vol = round(1000 + unit(seed, 14, s, t) * 500_000, 2);
+    let vol = round(1000 + unit(seed, 14, s, t) * 500_000, 2);
+    // A revised day: the vendor corrected the volume (and so the amount); prices stand.
+    if (this.vintage.isRevised(this.calendar.openDays[t])) vol = round(vol * (1.01 + 0.1 * unit(seed, 15, s, t)), 2);
     out[0] = this.universe.codes[s];
     out[1] = this.date(t);
     out[2] = open;
@@ -174,7 +178,7 @@ export function dailyTable(prices: DailyPrices, cap: number): ApiTable {
       const { start, end } = dayRange(params, 'trade_date');
       const symbols = codesParam(params, (c) => prices.universe.indexOf(c));
       const first = prices.calendar.firstIndexFrom(start);
-      const last = prices.calendar.lastIndexUpTo(Math.min(end, DATA_LAST_DAY));
+      const last = prices.calendar.lastIndexUpTo(Math.min(end, prices.vintage.lastDay));
       return new DailyQuery(prices, symbols, first, last);
     },
   };

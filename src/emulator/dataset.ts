@@ -12,6 +12,7 @@ import { indexBasicTable, indexDailyTable } from './indexes.js';
 import { stockBasicTable, tradeCalTable } from './reference.js';
 import { ParamError, type ApiTable } from './tables.js';
 import { MAX_SYMBOLS, Universe } from './universe.js';
+import { Vintage, type VintageInfo } from './vintage.js';
 
 export interface DatasetOptions {
   /** @default 42 */
@@ -36,6 +37,8 @@ export interface Dataset {
   readonly seed: number;
   readonly calendar: TradingCalendar;
   readonly universe: Universe;
+  /** What is published: market data up to asOf, and the revised days (see vintage.ts). */
+  vintage(): VintageInfo;
   /** API names served. */
   readonly apis: readonly string[];
   /** The table behind an API, or undefined. */
@@ -89,20 +92,29 @@ export function dataset(opts: DatasetOptions = {}): Dataset {
   const key = `${seed}/${symbols}/${dailyCap}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const built = build(seed | 0, symbols, dailyCap);
+  const built = build(seed | 0, symbols, dailyCap, new Vintage(tradingCalendar()));
   cache.set(key, built);
   return built;
 }
 
-function build(seed: number, symbols: number, dailyCap: number): Dataset {
+/**
+ * A dataset of its own (not cached) that follows `vintage`: an emulator moves its data on and
+ * revises it through the Vintage, and its ground truth follows.
+ */
+export function vintageDataset(opts: DatasetOptions, vintage: Vintage): Dataset {
+  const base = dataset(opts); // validates the options
+  return build(base.seed, base.universe.size, base.table('daily')?.cap ?? 6000, vintage);
+}
+
+function build(seed: number, symbols: number, dailyCap: number, vintage: Vintage): Dataset {
   const calendar = tradingCalendar();
   const universe = new Universe(seed, symbols, calendar);
-  const prices = new DailyPrices(seed, calendar, universe);
+  const prices = new DailyPrices(seed, calendar, universe, vintage);
   const tables = new Map<string, ApiTable>();
   for (const t of [
     dailyTable(prices, dailyCap),
     adjTable(prices),
-    finaTable(seed, universe),
+    finaTable(seed, universe, vintage),
     tradeCalTable(calendar),
     stockBasicTable(universe),
     dailyBasicTable(prices),
@@ -140,6 +152,7 @@ function build(seed: number, symbols: number, dailyCap: number): Dataset {
     seed,
     calendar,
     universe,
+    vintage: () => vintage.info(),
     apis: [...tables.keys()],
     table: (api) => tables.get(api),
     pick,

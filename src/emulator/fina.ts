@@ -6,11 +6,12 @@
  * announcement day.
  */
 import { dayFromParts, daysInMonth, formatDay } from '../core/dates.js';
-import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, DATA_LAST_DAY } from './calendar.js';
+import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR } from './calendar.js';
 import { hash, round, unit } from './hash.js';
 import { ParamError, codesParam, dateParam, dayRange, pickRow, type ApiTable, type PreparedQuery } from './tables.js';
 import { missingParamMessage } from './wordings.js';
 import type { Universe } from './universe.js';
+import type { Vintage } from './vintage.js';
 
 export const FINA_FIELDS = [
   'ts_code',
@@ -39,6 +40,7 @@ class FinaQuery implements PreparedQuery {
     private readonly symbols: number[] | undefined,
     private readonly periods: { start: number; end: number },
     private readonly annDay: number | undefined,
+    private readonly vintage: Vintage,
   ) {}
 
   private announced(s: number, q: number): number {
@@ -53,7 +55,7 @@ class FinaQuery implements PreparedQuery {
     if (end < this.periods.start || end > this.periods.end) return false;
     if (unit(this.seed, 20, s, q) < MISSING_RATE) return false;
     const ann = this.announced(s, q);
-    return ann <= DATA_LAST_DAY && (this.annDay === undefined || ann === this.annDay);
+    return ann <= this.vintage.lastDay && (this.annDay === undefined || ann === this.annDay);
   }
 
   private each(visit: (s: number, q: number) => boolean): void {
@@ -88,7 +90,8 @@ class FinaQuery implements PreparedQuery {
         this.universe.codes[s],
         formatDay(this.announced(s, q)),
         formatDay(QUARTER_ENDS[q]),
-        round(unit(seed, 22, s, q) * 2.5 - 0.4, 4),
+        // A report announced on a revised day was restated: its eps differs.
+        round(unit(seed, this.vintage.isRevised(this.announced(s, q)) ? 28 : 22, s, q) * 2.5 - 0.4, 4),
         round(2 + unit(seed, 23, s, q) * 18, 4),
         round(unit(seed, 24, s, q) * 30 - 6, 4),
         round(5 + unit(seed, 25, s, q) * 55, 4),
@@ -102,7 +105,7 @@ class FinaQuery implements PreparedQuery {
   }
 }
 
-export function finaTable(seed: number, universe: Universe): ApiTable {
+export function finaTable(seed: number, universe: Universe, vintage: Vintage): ApiTable {
   return {
     name: 'fina_indicator',
     fields: FINA_FIELDS,
@@ -110,7 +113,7 @@ export function finaTable(seed: number, universe: Universe): ApiTable {
     prepare(params) {
       const codes = codesParam(params, (c) => universe.indexOf(c));
       if (codes === undefined) throw new ParamError(missingParamMessage('ts_code'));
-      return new FinaQuery(seed, universe, codes, dayRange(params, 'period'), dateParam(params, 'ann_date'));
+      return new FinaQuery(seed, universe, codes, dayRange(params, 'period'), dateParam(params, 'ann_date'), vintage);
     },
   };
 }

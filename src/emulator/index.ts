@@ -4,7 +4,8 @@
  */
 export { startEmulator, DEMO_TOKEN, type Emulator, type EmulatorOptions } from './server.js';
 export type { EmulatorStats } from './stats.js';
-export { dataset, expectedRows, type Dataset, type DatasetOptions, type DataPage } from './dataset.js';
+export { Vintage, parseRevisions, type RevisionSpec, type VintageInfo } from './vintage.js';
+export { dataset, vintageDataset, expectedRows, type Dataset, type DatasetOptions, type DataPage } from './dataset.js';
 export { checksum, canonicalRow, rowHashes, ChecksumBuilder, type Checksum } from './checksum.js';
 export { parseFaults, FAULT_KINDS, type FaultKind, type FaultRates } from './faults.js';
 export { RateWindow, perMinute, quotaMessage, type RateSpec } from './limits.js';

@@ -5,7 +5,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { messageOf, usageError } from '../core/errors.js';
-import { dataset, type Dataset } from './dataset.js';
+import { vintageDataset, type Dataset } from './dataset.js';
+import { tradingCalendar } from './calendar.js';
+import { Vintage, type RevisionSpec, type VintageInfo } from './vintage.js';
 import { FaultPlan, parseFaults, type FaultKind, type FaultRates } from './faults.js';
 import { latencyFor, validateLatency, type LatencyOptions } from './latency.js';
 import { RateWindow, validateRate, type RateSpec } from './limits.js';
@@ -87,6 +89,17 @@ export interface EmulatorOptions extends LatencyOptions {
   readonly rowCaps?: Readonly<Record<string, number>>;
   /** false: answers never carry `has_more` (the real server's behaviour is not documented). @default true */
   readonly hasMore?: boolean;
+  /**
+   * Serve market data only up to this day (YYYYMMDD): the vendor's data as of then. Move it on
+   * with `setAsOf`. @default the dataset's last day (20261231)
+   */
+  readonly asOf?: string;
+  /**
+   * The last `days` trading days through `through` (default: asOf) serve revised values (daily
+   * vol and amount; fina_indicator eps of reports announced then), as a vendor correcting itself.
+   * Change it with `setRevisions`.
+   */
+  readonly revisions?: RevisionSpec;
   /** Told of every business answer (faults excluded) as it is decided: for tests that time them. */
   readonly onAnswer?: (answer: { readonly api: string; readonly code: number; readonly tMs: number }) => void;
 }
@@ -108,6 +121,12 @@ export interface Emulator {
   /** The data the server answers from (ground truth for tests). */
   readonly dataset: Dataset;
   stats(): EmulatorStats;
+  /** Serve market data up to `asOf` (YYYYMMDD) from now on; undefined: all of it. `dataset` follows. */
+  setAsOf(asOf: string | undefined): void;
+  /** Revise the last `days` trading days through `through` (default: asOf); undefined: no revision. */
+  setRevisions(spec: RevisionSpec | undefined): void;
+  /** What is served now: asOf and the revised days. */
+  vintage(): VintageInfo;
   /** Stop listening and drop every open connection (hung requests included). */
   close(): Promise<void>;
 }
@@ -149,7 +168,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   if (!Number.isSafeInteger(maxOffset) || maxOffset < 0)
     throw usageError(`maxOffset: expected a whole number >= 0, got ${maxOffset}`);
   const seed = opts.seed ?? 42;
-  const ds = dataset({ seed, symbols: opts.symbols ?? 50, dailyRowCap: opts.rowCap ?? 6000 });
+  const vintage = new Vintage(tradingCalendar());
+  vintage.setAsOf(opts.asOf);
+  vintage.setRevisions(opts.revisions);
+  const ds = vintageDataset({ seed, symbols: opts.symbols ?? 50, dailyRowCap: opts.rowCap ?? 6000 }, vintage);
   const token = opts.token ?? DEMO_TOKEN;
   const denied = new Set(opts.deniedApis ?? []);
   const faults = new FaultPlan(typeof opts.faults === 'string' ? parseFaults(opts.faults) : (opts.faults ?? {}), seed);
@@ -308,6 +330,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     token,
     dataset: ds,
     stats: () => stats.snapshot(),
+    setAsOf: (asOf) => vintage.setAsOf(asOf),
+    setRevisions: (spec) => vintage.setRevisions(spec),
+    vintage: () => vintage.info(),
     close: () =>
       new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);

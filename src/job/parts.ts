@@ -191,7 +191,7 @@ export function planSpecOf(
     rowCap: job.source.rowCap,
     maxOffset: maxOffsetOf(job),
     dateParams: p.dateParams,
-    each: p.each && values ? { param: p.each.param, values, ranges: options.eachRanges } : undefined,
+    each: p.each && values ? { param: p.each.param, values } : undefined,
   };
 }
 

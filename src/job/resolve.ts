@@ -3,13 +3,25 @@
  * workers (distributed/processor.ts) and `sluice plan JOB` all call resolveRun, and plan with
  * planRun, so a default or a job key means the same thing on every path.
  */
+import { type DayRange, parseDay, parseRange } from '../core/dates.js';
 import { ErrorCodes, isSluiceError } from '../core/errors.js';
+import type { CoverageReport } from '../core/report.js';
 import type { Limit, RateLimit } from '../core/pacing.js';
 import type { Source } from '../core/source.js';
 import type { Batch } from '../core/types.js';
-import { type HistoryRecord, type Plan, type PlanSpec, planJob } from '../plan/index.js';
+import {
+  type DoneWindow,
+  type HistoryRecord,
+  type Plan,
+  type PlanSpec,
+  clipRanges,
+  distinct,
+  planJob,
+  runCoverage,
+  weekdayCalendar,
+} from '../plan/index.js';
 import type { BackoffOptions, BreakerOptions } from '../run/index.js';
-import type { Store } from '../core/store.js';
+import type { BatchRecord, Store } from '../core/store.js';
 import { openJournalReader, openStore, type StoreConfig } from '../sinks/open.js';
 import { type KnownFacts, readApiFacts } from './api-facts.js';
 import {
@@ -23,6 +35,7 @@ import {
   storeConfigOf,
 } from './parts.js';
 import type { JobConfig } from './schema.js';
+import { jobFingerprint } from './fingerprint.js';
 
 export type ResolveOptions = PartsOptions;
 
@@ -51,6 +64,8 @@ export interface RunParts {
   readonly store: StoreConfig;
   /** Whether planning reads earlier runs of the job from its journal (learned density). */
   readonly learnsDensity: boolean;
+  /** What the job fetches (job/fingerprint.ts): runs with the same one cover each other's days. */
+  readonly fingerprint: string;
   readonly executor: JobExecutorOptions;
   /** Builds the job's source (planning needs none). */
   source(): Source;
@@ -87,6 +102,7 @@ export function resolveRun(job: JobConfig, options: ResolveOptions = {}): RunPar
     options,
     store: storeConfigOf(job, options),
     learnsDensity: learnsDensity(job),
+    fingerprint: jobFingerprint(job),
     executor: {
       concurrency: limitOf(job),
       pacer: job.source.rateLimit,
@@ -129,41 +145,136 @@ export async function openParts(parts: RunParts): Promise<OpenedParts> {
   }
 }
 
+/**
+ * The plan of a run, with the spec it was made from and what the journal gave it.
+ * @example
+ * ```ts
+ * const { plan, coverage }: PlannedRun = await planRun(parts);
+ * console.log(plan.batches.length, coverage.skippedDays, coverage.fetchedDays);
+ * ```
+ */
 export interface PlannedRun {
   readonly plan: Plan;
   readonly spec: PlanSpec;
   /** Done batches of earlier runs the density was learned from (0: none learned). */
   readonly learnedFrom: number;
+  /** What the plan skips as covered by earlier runs and fetches (`full`: coverage not used). */
+  readonly coverage: CoverageReport;
 }
 
-/** Done batches of earlier runs of the job, read from its journal; none when there is no journal yet. */
-async function earlierRuns(parts: RunParts): Promise<HistoryRecord[]> {
-  if (!parts.learnsDensity) return [];
+/**
+ * Options of `planRun`.
+ * @example
+ * ```ts
+ * const { plan } = await planRun(parts, { full: true }); // the whole range, as a first run
+ * ```
+ */
+export interface PlanRunOptions {
+  /** Plan the whole range again, whatever earlier runs covered (`--full`). */
+  readonly full?: boolean;
+}
+
+/** What planning reads from the job's journal: the learned density's history and the done batches. */
+interface JournalView {
+  readonly history: HistoryRecord[];
+  readonly done: BatchRecord[];
+}
+
+/** The job's journal as planning needs it; empty when there is no journal yet. */
+async function readJournal(parts: RunParts, full: boolean): Promise<JournalView> {
+  if (!parts.learnsDensity && full) return { history: [], done: [] };
   const journal = openJournalReader(parts.store);
   try {
     await journal.open();
-    return await learnedHistory(journal, parts.job.name);
+    const history = parts.learnsDensity ? await learnedHistory(journal, parts.job.name) : [];
+    const done = full ? [] : await journal.doneBatches(parts.job.name, parts.fingerprint);
+    return { history, done };
   } catch (err) {
-    if (isSluiceError(err) && err.code === ErrorCodes.NOT_FOUND) return [];
+    if (isSluiceError(err) && err.code === ErrorCodes.NOT_FOUND) return { history: [], done: [] };
     throw err;
   } finally {
     await journal.close().catch(() => undefined);
   }
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * The days a done batch covers: its window, but not the day its batch finished nor later (data of
+ * those days may not have been published yet: the next run fetches them again).
+ */
+function coveredWindow(record: BatchRecord): DayRange | undefined {
+  const w = record.batch.window;
+  if (!w) return undefined;
+  const start = parseDay(w.start, `batch ${record.key} window start`);
+  let end = parseDay(w.end, `batch ${record.key} window end`);
+  if (record.finishedAt) end = Math.min(end, Math.floor(Date.parse(record.finishedAt) / DAY_MS) - 1);
+  return end >= start ? { start, end } : undefined;
+}
+
+/** The done windows of earlier runs, per `each` value. */
+function doneWindows(done: readonly BatchRecord[], spec: PlanSpec): DoneWindow[] {
+  const param = spec.each?.param;
+  const out: DoneWindow[] = [];
+  for (const r of done) {
+    const window = coveredWindow(r);
+    if (!window) continue;
+    const value = param === undefined ? '' : r.batch.params[param];
+    if (value === undefined) continue;
+    out.push({ value: String(value), window, runId: r.runId });
+  }
+  return out;
+}
+
+/**
+ * The days to plan per value cut to each value's own days (`eachRanges`, e.g. a stock's listed
+ * life): no batch for days a value does not have. Unchanged without ranges.
+ */
+function withinLives(
+  todo: ReadonlyMap<string, readonly DayRange[]> | undefined,
+  range: DayRange,
+  values: readonly string[],
+  lives: ResolveOptions['eachRanges'],
+): ReadonlyMap<string, readonly DayRange[]> | undefined {
+  if (!lives) return todo;
+  const out = new Map<string, readonly DayRange[]>();
+  for (const v of values) {
+    const days = todo ? (todo.get(v) ?? []) : [range];
+    const life = lives[v];
+    if (!life) {
+      out.set(v, days);
+      continue;
+    }
+    const span = { start: parseDay(life.start, `the range of ${v}`), end: parseDay(life.end, `the range of ${v}`) };
+    out.set(v, span.start > span.end ? [] : clipRanges(days, span));
+  }
+  return out;
+}
+
 /**
  * The plan a run of the job makes, exactly: what `sluice run` executes and `sluice plan JOB`
- * prints. What planning learns from the job's journal is read here, and nothing is written.
+ * prints. What planning learns from the job's journal is read here, and nothing is written. Days
+ * that done batches of earlier runs with the job's fingerprint cover are not planned again (but
+ * the last `plan.lookback` trading days of them are), unless `full`.
  * @example
  * ```ts
  * import { loadJobFile, planRun, resolveRun } from 'sluice';
- * const { plan } = await planRun(resolveRun(loadJobFile('daily.yaml').job));
- * console.log(plan.batches.length, plan.stats.estimatedCalls);
+ * const { plan, coverage } = await planRun(resolveRun(loadJobFile('daily.yaml').job));
+ * console.log(plan.batches.length, plan.stats.estimatedCalls, coverage.skippedDays);
  * ```
  */
-export async function planRun(parts: RunParts): Promise<PlannedRun> {
-  const history = await earlierRuns(parts);
-  const spec = parts.planSpec(history);
-  const learnedFrom = spec.density && history.length > 0 && parts.learnsDensity ? history.length : 0;
-  return { plan: planJob(spec, JOB_PLAN_LABELS), spec, learnedFrom };
+export async function planRun(parts: RunParts, options: PlanRunOptions = {}): Promise<PlannedRun> {
+  const full = options.full === true;
+  const { history, done } = await readJournal(parts, full);
+  const base = parts.planSpec(history);
+  const learnedFrom = base.density && history.length > 0 && parts.learnsDensity ? history.length : 0;
+  const range = parseRange(base.start, base.end, { start: JOB_PLAN_LABELS.start, end: JOB_PLAN_LABELS.end });
+  const values = base.each ? distinct(base.each.values.map(String)) : [''];
+  const cov = runCoverage(range, values, doneWindows(done, base), {
+    lookback: full ? 0 : parts.job.plan.lookback,
+    calendar: base.calendar ?? weekdayCalendar,
+  });
+  const todo = withinLives(full ? undefined : cov.todo, range, values, parts.options.eachRanges);
+  const spec: PlanSpec = todo ? { ...base, todo } : base;
+  return { plan: planJob(spec, JOB_PLAN_LABELS), spec, learnedFrom, coverage: { ...cov.stats, full } };
 }

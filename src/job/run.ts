@@ -7,7 +7,7 @@ import type { Engine } from '../core/engine.js';
 import { ErrorCodes, isSluiceError, type SluiceError } from '../core/errors.js';
 import { Emitter } from '../core/events.js';
 import { printLine } from '../core/log.js';
-import type { RunReport } from '../core/report.js';
+import type { CoverageReport, RunReport } from '../core/report.js';
 import type { BatchRecord, Store } from '../core/store.js';
 import type { Batch } from '../core/types.js';
 import { createRunMonitor } from '../monitor/index.js';
@@ -43,6 +43,8 @@ export interface EngineContext {
 export interface RunJobOptions {
   /** Continue the newest unfinished run of this job (skips done batches). */
   readonly resume?: boolean;
+  /** Fetch the whole range again, whatever earlier runs of the job covered (`--full`). */
+  readonly full?: boolean;
   /** Overrides the sink's path or URL. */
   readonly db?: string;
   /** Folder relative paths in the job file are resolved against. */
@@ -132,6 +134,15 @@ function tally(records: readonly BatchRecord[]): {
   return t;
 }
 
+/** The note a run prints when earlier runs covered some of its days. */
+function coverageNote(c: CoverageReport): string {
+  const back = c.lookbackDays > 0 ? `, ${c.lookbackDays} of them looked back again` : '';
+  return (
+    `${c.skippedDays} trading days already landed by ${c.skippedBatches} batches of ${c.fromRuns} earlier run(s) are skipped; ` +
+    `fetching ${c.fetchedDays}${back} (--full fetches everything)`
+  );
+}
+
 /**
  * Runs a validated job: plans it (or reopens its journal with `resume`), runs its batches, and stores and returns the
  * run report.
@@ -154,7 +165,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
   const groupCommitMs = options.engine ? 0 : (options.groupCommitMs ?? LOCAL_GROUP_COMMIT_MS);
   const parts = resolveRun(job, { ...options, groupCommitMs });
   // Plan before touching the database, so that bad input writes nothing (`sluice plan JOB` makes the same plan).
-  const { plan, learnedFrom } = await planRun(parts);
+  const { plan, learnedFrom, coverage } = await planRun(parts, { full: options.full });
   if (learnedFrom > 0) note(`row density learned from ${learnedFrom} batches of earlier runs`);
   // what earlier runs learned about the API (its quota and row cap) comes with the open store
   const { source, store, known } = await openParts(parts);
@@ -184,8 +195,9 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     } else {
       if (options.resume) note(`no unfinished run of ${job.name} to resume; starting a new run`);
       runId = candidateId;
-      await store.createRun({ id: runId, job: job.name, startedAt }, plan.batches);
+      await store.createRun({ id: runId, job: job.name, startedAt, fingerprint: parts.fingerprint }, plan.batches);
       pending = plan.batches;
+      if (coverage.skippedDays > 0) note(coverageNote(coverage));
     }
 
     const events = new Emitter();
@@ -279,8 +291,10 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
       targets: job.targets,
     });
     // A resumed run's report covers this session's calls and time; the journal's counts cover the run.
+    const runCoverage = previous ? previous.report?.coverage : coverage;
     const extra = {
       ...(previous ? { resumedFrom: previous.startedAt } : {}),
+      ...(runCoverage ? { coverage: runCoverage } : {}),
       ...(fatal ? { error: fatal.message } : {}),
       errors: errorNotes.tally.snapshot(),
     };

@@ -18,7 +18,12 @@ export const JOB_DEFAULTS = {
     file: DEFAULTS.file,
   },
   rateLimit: { intervalMs: 60_000, window: 'sliding' },
-  plan: { strategy: DEFAULTS.plan.strategy, dateParams: DEFAULTS.plan.dateParams, learnDensity: true },
+  plan: {
+    strategy: DEFAULTS.plan.strategy,
+    dateParams: DEFAULTS.plan.dateParams,
+    learnDensity: true,
+    lookback: DEFAULTS.plan.lookback,
+  },
   execution: {
     concurrency: DEFAULTS.executor.concurrency,
     maxRowsHeld: DEFAULTS.executor.maxRowsHeld,
@@ -142,6 +147,8 @@ export const PlanSchema = z
     rowsPerDay: z.number().positive().optional(),
     density: z.string().optional(),
     learnDensity: z.boolean().default(JOB_DEFAULTS.plan.learnDensity),
+    /** Trading days before the end of what earlier runs covered to fetch again (vendor revisions). */
+    lookback: z.number().int().min(0).default(JOB_DEFAULTS.plan.lookback),
   })
   .strict();
 

@@ -37,3 +37,18 @@ export {
 } from './stats.js';
 export { batchKey, batchKeyPrefix, windowKey } from './keys.js';
 export { type Plan, type PlanSpec, type SpecLabels, planJob, splitBatch } from './job.js';
+export {
+  type CoverageOptions,
+  type CoverageStats,
+  type DoneWindow,
+  type RunCoverage,
+  type ValueCoverage,
+  clipRanges,
+  coverageOf,
+  daysIn,
+  lookbackRange,
+  mergeRanges,
+  runCoverage,
+  subtractRanges,
+  tradingDaysIn,
+} from './coverage.js';

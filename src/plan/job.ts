@@ -13,6 +13,7 @@ import { formatDayFast } from './format.js';
 import { paramsMaker } from './params-maker.js';
 import { batchKey, batchKeyPrefix, windowKey } from './keys.js';
 import { distinct } from './partition.js';
+import { clipRanges } from './coverage.js';
 import { type PlanStats, planStats } from './stats.js';
 import { parseFrequency, parseStrategy, windowsFor } from './strategy.js';
 
@@ -53,18 +54,16 @@ export interface PlanSpec {
   readonly maxOffset?: number;
   /** Request parameter names for the window. @default { start: 'start_date', end: 'end_date' } */
   readonly dateParams?: { readonly start: string; readonly end: string };
-  /**
-   * Cross product dimension: one batch per window and value (duplicates are dropped). `ranges` limits
-   * a value to its own days (e.g. a stock's listed life): its windows are cut to that range and
-   * windows outside it are not planned; a value without a range gets every window.
-   */
-  readonly each?: {
-    readonly param: string;
-    readonly values: readonly string[];
-    readonly ranges?: Readonly<Record<string, { readonly start: string; readonly end: string }>>;
-  };
+  /** Cross product dimension: one batch per window and value (duplicates are dropped). */
+  readonly each?: { readonly param: string; readonly values: readonly string[] };
   /** Fixed parameters merged into every batch (date and `each` params win on a clash). */
   readonly params?: Readonly<Record<string, unknown>>;
+  /**
+   * Plan only these days, per `each` value (key '' when there is no `each`): what an incremental
+   * run still has to fetch (plan/coverage.ts `runCoverage`). Ranges are clipped to [start, end];
+   * a value without ranges gets no batch. Left out: the whole range for every value.
+   */
+  readonly todo?: ReadonlyMap<string, readonly DayRange[]>;
 }
 
 /**
@@ -134,33 +133,45 @@ export function planJob(spec: PlanSpec, labels: SpecLabels = SPEC_LABELS): Plan 
   if (spec.maxOffset !== undefined && spec.rowCap === undefined)
     throw usageError(`${labels.maxOffset}: needs ${labels.rowCap} (the page size)`);
   const budget = spec.rowCap === undefined ? undefined : { rowCap: spec.rowCap, maxOffset: spec.maxOffset };
-  const result = windowsFor(range, strategy, { frequency, density: spec.density, budget });
-  let rows = result.rows;
-  if (!rows && spec.density) {
-    const density = spec.density;
-    rows = result.windows.map((w) => {
-      let sum = 0;
-      for (let d = w.start; d <= w.end; d++) sum += density.rowsOn(d);
-      return sum;
-    });
-  }
   const values = spec.each ? eachValues(spec.each) : undefined;
-  const built = buildBatches(result.windows, range, spec, values);
-  const { windows } = built;
-  const batches = spec.each?.ranges ? withinRanges(built.batches, spec, range.format) : built.batches;
+  const windows: Window[] = [];
+  const batches: Batch[] = [];
+  const days: DayRange[] = [];
+  const valueCounts: number[] = [];
+  const resolved = new Set<string>();
+  let rows: number[] | undefined = spec.density ? [] : undefined;
+  let oversized = 0;
+  for (const group of groupsOf(range, spec.todo, values)) {
+    for (const part of group.ranges) {
+      const result = windowsFor(part, strategy, { frequency, density: spec.density, budget });
+      resolved.add(result.resolved);
+      oversized += result.oversized ?? 0;
+      const partRows = result.rows ?? (spec.density ? windowRows(result.windows, spec.density) : undefined);
+      if (rows && partRows) rows.push(...partRows);
+      else rows = undefined;
+      const built = buildBatches(result.windows, range, spec, group.values);
+      windows.push(...built.windows);
+      for (const b of built.batches) batches.push(b);
+      for (const w of result.windows) {
+        days.push(w);
+        valueCounts.push(group.values ? group.values.length : 1);
+      }
+    }
+  }
   const stats = planStats({
     range,
-    windows: result.windows,
-    valuesPerWindow: values ? values.length : 1,
+    windows: days,
+    valuesPerWindow: spec.todo ? valueCounts : values ? values.length : 1,
+    values: values ? values.length : 1,
     calendar: spec.calendar,
     rows,
     rowCap: spec.rowCap,
-    oversized: result.oversized,
+    oversized,
     generationMs: performance.now() - t0,
   });
   return {
     strategy: spec.strategy ?? DEFAULTS.plan.strategy,
-    resolved: result.resolved,
+    resolved: resolved.size === 0 ? 'none' : [...resolved].join('+'),
     start: formatDay(range.start, range.format),
     end: formatDay(range.end, range.format),
     windows,
@@ -168,6 +179,37 @@ export function planJob(spec: PlanSpec, labels: SpecLabels = SPEC_LABELS): Plan 
     batches,
     stats,
   };
+}
+
+function windowRows(windows: readonly DayRange[], density: Density): number[] {
+  return windows.map((w) => {
+    let sum = 0;
+    for (let d = w.start; d <= w.end; d++) sum += density.rowsOn(d);
+    return sum;
+  });
+}
+
+/**
+ * The day ranges to plan and the values each applies to: the whole range for every value, or with
+ * `todo`, each value's own ranges (values with the same ranges planned together).
+ */
+function groupsOf(
+  range: DayRange,
+  todo: PlanSpec['todo'],
+  values: string[] | undefined,
+): { ranges: DayRange[]; values: string[] | undefined }[] {
+  if (!todo) return [{ ranges: [range], values }];
+  if (!values) return [{ ranges: clipRanges(todo.get('') ?? [], range), values: undefined }];
+  const groups = new Map<string, { ranges: DayRange[]; values: string[] }>();
+  for (const v of values) {
+    const ranges = clipRanges(todo.get(v) ?? [], range);
+    if (ranges.length === 0) continue;
+    const sig = ranges.map((r) => `${r.start}-${r.end}`).join(',');
+    const g = groups.get(sig);
+    if (g) g.values.push(v);
+    else groups.set(sig, { ranges, values: [v] });
+  }
+  return [...groups.values()];
 }
 
 function eachValues(each: NonNullable<PlanSpec['each']>): string[] {
@@ -214,52 +256,6 @@ function buildBatches(
     }
   }
   return { windows, batches };
-}
-
-/** Day ranges of `each` values, parsed once; a range that is empty (end before start) holds no day. */
-function parsedRanges(spec: PlanSpec): Map<string, DayRange> {
-  const out = new Map<string, DayRange>();
-  for (const [value, r] of Object.entries(spec.each?.ranges ?? {})) {
-    out.set(value, {
-      start: parseDay(r.start, `each range of ${value}`),
-      end: parseDay(r.end, `each range of ${value}`),
-    });
-  }
-  return out;
-}
-
-/**
- * Cuts each batch's window to its value's range (`each.ranges`) and drops batches outside it. A cut
- * batch is keyed by its cut window, as a split child is, so keys stay stable and unique.
- */
-function withinRanges(batches: readonly Batch[], spec: PlanSpec, format: 'compact' | 'dashed'): Batch[] {
-  const ranges = parsedRanges(spec);
-  const dp = spec.dateParams ?? DATE_PARAMS;
-  const param = spec.each?.param ?? '';
-  const out: Batch[] = [];
-  for (const b of batches) {
-    const value = String(b.params[param]);
-    const r = ranges.get(value);
-    if (!r || !b.window) {
-      out.push(b);
-      continue;
-    }
-    const start = parseDay(b.window.start);
-    const end = parseDay(b.window.end);
-    const cut = { start: Math.max(start, r.start), end: Math.min(end, r.end) };
-    if (cut.start > cut.end) continue;
-    if (cut.start === start && cut.end === end) {
-      out.push(b);
-      continue;
-    }
-    const win: Window = { start: formatDay(cut.start, format), end: formatDay(cut.end, format) };
-    out.push({
-      key: batchKey(cut, { param, value }),
-      params: { ...b.params, [dp.start]: win.start, [dp.end]: win.end },
-      window: win,
-    });
-  }
-  return out;
 }
 
 /**

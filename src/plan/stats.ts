@@ -60,8 +60,13 @@ export interface PlanStats {
 export interface StatsInput {
   readonly range: DayRange;
   readonly windows: readonly DayRange[];
-  /** Partition values per window (1 when there is no cross product). @default 1 */
-  readonly valuesPerWindow?: number;
+  /**
+   * Partition values per window (1 when there is no cross product), or per window in `windows`'
+   * order when windows differ (an incremental plan). @default 1
+   */
+  readonly valuesPerWindow?: number | readonly number[];
+  /** Partition values of the job, for the baseline. @default valuesPerWindow when it is a number */
+  readonly values?: number;
   readonly calendar?: Calendar;
   /** Estimated rows per window (same order as windows), when a density is known. */
   readonly rows?: readonly number[];
@@ -102,9 +107,12 @@ export function sizeDistribution(sizes: ArrayLike<number>): SizeDistribution {
 
 export function planStats(input: StatsInput): PlanStats {
   const { range, windows, calendar, rows, rowCap } = input;
-  const values = input.valuesPerWindow ?? 1;
+  const per = input.valuesPerWindow ?? 1;
+  const valuesOf = (i: number): number => (typeof per === 'number' ? per : per[i]);
+  const values = input.values ?? (typeof per === 'number' ? per : 1);
   const windowCount = windows.length;
-  const batchCount = windowCount * values;
+  let batchCount = 0;
+  for (let i = 0; i < windowCount; i++) batchCount += valuesOf(i);
   const timeSpanDays = range.end - range.start + 1;
   const days = calendar ? calendar.openDaysBetween(range.start, range.end) : timeSpanDays;
   const baselineBatches = days * values;
@@ -112,14 +120,17 @@ export function planStats(input: StatsInput): PlanStats {
   let estimatedCalls: number | null = null;
   let sizes: ArrayLike<number>;
   if (rows) {
+    let raw = 0;
     let r = 0;
     let c = 0;
     for (let i = 0; i < rows.length; i++) {
-      r += rows[i];
-      if (rowCap) c += callsFor(rows[i], rowCap);
+      raw += rows[i];
+      r += rows[i] * valuesOf(i);
+      if (rowCap) c += callsFor(rows[i], rowCap) * valuesOf(i);
     }
-    estimatedRows = Math.round(r * values);
-    if (rowCap) estimatedCalls = c * values;
+    // one count for every window: multiply once (as plans without `todo` always did)
+    estimatedRows = Math.round(typeof per === 'number' ? raw * per : r);
+    if (rowCap) estimatedCalls = c;
     sizes = rows;
   } else {
     const lengths = new Float64Array(windowCount);

@@ -25,8 +25,18 @@ export function formatRunLine(report: RunReport): string {
     `generation ${report.plan.generationMs.toFixed(2)} ms,`,
     `${mem},`,
     `${perSec.toFixed(2)} batches/s,`,
-    `optimization ${report.plan.reductionRate.toFixed(2)}%`,
+    `optimization ${report.plan.reductionRate.toFixed(2)}%${coverageText(report)}`,
   ].join(' ');
+}
+
+/** `, covered: N days skipped (...)` for a run whose plan skipped days earlier runs landed; '' otherwise. */
+export function coverageText(report: RunReport): string {
+  const c = report.coverage;
+  if (!c) return '';
+  if (c.full) return ', --full: whole range fetched';
+  if (c.skippedDays === 0) return '';
+  const back = c.lookbackDays > 0 ? `, ${c.lookbackDays} looked back` : '';
+  return `, covered: ${c.skippedDays} days skipped (${c.skippedBatches} earlier batches), ${c.fetchedDays} fetched${back}`;
 }
 
 const RATING_LABEL: Record<string, string> = {
@@ -72,6 +82,12 @@ export function formatSummary(r: RunReport): string {
     `Plan: ${r.plan.strategy ?? '?'} strategy, ${r.plan.batchCount} batches, generated in ${r.plan.generationMs.toFixed(2)} ms, ` +
       `reduction ${r.plan.reductionRate.toFixed(2)}%`,
     `Batches: ${r.batches.done} done, ${r.batches.failed} failed of ${r.batches.total}`,
+    ...(r.coverage && !r.coverage.full && r.coverage.skippedDays > 0
+      ? [
+          `Coverage: ${r.coverage.skippedDays} trading days skipped as landed by ${r.coverage.skippedBatches} batches of ${r.coverage.fromRuns} earlier run(s); ` +
+            `${r.coverage.fetchedDays} fetched, ${r.coverage.lookbackDays} of them looked back`,
+        ]
+      : []),
     `Calls: ${c.total} (${c.failed} failed, ${c.retried} retried, ${c.rateLimited} rate-limited), error rate ${(c.errorRate * 100).toFixed(2)}%, ` +
       `${c.callsPerSecond.toFixed(2)} calls/s`,
     ...errorLines(r),

@@ -296,6 +296,8 @@ export async function runSync(loaded: LoadedSync, options: RunSyncOptions = {}):
         const result = await runJob(job, {
           ...options.job,
           resume: options.resume,
+          // a reference list is not in date windows: it is asked whole every time
+          full: ds.role === 'codes' || options.full === true,
           baseDir: options.baseDir,
           signal: options.signal,
           progress: 'quiet',

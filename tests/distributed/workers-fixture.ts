@@ -21,7 +21,12 @@ export const QUOTA = { calls: 12, intervalMs: 1000 };
 export interface WorkersFixture {
   readonly emu: () => Emulator;
   /** A job into its own SQLite file, or into `sink` when given (then `db` is unused). */
-  job(label: string, sink?: Record<string, unknown>): { path: string; db: string; name: string };
+  /** `overrides` replaces keys of the job file (e.g. `url`, `extra`). */
+  job(
+    label: string,
+    sink?: Record<string, unknown>,
+    overrides?: Partial<Parameters<typeof writeDailyJob>[1]>,
+  ): { path: string; db: string; name: string };
   worker(name: string, token?: string): ChildProcess;
   stop(workers: ChildProcess[]): Promise<void>;
   assertExact(db: string): void;
@@ -64,7 +69,11 @@ export function workersFixture(): WorkersFixture {
   });
 
   /** A job (token from the environment, never in the file) into its own SQLite file. */
-  function job(label: string, sink?: Record<string, unknown>): { path: string; db: string; name: string } {
+  function job(
+    label: string,
+    sink?: Record<string, unknown>,
+    overrides: Partial<Parameters<typeof writeDailyJob>[1]> = {},
+  ): { path: string; db: string; name: string } {
     const name = `workers-${label}-${randomUUID().slice(0, 8)}`;
     jobNames.push(name);
     const db = join(dir, `${name}.db`);
@@ -82,6 +91,7 @@ export function workersFixture(): WorkersFixture {
       concurrency: 2,
       timeoutMs: 5000,
       ...(sink ? { extra: { sink } } : {}),
+      ...overrides,
     });
     return { path, db, name };
   }

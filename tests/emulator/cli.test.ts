@@ -87,6 +87,8 @@ describe('sluice emulate', () => {
       [['--latency-ms', '-3'], '--latency-ms'],
       [['--knee', '0'], '--knee'],
       [['--token', 'ab'], '--token'],
+      [['--as-of', '20230230'], '--as-of'],
+      [['--revisions', 'five'], '--revisions'],
     ] as const) {
       const r = spawnSync(process.execPath, [MAIN, 'emulate', ...args], { encoding: 'utf8', timeout: 20_000 });
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);

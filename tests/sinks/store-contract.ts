@@ -326,4 +326,45 @@ export const STORE_CONTRACT: readonly (readonly [string, (h: StoreHarness) => Pr
       assert.equal(byKey['adj_factor@127.0.0.1:7001'].quota, undefined);
     },
   ],
+  [
+    'done batches across runs: only leaves of runs of the job with the same fingerprint, any run status',
+    async ({ store }) => {
+      const w = (a: string, b: string): Partial<Batch> => ({ window: { start: a, end: b } });
+      await store.createRun({ id: 'r1', job: 'j', startedAt: start(1), fingerprint: 'fp1' }, [
+        batch('a', w('20240101', '20240131')),
+        batch('b', w('20240201', '20240229')),
+        batch('c', w('20240301', '20240331')),
+      ]);
+      await store.commit('r1', batch('a', w('20240101', '20240131')), rowsOf([]), 1);
+      await store.markFailed('r1', 'c', 'boom', 1);
+      await store.split('r1', 'b', [batch('b1', w('20240201', '20240214')), batch('b2', w('20240215', '20240229'))]);
+      await store.commit('r1', batch('b1', w('20240201', '20240214')), rowsOf([['000001.SZ', '20240202', 1, 2]]), 1);
+      await store.finishRun('r1', 'failed', report('r1', 'failed'));
+      // an interrupted run with the same fingerprint counts; other jobs and fingerprints do not
+      await store.createRun({ id: 'r2', job: 'j', startedAt: start(2), fingerprint: 'fp1' }, [
+        batch('d', w('20240401', '20240430')),
+      ]);
+      await store.commit('r2', batch('d', w('20240401', '20240430')), rowsOf([]), 1);
+      await store.createRun({ id: 'r3', job: 'j', startedAt: start(3), fingerprint: 'fp2' }, [
+        batch('e', w('20240501', '20240531')),
+      ]);
+      await store.commit('r3', batch('e', w('20240501', '20240531')), rowsOf([]), 1);
+      await store.createRun({ id: 'r4', job: 'other', startedAt: start(4), fingerprint: 'fp1' }, [
+        batch('f', w('20240601', '20240630')),
+      ]);
+      await store.commit('r4', batch('f', w('20240601', '20240630')), rowsOf([]), 1);
+      await store.createRun({ id: 'r5', job: 'j', startedAt: start(5) }, [batch('g', w('20240701', '20240731'))]);
+      await store.commit('r5', batch('g', w('20240701', '20240731')), rowsOf([]), 1);
+      const done = await store.doneBatches('j', 'fp1');
+      assert.deepEqual(
+        done.map((b) => [b.runId, b.key, b.batch.window, b.rows]),
+        [
+          ['r1', 'a', { start: '20240101', end: '20240131' }, 0],
+          ['r1', 'b1', { start: '20240201', end: '20240214' }, 1],
+          ['r2', 'd', { start: '20240401', end: '20240430' }, 0],
+        ],
+      );
+      assert.deepEqual(await store.doneBatches('j', 'nope'), []);
+    },
+  ],
 ];

@@ -4,7 +4,15 @@
 import type { Command } from 'commander';
 import { ErrorCodes, isSluiceError, messageOf, usageError } from '../../core/errors.js';
 import { registerSecret } from '../../core/secrets.js';
-import { DEMO_TOKEN, parseFaults, startEmulator, type EmulatorOptions, type FaultRates } from '../../emulator/index.js';
+import { formatDay, parseDay } from '../../core/dates.js';
+import {
+  DEMO_TOKEN,
+  parseFaults,
+  parseRevisions,
+  startEmulator,
+  type EmulatorOptions,
+  type FaultRates,
+} from '../../emulator/index.js';
 import { untilAborted, withStopSignals } from '../stop.js';
 import { action, intFlag, printJson, printLine } from '../util.js';
 
@@ -29,6 +37,8 @@ interface EmulateFlags {
   badQuery?: string[];
   rowCaps?: string;
   hasMore?: boolean;
+  asOf?: string;
+  revisions?: string;
   json?: boolean;
 }
 
@@ -41,6 +51,15 @@ function pairs(flag: string, text: string): Record<string, string> {
     out[m[1]] = m[2];
   }
   return out;
+}
+
+/** A YYYYMMDD flag, checked as a real date. */
+function dayFlag(flag: string, text: string): string {
+  try {
+    return formatDay(parseDay(text, flag));
+  } catch (err) {
+    throw usageError(messageOf(err));
+  }
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -114,6 +133,8 @@ export function emulatorOptionsFromFlags(flags: EmulateFlags): EmulatorOptions {
       : {}),
     ...(rowCaps ? { rowCaps } : {}),
     ...(flags.hasMore === false ? { hasMore: false } : {}),
+    ...(flags.asOf !== undefined ? { asOf: dayFlag('--as-of', flags.asOf) } : {}),
+    ...(flags.revisions !== undefined ? { revisions: parseRevisions(flags.revisions) } : {}),
   };
   // Leave out undefined values so that the emulator's defaults apply.
   return Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as EmulatorOptions;
@@ -156,6 +177,11 @@ export function register(program: Command): void {
     )
     .option('--row-caps <api=n,...>', 'per-API row caps below the built-in ones, e.g. adj_factor=4000')
     .option('--no-has-more', 'never send has_more (as a server that does not implement it)')
+    .option('--as-of <yyyymmdd>', 'serve market data only up to this day (default: all, to 20261231)')
+    .option(
+      '--revisions <n[@yyyymmdd]>',
+      'serve revised values for the last N trading days through that day (default: --as-of)',
+    )
     .option('--json', 'print {url, port} as JSON on stdout once listening')
     .action(
       action(async (flags: EmulateFlags) => {
@@ -172,7 +198,7 @@ export function register(program: Command): void {
             ? `token: ${DEMO_TOKEN} (the public demo token)`
             : 'token: the one given with --token';
         printLine(`sluice emulator listening on ${emu.url} (POST / or /dataapi; ${tokenNote}); Ctrl-C to stop`);
-        if (flags.json) printJson({ url: emu.url, port: emu.port, apis: emu.dataset.apis });
+        if (flags.json) printJson({ url: emu.url, port: emu.port, apis: emu.dataset.apis, vintage: emu.vintage() });
         const sig = await withStopSignals(async (signal) => {
           await untilAborted(signal);
           return messageOf(signal.reason);

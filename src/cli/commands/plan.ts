@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { DEFAULTS } from '../../core/defaults.js';
 import { parseDay } from '../../core/dates.js';
 import { usageError } from '../../core/errors.js';
+import type { CoverageReport } from '../../core/report.js';
 import { loadJobFile } from '../../job/load.js';
 import { baseDirOf } from '../../job/parts.js';
 import { type PlannedRun, planRun, resolveRun } from '../../job/resolve.js';
@@ -35,6 +36,7 @@ interface PlanFlags {
   calendar?: string;
   json?: boolean;
   db?: string;
+  full?: boolean;
 }
 
 /** Flags of the range form; a job file brings its own. */
@@ -116,10 +118,20 @@ export async function planJobFile(path: string, flags: PlanFlags): Promise<Plann
     throw usageError(`${names}: not with a job file (the job's plan section says it)`);
   }
   const { job } = loadJobFile(path);
-  return planRun(resolveRun(job, { baseDir: baseDirOf(path), db: flags.db }));
+  return planRun(resolveRun(job, { baseDir: baseDirOf(path), db: flags.db }), { full: flags.full });
 }
 
-function printTable(plan: Plan, rowCap: number | undefined): void {
+/** What `sluice plan JOB` says about the days earlier runs covered. */
+function coverageLines(c: CoverageReport): string[] {
+  if (c.full) return ['coverage        --full: the whole range, whatever earlier runs covered'];
+  if (c.skippedDays === 0) return ['coverage        nothing covered by earlier runs: the whole range'];
+  return [
+    `skipped         ${c.skippedDays} trading days already landed (${c.skippedBatches} done batches of ${c.fromRuns} earlier run(s))`,
+    `fetched         ${c.fetchedDays} trading days${c.lookbackDays > 0 ? `, ${c.lookbackDays} of them looked back again (plan.lookback)` : ''}`,
+  ];
+}
+
+function printTable(plan: Plan, rowCap: number | undefined, coverage?: CoverageReport): void {
   const hasRows = plan.stats.sizeUnit === 'rows';
   const out: string[] = [];
   const dateWidth = plan.start.length;
@@ -146,7 +158,11 @@ function printTable(plan: Plan, rowCap: number | undefined): void {
   );
   if (plan.batches.length !== plan.windows.length) {
     const values = plan.batches.length / Math.max(1, plan.windows.length);
-    out.push(`requests        ${plan.batches.length} batches: ${plan.windows.length} windows x ${values} values`);
+    out.push(
+      Number.isInteger(values)
+        ? `requests        ${plan.batches.length} batches: ${plan.windows.length} windows x ${values} values`
+        : `requests        ${plan.batches.length} batches over ${plan.windows.length} windows (values need different days)`,
+    );
   }
   out.push(`batches/day     ${s.batchesPerDay}`);
   const d = s.batchSizes;
@@ -155,6 +171,7 @@ function printTable(plan: Plan, rowCap: number | undefined): void {
   if (s.estimatedCalls !== null) out.push(`estimated calls ${s.estimatedCalls}`);
   if (s.oversizedWindows > 0)
     out.push(`oversized       ${s.oversizedWindows} window(s) hold a single day over the row budget`);
+  if (coverage) out.push(...coverageLines(coverage));
   out.push(`generated in    ${s.generationMs} ms`);
   printText(out.join('\n'));
 }
@@ -180,10 +197,15 @@ export function register(program: Command): void {
     .option('--calendar <file>', 'trading calendar: one open date per line, or trade_cal CSV/JSON (cal_date,is_open)')
     .option('--json', 'print the plan as one JSON document')
     .option('--db <path>', "with a job file: its database, as `sluice run JOB --db` (overrides the job's sink)")
+    .option(
+      '--full',
+      'with a job file: plan the whole range, as `sluice run JOB --full` (ignore what earlier runs covered)',
+    )
     .action(
       action(async (jobPath: string | undefined, flags: PlanFlags) => {
         if (jobPath === undefined) {
           if (flags.db !== undefined) throw usageError('--db: only with a job file');
+          if (flags.full) throw usageError('--full: only with a job file');
           const plan = runPlan(flags);
           if (flags.json) {
             const { strategy, resolved, start, end, windows, stats } = plan;
@@ -193,13 +215,13 @@ export function register(program: Command): void {
           }
           return;
         }
-        const { plan, spec, learnedFrom } = await planJobFile(jobPath, flags);
+        const { plan, spec, learnedFrom, coverage } = await planJobFile(jobPath, flags);
         if (learnedFrom > 0) printLine(`sluice: row density learned from ${learnedFrom} batches of earlier runs`);
         if (flags.json) {
           const { strategy, resolved, start, end, windows, batches, stats } = plan;
-          printJson({ strategy, resolved, start, end, windows, batches, stats });
+          printJson({ strategy, resolved, start, end, windows, batches, stats, coverage });
         } else {
-          printTable(plan, spec.rowCap);
+          printTable(plan, spec.rowCap, coverage);
         }
       }),
     );

@@ -16,6 +16,7 @@ import { action, checkWritableDir, intFlag, printLine } from '../util.js';
 
 interface RunFlags {
   resume?: boolean;
+  full?: boolean;
   db?: string;
   metricsPort?: string;
   html?: string;
@@ -48,6 +49,7 @@ export function register(program: Command): void {
     .description('Run a job file: plan, pace, fetch, write, and store the run report.')
     .argument('<job>', 'job file (YAML or JSON)')
     .option('--resume', 'continue the last unfinished run of this job, skipping done batches')
+    .option('--full', 'fetch the whole range again, whatever earlier runs of this job covered')
     .option(
       '--db <path>',
       "sink database, overriding the job's sink (type included): a SQLite file, a .jsonl file, or a postgres:// URL (?schema=NAME)",
@@ -71,6 +73,8 @@ export function register(program: Command): void {
     .option('--wait', 'if another run of this job holds the database, wait for it to finish instead of refusing')
     .action(
       action(async (jobPath: string, flags: RunFlags) => {
+        if (flags.full && flags.resume)
+          throw usageError('--full and --resume: give one of them (--resume continues a run)');
         const metricsPort = intFlag('--metrics-port', flags.metricsPort, { min: 0, max: 65535 });
         const metricsLingerMs = durationFlag('--metrics-linger', flags.metricsLinger);
         if (flags.pushgateway) checkPushgatewayUrl(flags.pushgateway);
@@ -90,6 +94,7 @@ export function register(program: Command): void {
           return await withStopSignals(async (signal) => {
             const result = await runJob(loaded.job, {
               resume: flags.resume,
+              full: flags.full,
               wait: flags.wait,
               db: flags.db,
               baseDir: baseDirOf(jobPath),

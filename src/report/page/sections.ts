@@ -81,7 +81,23 @@ export function figuresSection(r: RunReport): string {
       `${int(r.plan.batchCount)} planned batches`,
       'reduction',
     ),
+    ...coverageCard(r),
   ].join('')}</div>`;
+}
+
+/** The days earlier runs covered (an incremental run): a card, or none. */
+function coverageCard(r: RunReport): string[] {
+  const c = isRec(r.coverage) ? r.coverage : undefined;
+  if (!c) return [];
+  if (c.full === true) return [card('covered days', 'full', 'whole range fetched (--full)', 'coverage')];
+  return [
+    card(
+      'days skipped as covered',
+      int(num(c.skippedDays)),
+      `${int(num(c.fetchedDays))} fetched · ${int(num(c.lookbackDays))} looked back · ${int(num(c.skippedBatches))} earlier batches`,
+      'coverage',
+    ),
+  ];
 }
 
 /** Where the batches' time went, in total: a bar, then the legend with shares. */

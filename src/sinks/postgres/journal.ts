@@ -4,7 +4,7 @@
  */
 import type { PoolClient } from 'pg';
 import type { Batch } from '../../core/types.js';
-import type { ApiFacts, BatchRecord, BatchStatus, RunRecord, RunStatus } from '../../core/store.js';
+import type { ApiFacts, BatchRecord, BatchStatus, NewRun, RunRecord, RunStatus } from '../../core/store.js';
 import { FACTS_COLUMNS, factsUpdate, factsValues, toApiFacts, type FactsRow } from '../facts.js';
 import type { RunReport } from '../../core/report.js';
 import { SluiceError, ErrorCodes } from '../../core/errors.js';
@@ -69,6 +69,8 @@ CREATE TABLE IF NOT EXISTS ${this.runs} (
   n bigserial
 );
 CREATE INDEX IF NOT EXISTS sluice_runs_job ON ${this.runs} (job, started_at);
+ALTER TABLE ${this.runs} ADD COLUMN IF NOT EXISTS fingerprint text;
+CREATE INDEX IF NOT EXISTS sluice_runs_fingerprint ON ${this.runs} (job, fingerprint);
 CREATE TABLE IF NOT EXISTS ${this.batchTable} (
   run_id text NOT NULL REFERENCES ${this.runs} (id),
   seq bigint NOT NULL,
@@ -113,16 +115,11 @@ CREATE TABLE IF NOT EXISTS ${this.facts} (
     );
   }
 
-  async createRun(
-    c: PoolClient,
-    run: { id: string; job: string; startedAt: string },
-    batches: readonly Batch[],
-  ): Promise<void> {
-    await c.query(`INSERT INTO ${this.runs} (id, job, status, started_at) VALUES ($1, $2, 'running', $3)`, [
-      run.id,
-      run.job,
-      run.startedAt,
-    ]);
+  async createRun(c: PoolClient, run: NewRun, batches: readonly Batch[]): Promise<void> {
+    await c.query(
+      `INSERT INTO ${this.runs} (id, job, status, started_at, fingerprint) VALUES ($1, $2, 'running', $3, $4)`,
+      [run.id, run.job, run.startedAt, run.fingerprint ?? null],
+    );
     await this.insertBatches(
       c,
       run.id,
@@ -149,6 +146,24 @@ CREATE TABLE IF NOT EXISTS ${this.facts} (
     const r = await c.query<BatchRow>(
       `SELECT ${BATCH_COLUMNS} FROM ${this.batchTable} WHERE run_id = $1${filter ? ' AND status = ANY($2::text[])' : ''} ORDER BY seq`,
       filter ? [runId, statuses] : [runId],
+    );
+    return r.rows.map(toBatchRecord);
+  }
+
+  /** Done batches of the job's runs with this fingerprint; none when the column is missing (an older journal). */
+  async doneBatches(c: PoolClient, job: string, fingerprint: string): Promise<BatchRecord[]> {
+    const has = await c.query(
+      `SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'fingerprint' AND NOT attisdropped`,
+      [this.runs],
+    );
+    if (has.rows.length === 0) return [];
+    const cols = BATCH_COLUMNS.split(', ')
+      .map((col) => `b.${col}`)
+      .join(', ');
+    const r = await c.query<BatchRow>(
+      `SELECT ${cols} FROM ${this.batchTable} b JOIN ${this.runs} r ON r.id = b.run_id ` +
+        `WHERE r.job = $1 AND r.fingerprint = $2 AND b.status = 'done' ORDER BY r.started_at, r.n, b.seq`,
+      [job, fingerprint],
     );
     return r.rows.map(toBatchRecord);
   }

@@ -8,7 +8,16 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import type { Batch, BatchRows } from '../../core/types.js';
-import type { ApiFacts, BatchRecord, BatchStatus, RunRecord, RunStatus, Store, TableSpec } from '../../core/store.js';
+import type {
+  ApiFacts,
+  BatchRecord,
+  BatchStatus,
+  NewRun,
+  RunRecord,
+  RunStatus,
+  Store,
+  TableSpec,
+} from '../../core/store.js';
 import type { RunReport } from '../../core/report.js';
 import { SluiceError, ErrorCodes, isSluiceError, messageOf } from '../../core/errors.js';
 import { redactUrls, registerSecret, scrub } from '../../core/secrets.js';
@@ -153,7 +162,7 @@ export class PostgresStore implements Store {
     );
   }
 
-  createRun(run: { id: string; job: string; startedAt: string }, batches: readonly Batch[]): Promise<void> {
+  createRun(run: NewRun, batches: readonly Batch[]): Promise<void> {
     return this.tx((c) => this.journal.createRun(c, run, batches), `creating run ${run.id}`);
   }
 
@@ -167,6 +176,10 @@ export class PostgresStore implements Store {
 
   batches(runId: string, statuses?: readonly BatchStatus[]): Promise<BatchRecord[]> {
     return this.use((c) => this.journal.batches(c, runId, statuses), 'reading the journal');
+  }
+
+  doneBatches(job: string, fingerprint: string): Promise<BatchRecord[]> {
+    return this.use((c) => this.journal.doneBatches(c, job, fingerprint), 'reading the journal');
   }
 
   markRunning(runId: string, key: string): Promise<void> {

@@ -3,7 +3,7 @@
  * run and batch bookkeeping, written once. Each store adds opening, closing and its data writes.
  */
 import type { Batch } from '../../core/types.js';
-import type { ApiFacts, BatchRecord, BatchStatus, RunRecord, RunStatus } from '../../core/store.js';
+import type { ApiFacts, BatchRecord, BatchStatus, NewRun, RunRecord, RunStatus } from '../../core/store.js';
 import type { RunReport } from '../../core/report.js';
 import { SluiceError, ErrorCodes } from '../../core/errors.js';
 import type { SqliteJournal } from './journal.js';
@@ -45,7 +45,7 @@ export abstract class SqliteJournalStore {
     }
   }
 
-  async createRun(run: { id: string; job: string; startedAt: string }, batches: readonly Batch[]): Promise<void> {
+  async createRun(run: NewRun, batches: readonly Batch[]): Promise<void> {
     this.guard(() => {
       this.settle();
       this.journal.createRun(run, batches);
@@ -65,6 +65,10 @@ export abstract class SqliteJournalStore {
 
   async batches(runId: string, statuses?: readonly BatchStatus[]): Promise<BatchRecord[]> {
     return this.journal.batches(runId, statuses);
+  }
+
+  async doneBatches(job: string, fingerprint: string): Promise<BatchRecord[]> {
+    return this.journal.doneBatches(job, fingerprint);
   }
 
   async markRunning(runId: string, key: string): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Batch } from '../../core/types.js';
-import type { ApiFacts, BatchRecord, BatchStatus, RunRecord, RunStatus } from '../../core/store.js';
+import type { ApiFacts, BatchRecord, BatchStatus, NewRun, RunRecord, RunStatus } from '../../core/store.js';
 import { FACTS_COLUMNS, factsUpdate, factsValues, toApiFacts, type FactsRow } from '../facts.js';
 import type { RunReport } from '../../core/report.js';
 import { SluiceError, ErrorCodes } from '../../core/errors.js';
@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS sluice_runs (
   status TEXT NOT NULL CHECK (status IN ('running','succeeded','failed','interrupted')),
   started_at TEXT NOT NULL,
   finished_at TEXT,
-  report TEXT
+  report TEXT,
+  fingerprint TEXT
 );
 CREATE INDEX IF NOT EXISTS sluice_runs_job ON sluice_runs (job, started_at);
 CREATE TABLE IF NOT EXISTS sluice_batches (
@@ -62,6 +63,12 @@ CREATE TABLE IF NOT EXISTS sluice_api_facts (
 `;
 
 const RUN_COLUMNS = 'id, job, status, started_at, finished_at, report';
+
+/** True when `sluice_runs` has the fingerprint column (journals written before it lack it). */
+function hasFingerprint(db: Database.Database): boolean {
+  const cols = db.prepare('PRAGMA table_info(sluice_runs)').all() as { name: string }[];
+  return cols.some((c) => c.name === 'fingerprint');
+}
 const BATCH_COLUMNS =
   'run_id, batch_key, params, "window", status, attempts, rows, started_at, finished_at, last_error';
 
@@ -85,7 +92,11 @@ export class SqliteJournal {
     private readonly db: Database.Database,
     create = true,
   ) {
-    if (create) db.exec(SCHEMA);
+    if (create) {
+      db.exec(SCHEMA);
+      if (!hasFingerprint(db)) db.exec('ALTER TABLE sluice_runs ADD COLUMN fingerprint TEXT');
+      db.exec('CREATE INDEX IF NOT EXISTS sluice_runs_fingerprint ON sluice_runs (job, fingerprint)');
+    }
     this.insertBatch = db.prepare(
       'INSERT INTO sluice_batches (run_id, seq, batch_key, params, "window") VALUES (?, ?, ?, ?, ?)',
     );
@@ -97,11 +108,11 @@ export class SqliteJournal {
     );
   }
 
-  createRun(run: { id: string; job: string; startedAt: string }, batches: readonly Batch[]): void {
+  createRun(run: NewRun, batches: readonly Batch[]): void {
     this.db.transaction(() => {
       this.db
-        .prepare("INSERT INTO sluice_runs (id, job, status, started_at) VALUES (?, ?, 'running', ?)")
-        .run(run.id, run.job, run.startedAt);
+        .prepare("INSERT INTO sluice_runs (id, job, status, started_at, fingerprint) VALUES (?, ?, 'running', ?, ?)")
+        .run(run.id, run.job, run.startedAt, run.fingerprint ?? null);
       batches.forEach((b, i) => this.insertBatch.run(run.id, plannedSeq(i), b.key, paramsJson(b), windowJson(b)));
     })();
   }
@@ -127,6 +138,20 @@ export class SqliteJournal {
     const rows = this.db
       .prepare(`SELECT ${BATCH_COLUMNS} FROM sluice_batches WHERE run_id = ?${filter} ORDER BY seq`)
       .all(runId, ...(statuses ?? [])) as BatchRow[];
+    return rows.map(toBatchRecord);
+  }
+
+  doneBatches(job: string, fingerprint: string): BatchRecord[] {
+    if (!hasFingerprint(this.db)) return [];
+    const cols = BATCH_COLUMNS.split(', ')
+      .map((c) => `b.${c}`)
+      .join(', ');
+    const rows = this.db
+      .prepare(
+        `SELECT ${cols} FROM sluice_batches b JOIN sluice_runs r ON r.id = b.run_id ` +
+          "WHERE r.job = ? AND r.fingerprint = ? AND b.status = 'done' ORDER BY r.started_at, b.run_id, b.seq",
+      )
+      .all(job, fingerprint) as BatchRow[];
     return rows.map(toBatchRecord);
   }
 
