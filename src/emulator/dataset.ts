@@ -119,7 +119,7 @@ function build(seed: number, symbols: number, dailyCap: number, vintage: Vintage
     stockBasicTable(universe),
     dailyBasicTable(prices),
     indexBasicTable(),
-    indexDailyTable(seed, calendar),
+    indexDailyTable(seed, calendar, vintage),
   ]) {
     tables.set(t.name, t);
   }

@@ -1,12 +1,13 @@
 /**
  * Indexes: `index_basic` (the list, ts_code ascending) and `index_daily` (one row per index per
  * open day from its listing, trade_date descending; `ts_code` required as on the real server, cap
- * 8000). A fixed set of indexes with their real listing dates; the levels come from the seed.
+ * 8000; served up to the emulator's asOf day). A fixed set of indexes with their real listing dates; the levels come from the seed.
  */
 import { formatDay, parseDay } from '../core/dates.js';
-import { DATA_LAST_DAY, type TradingCalendar } from './calendar.js';
+import type { TradingCalendar } from './calendar.js';
 import { round, unit } from './hash.js';
 import { ParamError, codesParam, dayRange, pickRow, textParam, type ApiTable } from './tables.js';
+import type { Vintage } from './vintage.js';
 import { missingParamMessage } from './wordings.js';
 
 export const INDEX_BASIC_FIELDS = [
@@ -76,7 +77,7 @@ function level(seed: number, k: number, t: number): number {
   return round(base * wave * (1 + 0.02 * (unit(seed, 52, k, t) - 0.5)), 4);
 }
 
-export function indexDailyTable(seed: number, calendar: TradingCalendar): ApiTable {
+export function indexDailyTable(seed: number, calendar: TradingCalendar, vintage: Vintage): ApiTable {
   return {
     name: 'index_daily',
     fields: INDEX_DAILY_FIELDS,
@@ -85,7 +86,7 @@ export function indexDailyTable(seed: number, calendar: TradingCalendar): ApiTab
       const codes = codesParam(params, codeIndex);
       if (codes === undefined) throw new ParamError(missingParamMessage('ts_code'));
       const { start, end } = dayRange(params, 'trade_date');
-      const last = calendar.lastIndexUpTo(Math.min(end, DATA_LAST_DAY));
+      const last = calendar.lastIndexUpTo(Math.min(end, vintage.lastDay));
       // (index, day index) pairs in the API's order: trade_date descending, then ts_code
       const spans = codes.map((k) => ({ k, first: calendar.firstIndexFrom(Math.max(start, LIST_DAYS[k])) }));
       const count = spans.reduce((n, s) => n + Math.max(0, last - s.first + 1), 0);

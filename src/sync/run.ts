@@ -339,15 +339,13 @@ export async function runSync(loaded: LoadedSync, options: RunSyncOptions = {}):
     if (!options.signal?.aborted) await Promise.all(all.filter((d) => d.role === 'data' && selected(d)).map(runOne));
 
     const interrupted = options.signal?.aborted ?? false;
-    const lines = all
-      .filter(selected)
-      .map(
-        (ds) =>
-          reports.get(ds.name) ?? {
-            ...skipped(ds, 'not run: the sync was interrupted'),
-            state: 'interrupted' as const,
-          },
-      );
+    const lines = all.filter(selected).map(
+      (ds) =>
+        reports.get(ds.name) ?? {
+          ...skipped(ds, 'not run: the sync was interrupted'),
+          state: 'interrupted' as const,
+        },
+    );
     // like a resumed run's, the report covers this session's time; `resumedFrom` is when the sync began
     const report = syncReport(runId, loaded.sync.name, startedAt, lines, interrupted, previous?.startedAt);
     await journal.finishRun(runId, report.status, report);

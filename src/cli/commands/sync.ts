@@ -13,6 +13,7 @@ import { loadSyncFile } from '../../sync/load.js';
 import { runSync } from '../../sync/run.js';
 import { withStopSignals } from '../stop.js';
 import { action, checkWritableDir, printJson, printLine } from '../util.js';
+import { printText } from '../../core/log.js';
 
 interface SyncFlags {
   only?: string;
@@ -55,7 +56,7 @@ export function register(program: Command): void {
               full: flags.full,
               baseDir,
               signal,
-              note: flags.quiet || flags.json ? () => undefined : undefined,
+              note: flags.quiet ? () => undefined : undefined,
               engineFor:
                 queue && distributed
                   ? (_ds, raw) => (ctx) =>
@@ -67,7 +68,7 @@ export function register(program: Command): void {
               if (!flags.json) printLine(`sluice: HTML report written to ${flags.html}`);
             }
             if (flags.json) printJson(report);
-            else printLine(formatSyncSummary(report));
+            else printText(formatSyncSummary(report));
             return exitCode;
           },
           { prefix: '\nsluice: ', text: 'stopping the sync; finished batches are saved (resume with --resume)' },
