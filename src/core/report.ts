@@ -442,14 +442,6 @@ export interface CoverageReport {
 }
 
 /**
- * The run report: what `sluice run` stores and `sluice report --json` prints.
- * @example
- * ```ts
- * const { report } = await runJobFile('daily.yaml');
- * console.log(report.status, report.calls.total, report.rows.written, report.targets.met);
- * ```
- */
-/**
  * One dataset of a sync (`sluice sync`): its run, rows, calls against their lower bound, time, state.
  * @example
  * ```ts
@@ -497,6 +489,14 @@ export interface SyncReport {
   };
 }
 
+/**
+ * The run report: what `sluice run` stores and `sluice report --json` prints.
+ * @example
+ * ```ts
+ * const { report } = await runJobFile('daily.yaml');
+ * console.log(report.status, report.calls.total, report.rows.written, report.targets.met);
+ * ```
+ */
 export interface RunReport {
   readonly runId: string;
   readonly job: string;
