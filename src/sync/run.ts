@@ -48,6 +48,8 @@ export interface RunSyncOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Another engine for a dataset's job (the queue); the local engine when undefined. */
   readonly engineFor?: (ds: SyncDataset, raw: Record<string, unknown>) => RunJobOptions['engine'];
+  /** A live page server (`sluice sync --ui`): each dataset's run shows on it; its owner closes it. */
+  readonly live?: RunJobOptions['live'];
   /** Extra options of every dataset's runJob (tests: lock times; `full` once the job takes it). */
   readonly job?: Partial<RunJobOptions>;
 }
@@ -307,6 +309,7 @@ export async function runSync(loaded: LoadedSync, options: RunSyncOptions = {}):
           calendar: ds.role === 'data' ? extras.calendar : undefined,
           eachRanges: ranges,
           engine: options.engineFor?.(ds, raw),
+          live: options.live,
         });
         const line = await datasetReport(ds, job, result.report, journal, syncStartMs, result.fatal);
         reports.set(ds.name, line);

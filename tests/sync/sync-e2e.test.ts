@@ -166,6 +166,32 @@ describe('sluice sync against the emulator', () => {
     }
   });
 
+  test('sync --ui: the live page lists each dataset of the sync', async () => {
+    const db = join(dir, 'live.db');
+    const file = writeSync(dir, 'live', emu.url, db, '20200630');
+    const child = spawnCli(['sync', file, '--ui', '0', '--quiet'], env);
+    const exit = finished(child);
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    let url: string | undefined;
+    for (let i = 0; i < 500 && !url; i++) {
+      await sleepMs(20);
+      url = /live page at (\S+)/.exec(err)?.[1];
+    }
+    assert.ok(url, err);
+    // the page stays up a few seconds after the last dataset: it lists all four by then
+    let names: string[] = [];
+    for (let i = 0; i < 200 && names.length < 4; i++) {
+      const html = await (await fetch(url)).text();
+      names = [
+        ...new Set([...html.matchAll(/live\.(trade_cal|stock_basic|daily|fina_indicator)\b/g)].map((m) => m[1])),
+      ];
+      if (names.length < 4) await sleepMs(50);
+    }
+    assert.deepEqual(names.sort(), ['daily', 'fina_indicator', 'stock_basic', 'trade_cal']);
+    assert.equal((await exit).code, 0);
+  });
+
   test('kill -9 in the middle of a sync, then --resume: every table exact', async () => {
     const db = join(dir, 'killed.db');
     const end = '20240628';

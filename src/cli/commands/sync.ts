@@ -12,6 +12,7 @@ import { formatSyncSummary } from '../../report/text.js';
 import { loadSyncFile } from '../../sync/load.js';
 import { runSync } from '../../sync/run.js';
 import { withStopSignals } from '../stop.js';
+import { uiOptions } from './run.js';
 import { action, checkWritableDir, printJson, printLine } from '../util.js';
 import { printText } from '../../core/log.js';
 
@@ -23,6 +24,8 @@ interface SyncFlags {
   json?: boolean;
   html?: string;
   quiet?: boolean;
+  ui?: string | boolean;
+  uiHost?: string;
 }
 
 export function register(program: Command): void {
@@ -37,6 +40,8 @@ export function register(program: Command): void {
     .option('--json', "print the sync's report as JSON on stdout")
     .option('--html <file>', 'write the HTML report (a chart per dataset) to FILE')
     .option('--quiet', 'no notes while running')
+    .option('--ui [port]', "serve the live page of the datasets' runs (127.0.0.1; port 7330 or a free one by default)")
+    .option('--ui-host <host>', 'address the live page binds to (default 127.0.0.1; anything else exposes it)')
     .action(
       action(async (file: string, flags: SyncFlags) => {
         const loaded = loadSyncFile(file);
@@ -48,31 +53,45 @@ export function register(program: Command): void {
         const distributed = queue ? await import('../../distributed/index.js') : undefined;
         // refuse what cannot travel through Redis (literal secrets) before anything is written
         if (distributed) for (const ds of loaded.datasets) distributed.jobPayload(ds.raw, baseDir, undefined);
-        return withStopSignals(
-          async (signal) => {
-            const { report, exitCode } = await runSync(loaded, {
-              only,
-              resume: flags.resume,
-              full: flags.full,
-              baseDir,
-              signal,
-              note: flags.quiet ? () => undefined : undefined,
-              engineFor:
-                queue && distributed
-                  ? (_ds, raw) => (ctx) =>
-                      distributed.createBullmqEngine({ queueUrl: queue, raw, job: ctx.job, store: ctx.store, baseDir })
-                  : undefined,
-            });
-            if (flags.html) {
-              writeFileSync(flags.html, renderHtml(report));
-              if (!flags.json) printLine(`sluice: HTML report written to ${flags.html}`);
-            }
-            if (flags.json) printJson(report);
-            else printText(formatSyncSummary(report));
-            return exitCode;
-          },
-          { prefix: '\nsluice: ', text: 'stopping the sync; finished batches are saved (resume with --resume)' },
-        );
+        const ui = uiOptions(flags);
+        const live = ui ? await (await import('../../ui/live.js')).startLiveServer(ui) : undefined;
+        if (live) printLine(`sluice: live page at ${live.url}`);
+        try {
+          return await withStopSignals(
+            async (signal) => {
+              const { report, exitCode } = await runSync(loaded, {
+                only,
+                resume: flags.resume,
+                full: flags.full,
+                baseDir,
+                signal,
+                live,
+                note: flags.quiet ? () => undefined : undefined,
+                engineFor:
+                  queue && distributed
+                    ? (_ds, raw) => (ctx) =>
+                        distributed.createBullmqEngine({
+                          queueUrl: queue,
+                          raw,
+                          job: ctx.job,
+                          store: ctx.store,
+                          baseDir,
+                        })
+                    : undefined,
+              });
+              if (flags.html) {
+                writeFileSync(flags.html, renderHtml(report));
+                if (!flags.json) printLine(`sluice: HTML report written to ${flags.html}`);
+              }
+              if (flags.json) printJson(report);
+              else printText(formatSyncSummary(report));
+              return exitCode;
+            },
+            { prefix: '\nsluice: ', text: 'stopping the sync; finished batches are saved (resume with --resume)' },
+          );
+        } finally {
+          await live?.close();
+        }
       }),
     );
 }
