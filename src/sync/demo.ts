@@ -59,6 +59,7 @@ export async function runSyncDemo(options: SyncDemoOptions = {}): Promise<number
     const later = days[days.indexOf(FIRST) + 10];
     printLine(`sluice demo: emulator at ${emulator.url}, data as of ${FIRST}; mirror in ${db}`);
     let code = 0;
+    let last = '';
     for (const [step, end] of [
       ['back-fill', FIRST],
       ['update', later],
@@ -73,11 +74,12 @@ export async function runSyncDemo(options: SyncDemoOptions = {}): Promise<number
       const { report, exitCode } = await runSync(loaded, { signal: options.signal, note: () => undefined });
       printText(`${step}:\n${formatSyncSummary(report)}`);
       code = exitCode;
+      last = report.runId;
       if (exitCode !== 0) break;
     }
     const next = [
-      [`sluice report latest --db ${db}`, "the sync's report (each dataset, the total)"],
-      [`sluice report latest --db ${db} --html mirror.html`, 'a chart per dataset'],
+      [`sluice report ${last} --db ${db}`, "the update's report (each dataset, the total)"],
+      [`sluice report ${last} --db ${db} --html mirror.html`, 'a chart per dataset'],
       ['sluice sync examples/mirror.yaml', 'your own mirror (see README: Mirror)'],
     ];
     const width = Math.max(...next.map(([c]) => c.length));

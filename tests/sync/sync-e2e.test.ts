@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Dataset, type Emulator, checksum, startEmulator } from '../../src/emulator/index.js';
@@ -137,16 +137,23 @@ describe('sluice sync against the emulator', () => {
     assert.equal(spent('stock_basic'), 3);
     assert.ok(refCalls <= 5);
 
-    // sluice report and sluice targets read the sync's record
-    const shown = await runCli(['report', 'latest', '--db', db]);
+    // sluice report and sluice targets read the sync's record (by the id the sync printed)
+    const id = JSON.parse(update.stdout).runId as string;
+    const shown = await runCli(['report', id, '--db', db]);
     assert.equal(shown.code, 0, shown.stderr);
-    assert.match(shown.stdout + shown.stderr, /fina_indicator\s+succeeded/);
-    assert.match(shown.stdout + shown.stderr, /total/);
+    const text = shown.stdout + shown.stderr;
+    assert.match(text, new RegExp(`Sync ${id}  mirror  succeeded`));
+    assert.match(text, /\n\s+fina_indicator\s+succeeded\s+\d+\s+\d+\s+\d+/);
+    assert.match(text, /\n\s+total\s+ok/);
     const html = join(dir, 'sync.html');
-    const page = await runCli(['report', 'latest', '--db', db, '--html', html]);
+    const page = await runCli(['report', id, '--db', db, '--html', html]);
     assert.equal(page.code, 0, page.stderr);
-    const targets = await runCli(['targets', 'latest', '--db', db]);
+    const doc = readFileSync(html, 'utf8');
+    for (const ds of ['trade_cal', 'stock_basic', 'daily', 'fina_indicator'])
+      assert.ok(doc.includes(`chart-sync-${ds}`), ds);
+    const targets = await runCli(['targets', id, '--db', db, '--json']);
     assert.equal(targets.code, 0, targets.stdout + targets.stderr);
+    assert.equal(JSON.parse(targets.stdout).runId, id);
   });
 
   test('a failed dataset does not stop the others: exit 1, the failure named', async () => {
