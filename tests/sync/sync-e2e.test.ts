@@ -137,6 +137,22 @@ describe('sluice sync against the emulator', () => {
     assert.equal(spent('stock_basic'), 3);
     assert.ok(refCalls <= 5);
 
+    // --only: the codes come from the stored stock_basic, which is not asked again
+    const basicCalls = emu.stats().byApi.stock_basic;
+    const only = await runCli(
+      ['sync', writeSync(dir, 'mirror', emu.url, db, D10), '--only', 'fina_indicator', '--json'],
+      env,
+    );
+    assert.equal(only.code, 0, only.stderr);
+    assert.deepEqual(
+      JSON.parse(only.stdout).sync.datasets.map((d: { name: string }) => d.name),
+      ['fina_indicator'],
+    );
+    assert.equal(emu.stats().byApi.stock_basic, basicCalls);
+    const unknown = await runCli(['sync', writeSync(dir, 'mirror', emu.url, db, D10), '--only', 'weekly'], env);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /--only: weekly is not a dataset of mirror/);
+
     // sluice report and sluice targets read the sync's record (by the id the sync printed)
     const id = JSON.parse(update.stdout).runId as string;
     const shown = await runCli(['report', id, '--db', db]);
