@@ -12,7 +12,10 @@ export function register(program: Command): void {
     .option('--symbols <n>', 'symbols in the emulated universe', String(DEMO_DEFAULTS.symbols))
     .option('--html <file>', 'HTML report file', DEMO_DEFAULTS.html)
     .option('--json', 'print the run report as JSON on stdout')
-    .option('--sync', 'instead: keep a small mirror of eight datasets (sluice sync) in ./sluice-mirror.db, then update it')
+    .option(
+      '--sync',
+      'instead: keep a small mirror of eight datasets (sluice sync) in ./sluice-mirror.db, then update it',
+    )
     .action(
       action(async (flags: { db: string; symbols: string; html: string; json?: boolean; sync?: boolean }) => {
         const symbols = intFlag('--symbols', flags.symbols, { min: 1, max: 5000 });
