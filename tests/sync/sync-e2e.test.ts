@@ -252,6 +252,13 @@ describe('sluice sync against the emulator', () => {
       assertTables(db, fresh.dataset, end);
       const report = JSON.parse(resumed.stdout);
       assert.ok(report.resumedFrom, 'the report says the sync was resumed');
+      // what the killed session finished is kept: the reference lists are not asked again
+      assert.equal(fresh.stats().byApi.stock_basic, 3);
+      const states = Object.fromEntries(
+        report.sync.datasets.map((d: { name: string; state: string }) => [d.name, d.state]),
+      );
+      assert.equal(states.stock_basic, 'done');
+      assert.equal(states.fina_indicator, 'succeeded');
     } finally {
       await fresh.close();
     }
