@@ -17,6 +17,7 @@
 // Planning: windows, batches, stats, partitions, batch sizes.
 export { planJob, type Plan, type PlanSpec } from './plan/job.js';
 export { STRATEGY_NAMES } from './plan/strategy.js';
+export { AutoPlanner, simulateAuto, type AutoSettings, type AutoStream, type AutoWindow } from './plan/auto.js';
 export type { PlanStats } from './plan/stats.js';
 export { type Part, type Partitioner, byField, bySize, composite } from './plan/partition.js';
 export { type BatchPerformance, type BatchSizeOptions, recommendBatchSize } from './plan/adaptive.js';

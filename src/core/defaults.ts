@@ -42,7 +42,8 @@ export const DEFAULTS = {
   backoff: { baseMs: 250, maxMs: 30_000 },
   /** planJob(). */
   plan: {
-    strategy: 'smart',
+    /** Windows chosen online from the rows the first ones return (plan/auto.ts). */
+    strategy: 'auto',
     frequency: 'daily',
     /** Trading days before the end of what earlier runs covered that an incremental run fetches again. */
     lookback: 0,

@@ -19,8 +19,11 @@ export type EngineOutcome =
 
 export interface EngineRunOptions {
   readonly runId: string;
-  /** Pending batches in plan order. */
-  readonly batches: readonly Batch[];
+  /**
+   * Pending batches in plan order; an iterable is read lazily (a plan made online yields batches
+   * as outcomes come in, so an engine must not wait for the end of it before running batches).
+   */
+  readonly batches: Iterable<Batch> | AsyncIterable<Batch>;
   /** Cancels the run: no new batches; in-flight work stops; finished work is kept. */
   readonly signal: AbortSignal;
   /** Executor events (call and batch samples) for the monitor, local or relayed from workers. */

@@ -141,6 +141,11 @@ export interface Store {
    * written before fingerprints were stored.
    */
   doneBatches(job: string, fingerprint: string): Promise<BatchRecord[]>;
+  /**
+   * Adds batches to a run as pending, after the ones it has (a plan made online records each
+   * batch before it runs). A key the run already has is left as it is.
+   */
+  addBatches(runId: string, batches: readonly Batch[]): Promise<void>;
   /** The newest run of `job` whose status is running or interrupted (or failed), if any. */
   latestUnfinishedRun(job: string): Promise<RunRecord | undefined>;
   /** Marks a run running again (resume). */

@@ -28,6 +28,11 @@ export interface BullmqEngineOptions {
   readonly db?: string;
   /** Look unfinished jobs up directly after this long without an event. @default 2000 */
   readonly reconcileMs?: number;
+  /**
+   * A plan made online (strategy auto): how many of its batches may be on the queue at once
+   * (the job's concurrency). @default 4
+   */
+  readonly lookahead?: number;
 }
 
 export function createBullmqEngine(options: BullmqEngineOptions): Engine {
@@ -41,11 +46,13 @@ export function createBullmqEngine(options: BullmqEngineOptions): Engine {
 
   return {
     async *run({ runId, batches, signal, events }: EngineRunOptions): AsyncIterable<EngineOutcome> {
+      // a plan made online (strategy auto) is read lazily, `lookahead` batches on the queue at a time
       const follow = runOnQueue({
         queue,
         connection,
         runId,
         batches,
+        lookahead: options.lookahead,
         payload,
         signal,
         events,

@@ -38,8 +38,14 @@ export interface QueueRunOptions<P> {
   /** Redis address for the event reader. */
   readonly connection: RedisConnection;
   readonly runId: string;
-  /** Batches to run, in plan order. */
-  readonly batches: readonly Batch[];
+  /**
+   * Batches to run, in plan order. A list is enqueued at once; an iterable is read lazily, at
+   * most `lookahead` of its batches on the queue at a time (a plan made online waits for
+   * outcomes before it yields more, so it must never be read ahead of them).
+   */
+  readonly batches: readonly Batch[] | Iterable<Batch> | AsyncIterable<Batch>;
+  /** For an iterable of batches: how many may be on the queue, unfinished, at once. @default 4 */
+  readonly lookahead?: number;
   /** Carried by every job (and every split child) to the workers. */
   readonly payload: P;
   readonly signal: AbortSignal;
@@ -57,6 +63,16 @@ export type QueueOutcome =
   | { readonly kind: 'lost'; readonly batch: Batch; readonly error: string; readonly code: string };
 
 type Settled = { readonly jobId: string } & ({ readonly result: unknown } | { readonly failedReason: string });
+
+/** Pushed to the inbox when a lazily read batch was enqueued (or the input ended): not a job. */
+const FED: Settled = { jobId: '', result: undefined };
+
+/** A lazily read batch list: next() as a promise, whatever the iterable's kind. */
+function lazyInput(batches: Iterable<Batch> | AsyncIterable<Batch>): AsyncIterator<Batch> {
+  if (Symbol.asyncIterator in batches) return (batches as AsyncIterable<Batch>)[Symbol.asyncIterator]();
+  const it = (batches as Iterable<Batch>)[Symbol.iterator]();
+  return { next: async () => it.next(), return: async () => it.return?.() ?? { value: undefined, done: true } };
+}
 
 /** Yields one outcome per finished job, in completion order; throws a fatal SluiceError after cancelling the run. */
 export async function* runOnQueue<P>(options: QueueRunOptions<P>): AsyncGenerator<QueueOutcome> {
@@ -88,12 +104,47 @@ export async function* runOnQueue<P>(options: QueueRunOptions<P>): AsyncGenerato
     await reader.waitUntilReady();
     await client.del(cancelKey(queue.name, runId));
     await registerQueue(client, queue.name);
-    const ids = await addBatches(queue, runId, options.batches, options.payload);
-    ids.forEach((id, i) => outstanding.set(id, options.batches[i]));
+    const list = Array.isArray(options.batches) ? (options.batches as readonly Batch[]) : undefined;
+    if (list) {
+      const ids = await addBatches(queue, runId, list, options.payload);
+      ids.forEach((id, i) => outstanding.set(id, list[i]));
+    }
+    // a lazily read input: one batch enqueued at a time while fewer than `lookahead` are out
+    const input = list ? undefined : lazyInput(options.batches as Iterable<Batch> | AsyncIterable<Batch>);
+    const lookahead = Math.max(1, options.lookahead ?? 4);
+    let inputDone = input === undefined;
+    let feeding = false;
+    let feedError: unknown;
+    const feed = (): void => {
+      if (!input || feeding || inputDone || signal.aborted || outstanding.size >= lookahead) return;
+      feeding = true;
+      void (async () => {
+        try {
+          const r = await input.next();
+          if (r.done) inputDone = true;
+          else if (!signal.aborted) {
+            const [id] = await addBatches(queue, runId, [r.value], options.payload);
+            outstanding.set(id, r.value);
+          }
+        } catch (e) {
+          feedError ??= e;
+          inputDone = true;
+        } finally {
+          feeding = false;
+          inbox.push(FED);
+        }
+      })();
+    };
     const settledIds = new Set<string>();
     let deadline = Infinity;
 
-    while (outstanding.size > 0 && performance.now() < deadline) {
+    while ((outstanding.size > 0 || !inputDone) && performance.now() < deadline) {
+      if (feedError !== undefined) throw feedError;
+      feed();
+      if (signal.aborted && !inputDone) {
+        inputDone = true;
+        void input?.return?.();
+      }
       if (signal.aborted && deadline === Infinity) {
         await cancel();
         // Jobs removed above will not report; keep waiting only for those still running.
@@ -108,6 +159,7 @@ export async function* runOnQueue<P>(options: QueueRunOptions<P>): AsyncGenerato
       const arrived = next ? [next] : signal.aborted && deadline === Infinity ? [] : await reconcile();
       for (let i = 0; i < arrived.length; i += 1) {
         const settled = arrived[i];
+        if (settled === FED) continue;
         const expected = outstanding.get(settled.jobId);
         if (!expected) {
           if (!settledIds.has(settled.jobId)) early.set(settled.jobId, settled);
@@ -159,6 +211,7 @@ export async function* runOnQueue<P>(options: QueueRunOptions<P>): AsyncGenerato
         yield { kind: 'result', batch: expected, result };
       }
     }
+    if (feedError !== undefined) throw feedError;
     if (outstanding.size === 0 && !signal.aborted) await removeJobs(queue, [...settledIds]);
   } finally {
     if (reader) await settleWithin(reader.close(), 2000);

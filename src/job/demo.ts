@@ -4,7 +4,8 @@
  * where to look next. The job it runs is the same kind of file a user would write.
  */
 import { resolve } from 'node:path';
-import { startEmulator } from '../emulator/index.js';
+import { type Dataset, startEmulator } from '../emulator/index.js';
+import { callsFor, planJob } from '../plan/index.js';
 import { printLine } from '../core/log.js';
 import { parseJob } from './load.js';
 import { finishRun } from './finish.js';
@@ -13,6 +14,8 @@ import { JOB_DEFAULTS } from './schema.js';
 
 /** What the demo uses when an option is left out. */
 export const DEMO_DEFAULTS = { db: JOB_DEFAULTS.sink.path, symbols: 40, html: './sluice-report.html' } as const;
+const DEMO_RANGE = { start: '20220101', end: '20241231' } as const;
+const DEMO_ROW_CAP = 6000;
 
 export interface DemoOptions {
   /** SQLite file. @default './sluice.db' */
@@ -50,10 +53,11 @@ export function demoJob(url: string, token: string, codes: readonly string[], db
         'vol',
         'amount',
       ],
-      rowCap: 6000,
+      rowCap: DEMO_ROW_CAP,
       rateLimit: { calls: 25, intervalMs: 1000 },
     },
-    plan: { start: '20220101', end: '20241231', strategy: 'smart', each: { param: 'ts_code', values: codes } },
+    // no strategy: the default plan (auto)
+    plan: { start: DEMO_RANGE.start, end: DEMO_RANGE.end, each: { param: 'ts_code', values: codes } },
     execution: {
       concurrency: { adaptive: true, min: 2, max: 16 },
       retries: 6,
@@ -87,6 +91,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     const code = await finishRun(result, job, { json: options.json, html });
     const stats = emulator.stats();
     printLine(`sluice demo: the emulator answered ${stats.calls} calls (${stats.rejectedRate} refused for rate)`);
+    const smart = calendarRuleCalls(emulator.dataset, emulator.dataset.universe.codes);
+    printLine(
+      `sluice demo: the default plan (auto) made ${result.report.analysis.pageCalls} page calls; the calendar rule (smart) would have made ${smart} (counted from the rows each of its windows holds)`,
+    );
     printLine(
       [
         'next:',
@@ -105,6 +113,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   } finally {
     await emulator.close();
   }
+}
+
+/**
+ * Page calls the calendar rule's plan would make for the demo job: for each of its windows and
+ * each symbol, ceil(rows / cap) (at least one), rows counted by the emulator's generator.
+ */
+export function calendarRuleCalls(data: Dataset, codes: readonly string[]): number {
+  const { windows } = planJob({ ...DEMO_RANGE, strategy: 'smart' });
+  let calls = 0;
+  for (const w of windows)
+    for (const ts_code of codes)
+      calls += callsFor(data.count('daily', { ts_code, start_date: w.start, end_date: w.end }), DEMO_ROW_CAP);
+  return calls;
 }
 
 /** `  command   # comment` lines with the comments in one column. */

@@ -54,7 +54,7 @@ export function createLocalEngine(store: Store, executor: LocalExecutorOptions):
     async *run({ runId, batches, signal, events }: EngineRunOptions): AsyncIterable<EngineOutcome> {
       // Batches are pulled lazily by the executor; each is marked running as it is taken.
       async function* taken(): AsyncIterable<Batch> {
-        for (const batch of batches) {
+        for await (const batch of batches) {
           if (signal.aborted) return;
           await store.markRunning(runId, batch.key);
           yield batch;

@@ -192,7 +192,15 @@ export function planSpecOf(
     maxOffset: maxOffsetOf(job),
     dateParams: p.dateParams,
     each: p.each && values ? { param: p.each.param, values } : undefined,
+    concurrency: concurrencyOf(job),
+    maxRowsHeld: job.execution.maxRowsHeld,
   };
+}
+
+/** Batches the job keeps in flight at most (an adaptive rule's max). */
+export function concurrencyOf(job: JobConfig): number {
+  const c = job.execution.concurrency;
+  return typeof c === 'number' ? c : c.max;
 }
 
 /** Whether planning reads earlier runs of the job (a density is learned when none is given). */

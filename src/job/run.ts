@@ -16,6 +16,8 @@ import { createPacer } from '../run/index.js';
 import { saveApiFacts } from './api-facts.js';
 import { createLocalEngine } from './local-engine.js';
 import { openParts, planRun, resolveRun, type RunParts } from './resolve.js';
+import { type OnlineSpec, OnlineBatches, restOfRun } from '../plan/index.js';
+import { concurrencyOf } from './parts.js';
 import { createProgress } from './progress.js';
 import { startErrorNotes } from './error-notes.js';
 import { holdJobLock, type JobLockOptions } from './lock.js';
@@ -185,18 +187,43 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     const startedAt = new Date().toISOString();
     let runId: string;
     let pending: Batch[];
+    let online: OnlineBatches | undefined;
+    // batches planned online are journaled before they run, and counted by the progress line
+    let onPlanned = (_: Batch): void => undefined;
+    const startOnline = (spec: OnlineSpec, first: readonly Batch[]): OnlineBatches =>
+      new OnlineBatches(
+        spec,
+        { concurrency: concurrencyOf(job), maxRowsHeld: job.execution.maxRowsHeld },
+        {
+          first,
+          onPlanned: async (batch) => {
+            await store.addBatches(runId, [batch]);
+            onPlanned(batch);
+          },
+        },
+      );
     const previous = options.resume ? await store.latestUnfinishedRun(job.name) : undefined;
     if (previous) {
       runId = previous.id;
       lock.setRun(runId);
       await store.reopenRun(runId);
-      pending = (await store.batches(runId)).filter((r) => RERUN.has(r.status)).map((r) => r.batch);
+      const records = await store.batches(runId);
+      pending = records.filter((r) => RERUN.has(r.status)).map((r) => r.batch);
       note(`resuming run ${runId}: ${pending.length} batches left`);
+      if (plan.online) {
+        // plan only the days no batch of the run covers; its done batches are what it learned
+        online = startOnline(restOfRun(plan.online, records), pending);
+        for (const r of records) online.known(r);
+      }
     } else {
       if (options.resume) note(`no unfinished run of ${job.name} to resume; starting a new run`);
       runId = candidateId;
-      await store.createRun({ id: runId, job: job.name, startedAt, fingerprint: parts.fingerprint }, plan.batches);
-      pending = plan.batches;
+      await store.createRun(
+        { id: runId, job: job.name, startedAt, fingerprint: parts.fingerprint },
+        plan.online ? [] : plan.batches,
+      );
+      pending = plan.online ? [] : plan.batches;
+      if (plan.online) online = startOnline(plan.online, []);
       if (coverage.skippedDays > 0) note(coverageNote(coverage));
     }
 
@@ -232,6 +259,8 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     );
     const progress = createProgress({ total: pending.length, events, quiet: options.progress === 'quiet' });
     cleanups.push(() => progress.stop());
+    onPlanned = () => progress.addTotal(1);
+    if (online) cleanups.push(() => online.close());
 
     // the local pacer starts at the quota earlier runs learned (a queue run shares it through Redis)
     const pacer = options.engine
@@ -255,7 +284,9 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
 
     let fatal: SluiceError | undefined;
     try {
-      for await (const outcome of engine.run({ runId, batches: pending, signal: controller.signal, events })) {
+      const batches = online ?? pending;
+      for await (const outcome of engine.run({ runId, batches, signal: controller.signal, events })) {
+        online?.observe(outcome);
         if (outcome.status === 'split') progress.addTotal(outcome.children.length - 1);
         else progress.batchFinished(outcome.status === 'done' ? outcome.rows : 0);
       }
@@ -282,7 +313,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
       status,
       startedAt,
       finishedAt,
-      plan: planStats,
+      plan: online ? { ...online.stats(plan.stats.generationMs), strategy: `${plan.strategy} (online)` } : planStats,
       monitor: snapshot,
       rowsWritten: counts.rows,
       batches: { total: counts.total, done: counts.done, failed: counts.failed, pending: counts.pending },

@@ -36,6 +36,19 @@ export {
   sizeDistribution,
 } from './stats.js';
 export { batchKey, batchKeyPrefix, windowKey } from './keys.js';
+export {
+  type AutoSettings,
+  type AutoStream,
+  type AutoWindow,
+  AutoPlanner,
+  EFFICIENT_PAGES,
+  GROWTH,
+  OFFSET_SHARE,
+  PAGE_SHARE,
+  SAMPLE_ROWS,
+  simulateAuto,
+} from './auto.js';
+export { type BatchFeedback, type OnlineSpec, OnlineBatches, autoBatch, restOfRun, uncovered } from './auto-batches.js';
 export { type Plan, type PlanSpec, type SpecLabels, planJob, splitBatch } from './job.js';
 export {
   type CoverageOptions,

@@ -16,6 +16,9 @@ import { distinct } from './partition.js';
 import { clipRanges } from './coverage.js';
 import { type PlanStats, planStats } from './stats.js';
 import { parseFrequency, parseStrategy, windowsFor } from './strategy.js';
+import { type AutoSettings, type AutoStream, AutoPlanner, simulateAuto } from './auto.js';
+import { type OnlineSpec, autoBatch } from './auto-batches.js';
+import { weekdayCalendar } from './calendar.js';
 
 /**
  * What to plan: a date range, how to cut it, and the request parameters of each batch.
@@ -37,7 +40,7 @@ export interface PlanSpec {
   readonly start: string;
   /** Same formats, or 'today' (UTC). */
   readonly end: string;
-  /** smart | guide | day | week | month | quarter | half | year | days:N | rows. @default 'smart' */
+  /** auto | smart | guide | day | week | month | quarter | half | year | days:N | rows. @default 'auto' */
   readonly strategy?: string;
   /** For `guide`. @default 'daily' */
   readonly frequency?: 'daily' | 'monthly';
@@ -64,6 +67,10 @@ export interface PlanSpec {
    * a value without ranges gets no batch. Left out: the whole range for every value.
    */
   readonly todo?: ReadonlyMap<string, readonly DayRange[]>;
+  /** For `auto`: batches the run keeps in flight. @default DEFAULTS.executor.concurrency */
+  readonly concurrency?: number;
+  /** For `auto`: most rows the run holds (0 = no limit). @default DEFAULTS.executor.maxRowsHeld */
+  readonly maxRowsHeld?: number;
 }
 
 /**
@@ -85,6 +92,13 @@ export interface Plan {
   readonly windowRows?: number[];
   readonly batches: Batch[];
   readonly stats: PlanStats;
+  /**
+   * `auto`: the plan is made online, as the run goes; `windows` and `batches` are what it starts
+   * with, and a run plans the rest from the rows they return.
+   */
+  readonly online?: OnlineSpec;
+  /** `auto` with a density: what the online plan would spend if the density were exact. */
+  readonly simulated?: { readonly batches: number; readonly rows: number; readonly calls: number };
 }
 
 /** Names used in error messages; the CLI passes its flag names. */
@@ -133,6 +147,7 @@ export function planJob(spec: PlanSpec, labels: SpecLabels = SPEC_LABELS): Plan 
   if (spec.maxOffset !== undefined && spec.rowCap === undefined)
     throw usageError(`${labels.maxOffset}: needs ${labels.rowCap} (the page size)`);
   const budget = spec.rowCap === undefined ? undefined : { rowCap: spec.rowCap, maxOffset: spec.maxOffset };
+  if (strategy.kind === 'auto' && spec.rowCap !== undefined) return planAuto(spec, range, spec.rowCap, t0);
   const values = spec.each ? eachValues(spec.each) : undefined;
   const windows: Window[] = [];
   const batches: Batch[] = [];
@@ -178,6 +193,86 @@ export function planJob(spec: PlanSpec, labels: SpecLabels = SPEC_LABELS): Plan 
     windowRows: rows,
     batches,
     stats,
+  };
+}
+
+/** `auto`: the windows the online planner starts with, and what a run needs to plan the rest. */
+function planAuto(
+  spec: PlanSpec,
+  range: DayRange & { format: 'compact' | 'dashed' },
+  rowCap: number,
+  t0: number,
+): Plan {
+  const values = spec.each ? eachValues(spec.each) : undefined;
+  // an incremental run's days still to fetch per value (`todo`), else the whole range
+  const whole = [{ start: range.start, end: range.end }];
+  const todo = spec.todo;
+  const rangesOf = (value: string | undefined) => (todo ? clipRanges(todo.get(value ?? '') ?? [], range) : whole);
+  const streams: AutoStream[] = values
+    ? values.map((value) => ({ value, ranges: rangesOf(value) }))
+    : [{ ranges: rangesOf(undefined) }];
+  const calendar = spec.calendar ?? weekdayCalendar;
+  // a given or learned density (per `each` value, as for every strategy) spares the probe
+  const density = spec.density;
+  const prior = density
+    ? (r: DayRange): number => {
+        let sum = 0;
+        for (let d = r.start; d <= r.end; d++) sum += density.rowsOn(d);
+        return sum;
+      }
+    : undefined;
+  const online: OnlineSpec = {
+    range: { start: range.start, end: range.end },
+    streams,
+    param: spec.each?.param,
+    format: range.format,
+    dateParams: spec.dateParams ?? DATE_PARAMS,
+    params: spec.params ?? {},
+    rowCap,
+    maxOffset: spec.maxOffset,
+    calendar,
+    prior,
+  };
+  const settings: AutoSettings = {
+    rowCap,
+    maxOffset: spec.maxOffset,
+    calendar,
+    concurrency: spec.concurrency ?? DEFAULTS.executor.concurrency,
+    maxRowsHeld: spec.maxRowsHeld ?? DEFAULTS.executor.maxRowsHeld,
+    prior,
+  };
+  const planner = new AutoPlanner(streams, settings);
+  const days: DayRange[] = [];
+  const batches: Batch[] = [];
+  // what starts at once: until the planner needs an outcome, at most `concurrency` windows
+  for (let w = planner.next(); typeof w === 'object'; w = planner.next()) {
+    days.push(w.range);
+    batches.push(autoBatch(online, w.stream, w.range));
+    if (batches.length >= settings.concurrency) break;
+  }
+  let simulated: Plan['simulated'];
+  if (prior) {
+    const sim = simulateAuto(streams, settings, (_, r) => Math.round(prior(r)));
+    simulated = { batches: sim.windows.length, rows: sim.rows.reduce((a, b) => a + b, 0), calls: sim.calls };
+  }
+  const windows: Window[] = batches.map((b) => b.window as Window);
+  const stats = planStats({
+    range,
+    windows: days,
+    calendar: spec.calendar,
+    rowCap,
+    generationMs: performance.now() - t0,
+  });
+  return {
+    strategy: spec.strategy ?? DEFAULTS.plan.strategy,
+    resolved: 'online',
+    start: formatDay(range.start, range.format),
+    end: formatDay(range.end, range.format),
+    windows,
+    batches,
+    stats,
+    online,
+    simulated,
   };
 }
 

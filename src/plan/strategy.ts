@@ -16,17 +16,19 @@ export type Strategy =
   | { readonly kind: 'guide' }
   | { readonly kind: 'period'; readonly period: Period }
   | { readonly kind: 'days'; readonly days: number }
-  | { readonly kind: 'rows' };
+  | { readonly kind: 'rows' }
+  | { readonly kind: 'auto' };
 
 /**
  * The strategy names a PlanSpec accepts (`days:N` takes a number of days).
  * @example
  * ```ts
  * import { STRATEGY_NAMES } from 'sluice';
- * console.log(STRATEGY_NAMES.join(', ')); // smart, guide, day, week, ...
+ * console.log(STRATEGY_NAMES.join(', ')); // auto, smart, guide, day, week, ...
  * ```
  */
 export const STRATEGY_NAMES = [
+  'auto',
   'smart',
   'guide',
   'day',
@@ -44,7 +46,7 @@ const FIXED: readonly Period[] = ['day', 'week', 'month', 'quarter', 'half', 'ye
 /** Parse a strategy name; SLUICE_USAGE naming `label` when it is not one. */
 export function parseStrategy(text: string | undefined, label = 'strategy'): Strategy {
   const name = (text ?? DEFAULTS.plan.strategy).trim();
-  if (name === 'smart' || name === 'guide' || name === 'rows') return { kind: name };
+  if (name === 'smart' || name === 'guide' || name === 'rows' || name === 'auto') return { kind: name };
   if ((FIXED as readonly string[]).includes(name)) return { kind: 'period', period: name as Period };
   const m = /^days:(.*)$/.exec(name);
   if (m) {
@@ -109,9 +111,13 @@ export interface StrategyResult {
   readonly oversized?: number;
 }
 
-/** Windows of `range` for `strategy`. `rows` without a density or budget is a SLUICE_USAGE. */
+/**
+ * Windows of `range` for `strategy`. `rows` without a density or budget is a SLUICE_USAGE. `auto`
+ * plans online (plan/auto.ts); as a fixed plan, with no run to learn from, it is the calendar rule.
+ */
 export function windowsFor(range: DayRange, strategy: Strategy, options: StrategyOptions = {}): StrategyResult {
   switch (strategy.kind) {
+    case 'auto':
     case 'smart': {
       const p = smartPeriod(range);
       return { windows: periodWindows(range, p), resolved: p };

@@ -28,6 +28,7 @@ export function fakeStore(reports: readonly RunReport[], extra: readonly RunReco
     listRuns: async (job: string | undefined, limit: number) =>
       records.filter((r) => job === undefined || r.job === job).slice(0, limit),
     createRun: unsupported,
+    addBatches: unsupported,
     doneBatches: async () => [],
     latestUnfinishedRun: unsupported,
     reopenRun: unsupported,

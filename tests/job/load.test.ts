@@ -31,7 +31,7 @@ describe('job file validation', () => {
     const job = parseJob(base, {}, 'job.yaml');
     assert.equal(job.sink.type, 'sqlite');
     assert.equal(job.sink.type === 'sqlite' && job.sink.path, './sluice.db');
-    assert.equal(job.plan.strategy, 'smart');
+    assert.equal(job.plan.strategy, 'auto');
     assert.deepEqual(job.plan.dateParams, { start: 'start_date', end: 'end_date' });
     assert.equal(job.execution.concurrency, 4);
     assert.equal(job.execution.maxRowsHeld, 50_000);

@@ -23,12 +23,38 @@ interface PlanJson {
 }
 
 describe('sluice plan (built CLI)', () => {
+  test('auto with a row cap is labelled online: where it starts, and an estimate only with a density', () => {
+    const r = sluice('plan', '--start', '20190101', '--end', '20201231', '--row-cap', '6000', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as PlanJson & { resolved: string; online?: boolean; simulated?: unknown };
+    assert.equal(out.strategy, 'auto');
+    assert.equal(out.resolved, 'online');
+    assert.equal(out.online, true);
+    assert.deepEqual(out.windows, [{ start: '20201231', end: '20201231' }], 'the probe');
+    assert.equal(out.simulated, undefined);
+    const text = sluice(
+      'plan',
+      '--start',
+      '20190101',
+      '--end',
+      '20201231',
+      '--row-cap',
+      '6000',
+      '--rows-per-day',
+      '1800',
+    );
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /online {10}the windows above are where the run starts/);
+    assert.match(text.stdout, /estimate {8}\d+ batches, \d+ rows, \d+ calls \(if the density is exact\)/);
+  });
+
   test('--json prints the contract shape; windows cover 20230115..20240620 once each', () => {
     const r = sluice('plan', '--start', '20230115', '--end', '20240620', '--json');
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
     const out = JSON.parse(r.stdout) as PlanJson;
-    assert.equal(out.strategy, 'smart');
+    // the default (auto) with no row cap: the calendar rule's windows
+    assert.equal(out.strategy, 'auto');
     assert.equal(out.start, '20230115');
     assert.equal(out.end, '20240620');
     assert.equal(out.windows[0].start, '20230115');

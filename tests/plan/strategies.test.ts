@@ -204,7 +204,8 @@ describe('smart and guide thresholds', () => {
 
 describe('parsing strategy names', () => {
   test('known names parse; days:N needs a whole N >= 1', () => {
-    assert.deepEqual(parseStrategy(undefined), { kind: 'smart' } satisfies Strategy);
+    assert.deepEqual(parseStrategy(undefined), { kind: 'auto' } satisfies Strategy);
+    assert.deepEqual(parseStrategy('smart'), { kind: 'smart' } satisfies Strategy);
     assert.deepEqual(parseStrategy('days:7'), { kind: 'days', days: 7 });
     assert.deepEqual(parseStrategy('quarter'), { kind: 'period', period: 'quarter' });
     for (const bad of ['days:0', 'days:', 'days:1.5', 'days:-3', 'hourly', 'single', 'multi_year']) {

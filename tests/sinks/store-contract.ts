@@ -66,6 +66,34 @@ const start = (n: number): string => new Date(Date.UTC(2024, 0, 1, 0, 0, n)).toI
 /** The shared checks: [title, body]; each body gets a fresh harness. */
 export const STORE_CONTRACT: readonly (readonly [string, (h: StoreHarness) => Promise<void>])[] = [
   [
+    'batches added to a run come after its batches (and split children), pending; a known key is left alone',
+    async ({ store }) => {
+      await store.createRun({ id: 'r1', job: 'j', startedAt: start(1) }, [batch('a')]);
+      await store.split('r1', 'a', [batch('a1'), batch('a2')]);
+      await store.addBatches('r1', [batch('b')]);
+      await store.commit('r1', batch('b'), rowsOf([['000001.SZ', '20240102', 1, 1]]), 1);
+      await store.addBatches('r1', [batch('c'), batch('b')]);
+      await store.addBatches('r1', []);
+      const bs = await store.batches('r1');
+      assert.deepEqual(
+        bs.map((b) => [b.key, b.status]),
+        [
+          ['a', 'split'],
+          ['a1', 'pending'],
+          ['a2', 'pending'],
+          ['b', 'done'],
+          ['c', 'pending'],
+        ],
+      );
+      await store.createRun({ id: 'r2', job: 'j', startedAt: start(2) }, []);
+      await store.addBatches('r2', [batch('x')]);
+      assert.deepEqual(
+        (await store.batches('r2')).map((b) => b.key),
+        ['x'],
+      );
+    },
+  ],
+  [
     'a row written twice is stored once (upsert) or twice (append)',
     async ({ store, rows, upserts }) => {
       await store.createRun({ id: 'r1', job: 'j', startedAt: start(1) }, [batch('a'), batch('b')]);

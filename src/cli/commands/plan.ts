@@ -153,9 +153,11 @@ function printTable(plan: Plan, rowCap: number | undefined, coverage?: CoverageR
   out.push('');
   out.push(`strategy        ${strategy}`);
   out.push(`range           ${plan.start} .. ${plan.end} (${s.timeSpanDays} days)`);
-  out.push(
-    `batches         ${s.batchCount} vs ${s.baselineBatches} ${s.baselineUnit === 'days' ? 'daily' : 'trading-day'} batches: ${s.reductionRate}% fewer`,
-  );
+  if (plan.online) out.push(`batches         ${s.batchCount} to start with (online)`);
+  else
+    out.push(
+      `batches         ${s.batchCount} vs ${s.baselineBatches} ${s.baselineUnit === 'days' ? 'daily' : 'trading-day'} batches: ${s.reductionRate}% fewer`,
+    );
   if (plan.batches.length !== plan.windows.length) {
     const values = plan.batches.length / Math.max(1, plan.windows.length);
     out.push(
@@ -173,7 +175,33 @@ function printTable(plan: Plan, rowCap: number | undefined, coverage?: CoverageR
     out.push(`oversized       ${s.oversizedWindows} window(s) hold a single day over the row budget`);
   if (coverage) out.push(...coverageLines(coverage));
   out.push(`generated in    ${s.generationMs} ms`);
+  if (plan.online) out.push(...onlineLines(plan));
   printText(out.join('\n'));
+}
+
+/** What an online (auto) plan is: the windows above are only where it starts. */
+function onlineLines(plan: Plan): string[] {
+  const streams = plan.online?.streams.length ?? 0;
+  const lines = [
+    '',
+    `online          the windows above are where the run starts: the rest of the ${streams === 1 ? 'range' : `ranges of ${streams} values`}`,
+    '                is planned as it goes, sized by the rows the finished windows return',
+  ];
+  const sim = plan.simulated;
+  if (sim)
+    lines.push(
+      `estimate        ${sim.batches} batches, ${sim.rows} rows, ${sim.calls} calls (if the density is exact)`,
+    );
+  else
+    lines.push(
+      'estimate        none: no density is known before the first window returns (--rows-per-day N gives one)',
+    );
+  return lines;
+}
+
+function onlineJson(plan: Plan): Record<string, unknown> {
+  if (!plan.online) return {};
+  return { online: true, values: plan.online.streams.length, ...(plan.simulated ? { simulated: plan.simulated } : {}) };
 }
 
 export function register(program: Command): void {
@@ -209,7 +237,7 @@ export function register(program: Command): void {
           const plan = runPlan(flags);
           if (flags.json) {
             const { strategy, resolved, start, end, windows, stats } = plan;
-            printJson({ strategy, resolved, start, end, windows, stats });
+            printJson({ strategy, resolved, start, end, windows, stats, ...onlineJson(plan) });
           } else {
             printTable(plan, flags.rowCap === undefined ? undefined : Number(flags.rowCap));
           }
@@ -219,7 +247,7 @@ export function register(program: Command): void {
         if (learnedFrom > 0) printLine(`sluice: row density learned from ${learnedFrom} batches of earlier runs`);
         if (flags.json) {
           const { strategy, resolved, start, end, windows, batches, stats } = plan;
-          printJson({ strategy, resolved, start, end, windows, batches, stats, coverage });
+          printJson({ strategy, resolved, start, end, windows, batches, stats, coverage, ...onlineJson(plan) });
         } else {
           printTable(plan, spec.rowCap, coverage);
         }

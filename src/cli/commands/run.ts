@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { loadJobFile } from '../../job/load.js';
-import { baseDirOf } from '../../job/parts.js';
+import { baseDirOf, concurrencyOf } from '../../job/parts.js';
 import { finishRun } from '../../job/finish.js';
 import { runJob } from '../../job/run.js';
 import type { LiveOptions } from '../../ui/live.js';
@@ -114,6 +114,7 @@ export function register(program: Command): void {
                         store: ctx.store,
                         baseDir: baseDirOf(jobPath),
                         db: flags.db,
+                        lookahead: concurrencyOf(ctx.job),
                       })
                   : undefined,
             });

@@ -8,7 +8,7 @@ import type { ApiFacts, BatchRecord, BatchStatus, NewRun, RunRecord, RunStatus }
 import { FACTS_COLUMNS, factsUpdate, factsValues, toApiFacts, type FactsRow } from '../facts.js';
 import type { RunReport } from '../../core/report.js';
 import { SluiceError, ErrorCodes } from '../../core/errors.js';
-import { childSeqs, plannedSeq, shiftFor } from '../seq.js';
+import { SEQ_GAP, childSeqs, plannedSeq, shiftFor } from '../seq.js';
 import {
   UNFINISHED,
   errorText,
@@ -125,6 +125,24 @@ CREATE TABLE IF NOT EXISTS ${this.facts} (
       run.id,
       batches.map((_, i) => plannedSeq(i)),
       batches,
+    );
+  }
+
+  /** Call inside a transaction. Batches after the run's last one; keys the run has are left alone. */
+  async addBatches(c: PoolClient, runId: string, batches: readonly Batch[]): Promise<void> {
+    if (batches.length === 0) return;
+    await c.query(`SELECT 1 FROM ${this.runs} WHERE id = $1 FOR UPDATE`, [runId]);
+    const r = await c.query<{ s: string | null }>(`SELECT max(seq) AS s FROM ${this.batchTable} WHERE run_id = $1`, [
+      runId,
+    ]);
+    const last = r.rows[0].s;
+    const first = last === null ? 0 : Math.floor(Number(last) / SEQ_GAP) + 1;
+    await this.insertBatches(
+      c,
+      runId,
+      batches.map((_, i) => plannedSeq(first + i)),
+      batches,
+      true,
     );
   }
 

@@ -166,6 +166,10 @@ export class PostgresStore implements Store {
     return this.tx((c) => this.journal.createRun(c, run, batches), `creating run ${run.id}`);
   }
 
+  addBatches(runId: string, batches: readonly Batch[]): Promise<void> {
+    return this.tx((c) => this.journal.addBatches(c, runId, batches), `adding batches to run ${runId}`);
+  }
+
   latestUnfinishedRun(job: string): Promise<RunRecord | undefined> {
     return this.use((c) => this.journal.latestUnfinishedRun(c, job), 'reading the journal');
   }

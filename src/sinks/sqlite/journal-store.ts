@@ -52,6 +52,10 @@ export abstract class SqliteJournalStore {
     }, `creating run ${run.id}`);
   }
 
+  async addBatches(runId: string, batches: readonly Batch[]): Promise<void> {
+    this.guard(() => this.journal.addBatches(runId, batches), `adding batches to run ${runId}`);
+  }
+
   async latestUnfinishedRun(job: string): Promise<RunRecord | undefined> {
     return this.journal.latestUnfinishedRun(job);
   }

@@ -21,7 +21,7 @@ import {
   type BatchRow,
   type RunRow,
 } from '../records.js';
-import { childSeqs, plannedSeq, shiftFor } from '../seq.js';
+import { SEQ_GAP, childSeqs, plannedSeq, shiftFor } from '../seq.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sluice_runs (
@@ -115,6 +115,22 @@ export class SqliteJournal {
         .run(run.id, run.job, run.startedAt, run.fingerprint ?? null);
       batches.forEach((b, i) => this.insertBatch.run(run.id, plannedSeq(i), b.key, paramsJson(b), windowJson(b)));
     })();
+  }
+
+  /** Batches after the run's last one, as pending; a key the run has already is left alone. */
+  addBatches(runId: string, batches: readonly Batch[]): void {
+    if (batches.length === 0) return;
+    this.db
+      .transaction(() => {
+        const last = (
+          this.db.prepare('SELECT max(seq) AS s FROM sluice_batches WHERE run_id = ?').get(runId) as {
+            s: number | null;
+          }
+        ).s;
+        let i = last === null ? 0 : Math.floor(last / SEQ_GAP) + 1;
+        for (const b of batches) this.insertChild.run(runId, plannedSeq(i++), b.key, paramsJson(b), windowJson(b));
+      })
+      .immediate(); // read then write: take the write lock first, as split does (workers write too)
   }
 
   latestUnfinishedRun(job: string): RunRecord | undefined {
