@@ -113,7 +113,8 @@ describe('listed lives', () => {
             spans.map(([a, b], i) => [codes[i], { start: fmt(Math.min(a, b)), end: fmt(Math.max(a, b)) }]),
           );
           const job = jobOf(datasets[2], 'mirror.yaml', {});
-          const each = { ...job, plan: { ...job.plan, each: { param: 'ts_code', values: codes } } };
+          // a fixed strategy, so the batches are known before the run (auto plans them online, from the same days)
+          const each = { ...job, plan: { ...job.plan, strategy: 'month', each: { param: 'ts_code', values: codes } } };
           const { plan } = await planRun(resolveRun(each, { eachRanges: ranges }), { full: true });
           const lo = parseDay('20200101');
           const hi = parseDay('20201231');
@@ -140,6 +141,22 @@ describe('listed lives', () => {
       { numRuns: 40 },
     );
   });
+});
+
+test('with the default plan (auto), each code streams over its listed life only', async () => {
+  const { datasets } = parseSync(BASE, {}, 'mirror.yaml');
+  const job = jobOf(datasets[3], 'mirror.yaml', {}, ['A', 'B', 'C']);
+  const ranges = {
+    A: { start: '20150101', end: '29991231' }, // listed before the range: the whole range
+    B: { start: '20200601', end: '20200915' }, // listed and delisted inside it
+    C: { start: '20230101', end: '29991231' }, // listed after it: nothing
+  };
+  const { plan } = await planRun(resolveRun(job, { eachRanges: ranges }), { full: true });
+  assert.ok(plan.online, 'auto plans online');
+  const streams = Object.fromEntries(plan.online.streams.map((s) => [s.value, s.ranges]));
+  assert.deepEqual(streams.A, [{ start: parseDay('20200101'), end: parseDay('20201231') }]);
+  assert.deepEqual(streams.B, [{ start: parseDay('20200601'), end: parseDay('20200915') }]);
+  assert.deepEqual(streams.C, []);
 });
 
 function fmt(day: number): string {
