@@ -44,7 +44,7 @@ export interface PartsOptions {
   readonly groupCommitMs?: number;
   /** The trading calendar, when the caller has one (a sync's trade_cal); the job's `plan.calendar` file wins. */
   readonly calendar?: Calendar;
-  /** Days each `plan.each` value is asked over (a sync's listed lives); see PlanSpec.each.ranges. */
+  /** Days each `plan.each` value is asked over (a sync's listed lives): planRun cuts its days to them. */
   readonly eachRanges?: Readonly<Record<string, { readonly start: string; readonly end: string }>>;
 }
 
