@@ -67,6 +67,7 @@ export {
 export { buildReport } from './report/build.js';
 export type { BuildReportInput, PlanStatsInput } from './report/types.js';
 export { analyzeBatches } from './report/analyze.js';
+export { callsLowerBound, landedRows, type LandedRows } from './report/lower-bound.js';
 export {
   checkTargets,
   DEFAULT_TARGETS,

@@ -69,6 +69,20 @@ export const DEFAULTS = {
   },
   /** The file source. */
   file: { api: 'file', dateField: 'trade_date', rowCap: 6000 },
+  /**
+   * Performance targets a run is checked against (reported in every run; they fail `sluice run` only
+   * when the job sets `targets:` or `--targets` is given): seconds (at most), MB of RSS growth (at
+   * most), percent fewer batches than one per day (at least), rows per second (at least), calls per
+   * second over the quota's calls per second (at least), failed share of calls (at most).
+   */
+  targets: {
+    batch_generation_time: 0.5,
+    memory_usage_mb: 75,
+    optimization_rate: 70,
+    throughput: 1000,
+    quota_use: 0.5,
+    error_rate: 0.02,
+  },
   /** `sluice worker`. */
   worker: {
     /** Batches run at once, per job queue. */

@@ -7,6 +7,7 @@
  * stored before the field existed are read through `readReport`, which fills it in from there.
  */
 
+import { DEFAULTS } from './defaults.js';
 import { ErrorCodes, SluiceError } from './errors.js';
 import type { ErrorKindCount } from './error-kinds.js';
 
@@ -70,6 +71,8 @@ export interface SizeBin {
 export interface TargetCheck {
   readonly metric: string;
   readonly target: number;
+  /** What `target` and `actual` are in (`rows/s`, `MB`...); absent from reports of older versions. */
+  readonly unit?: string;
   /** null when the run did not measure it. */
   readonly actual: number | null;
   /** null when not measured. */
@@ -164,6 +167,19 @@ export interface CallsReport {
   readonly byApi: readonly ApiCallsReport[];
   /** The quota line of the calls chart, calls per second: the job's `rateLimit`, else the pace the server named; null without either. */
   readonly quotaPerSecond: number | null;
+  /**
+   * The calls the run spent on its data: every call it made (pages, probes and retries of failed
+   * calls included) except the server's rate-limit refusals, which are counted in `rateLimited`.
+   */
+  readonly spent: number;
+  /**
+   * The fewest calls that could have fetched the rows this session landed: the sum, over the job's
+   * `each` values (the whole job when it has none), of max(1, ceil(rows / row cap)), with the row cap
+   * the run used. Null without done batches.
+   */
+  readonly lowerBound: number | null;
+  /** spent / lowerBound: 1 is the fewest calls possible; null when lowerBound is. */
+  readonly overLowerBound: number | null;
 }
 
 /**
@@ -267,6 +283,8 @@ export type Ratings = Readonly<Record<RatingKey, Rating | null>>;
  */
 export interface TargetsReport {
   readonly met: boolean;
+  /** Whether a miss fails the run (exit 1): the job set `targets:` or `--targets` was given. */
+  readonly enforced: boolean;
   readonly checks: readonly TargetCheck[];
 }
 
@@ -306,6 +324,8 @@ export interface BatchAnalysis {
   readonly rowsStrategyCalls: number | null;
   /** Successful calls this run made for its pages. */
   readonly pageCalls: number;
+  /** `each` values the calls' lower bound was summed over (null when the job has no `each`). */
+  readonly eachValues: number | null;
 }
 
 /**
@@ -459,8 +479,9 @@ export interface SyncDatasetReport {
   /** succeeded, failed, interrupted; `skipped` when it did not run (the reason in `error`); `done` when an earlier session of a resumed sync finished it. */
   readonly state: 'succeeded' | 'failed' | 'interrupted' | 'skipped' | 'done';
   readonly rows: number;
+  /** Calls its run spent (its `calls.spent`: rate-limit refusals not counted). */
   readonly calls: number;
-  /** The fewest calls that could have fetched its rows: over each value asked (each code), ceil(rows / row cap), at least 1. */
+  /** Its run's `calls.lowerBound`: over each value asked (each code), ceil(rows / row cap), at least 1; 0 without rows landed. */
   readonly lowerBound: number;
   /** calls / lowerBound (null when nothing was asked). */
   readonly ratio: number | null;
@@ -581,6 +602,9 @@ export const EMPTY_REPORT: RunReport = {
     byCode: {},
     byApi: [],
     quotaPerSecond: null,
+    spent: 0,
+    lowerBound: null,
+    overLowerBound: null,
   },
   rows: { fetched: 0, written: 0 },
   memory: {
@@ -598,7 +622,7 @@ export const EMPTY_REPORT: RunReport = {
   concurrency: { min: 0, max: 0, final: 0, maxInflight: 0, observed: false },
   batches: { total: 0, done: 0, failed: 0, pending: 0, split: 0, perMinute: null },
   ratings: { generationTime: null, memory: null, optimizationRate: null, callRate: null, errorRate: null },
-  targets: { met: false, checks: [] },
+  targets: { met: false, enforced: false, checks: [] },
   recommendations: [],
   analysis: {
     strategy: null,
@@ -618,6 +642,7 @@ export const EMPTY_REPORT: RunReport = {
     overflowedWindows: 0,
     rowsStrategyCalls: null,
     pageCalls: 0,
+    eachValues: null,
   },
   bucketMs: 0,
   timeline: [],
@@ -658,5 +683,29 @@ export function readReport(stored: unknown): RunReport {
     const { sizes, ...rest } = plan;
     value = { ...stored, plan: { ...rest, batchSizes: sizes } };
   }
-  return over(EMPTY_REPORT, value) as RunReport;
+  return fromOlderVersions(over(EMPTY_REPORT, value) as RunReport, value);
+}
+
+const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/**
+ * What a report of an older version wrote differently: no `calls.spent` (it is all calls but the
+ * rate-limit refusals, as then), and a `throughput` target in batches per minute (no `unit`),
+ * read as the rows per second of the same run against today's default target.
+ */
+function fromOlderVersions(report: RunReport, stored: Plain): RunReport {
+  const calls = isPlain(stored.calls) ? stored.calls : {};
+  const spent = finite(calls.spent) ? calls.spent : Math.max(0, report.calls.total - report.calls.rateLimited);
+  const checks = report.targets.checks.map((c): TargetCheck => {
+    if (c.metric !== 'throughput' || c.unit !== undefined) return c;
+    const target = DEFAULTS.targets.throughput;
+    const seconds = report.wallMs / 1000;
+    if (!(seconds > 0) || !finite(report.rows.fetched))
+      return { metric: c.metric, target, unit: 'rows/s', actual: null, met: null };
+    const actual = Math.round((report.rows.fetched / seconds) * 1000) / 1000;
+    return { metric: c.metric, target, unit: 'rows/s', actual, met: actual >= target };
+  });
+  const changed = checks.some((c, i) => c !== report.targets.checks[i]);
+  const targets = changed ? { ...report.targets, checks, met: checks.every((c) => c.met !== false) } : report.targets;
+  return { ...report, calls: { ...report.calls, spent }, targets };
 }

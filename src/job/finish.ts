@@ -33,6 +33,11 @@ export async function finishRun(result: RunJobResult, job: JobConfig, options: F
     }
   }
   printLine(`sluice: ${formatRunLine(report)}`);
+  const missed = report.targets.checks.filter((c) => c.met === false);
+  if (report.targets.enforced && missed.length > 0)
+    printLine(
+      `sluice: targets missed (exit 1): ${missed.map((c) => `${c.metric} ${c.actual} against ${c.target}${c.unit ? ` ${c.unit}` : ''}`).join(', ')}`,
+    );
   if (options.json) printJson(report);
   else printText(formatSummary(report));
   return result.exitCode;

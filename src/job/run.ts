@@ -11,7 +11,7 @@ import type { CoverageReport, RunReport } from '../core/report.js';
 import type { BatchRecord, Store } from '../core/store.js';
 import type { Batch } from '../core/types.js';
 import { createRunMonitor } from '../monitor/index.js';
-import { buildReport } from '../report/index.js';
+import { buildReport, landedRows, type TargetOverrides } from '../report/index.js';
 import { createPacer } from '../run/index.js';
 import { saveApiFacts } from './api-facts.js';
 import { createLocalEngine } from './local-engine.js';
@@ -69,6 +69,11 @@ export interface RunJobOptions {
   readonly note?: (line: string) => void;
   /** When another run of the job holds its lock on this database: wait for it instead of refusing. */
   readonly wait?: boolean;
+  /**
+   * Targets that override the job's (`--targets FILE`). With these, or `targets:` in the job, a run
+   * that misses a measured target exits 1; without either, targets are only reported.
+   */
+  readonly targets?: TargetOverrides;
   /** Lease and poll times of the job lock (tests). */
   readonly lock?: Pick<JobLockOptions, 'leaseMs' | 'pollMs'>;
   /**
@@ -94,7 +99,10 @@ export interface RunJobOptions {
  */
 export interface RunJobResult {
   readonly report: RunReport;
-  /** 0 all done, 1 some batches failed, a fatal error or a used-up daily quota, 130 interrupted by a signal. */
+  /**
+   * 0 all done, 1 some batches failed, a fatal error, a used-up daily quota or a missed target the
+   * job set (or `targets` gave), 130 interrupted by a signal.
+   */
   readonly exitCode: number;
   /** The fatal error that stopped the run, if any. */
   readonly fatal?: SluiceError;
@@ -187,6 +195,8 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     const startedAt = new Date().toISOString();
     let runId: string;
     let pending: Batch[];
+    // batches done before this session (a resumed run's): the calls' lower bound counts this session's
+    let doneBefore: ReadonlySet<string> = new Set();
     let online: OnlineBatches | undefined;
     // batches planned online are journaled before they run, and counted by the progress line
     let onPlanned = (_: Batch): void => undefined;
@@ -209,6 +219,7 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
       await store.reopenRun(runId);
       const records = await store.batches(runId);
       pending = records.filter((r) => RERUN.has(r.status)).map((r) => r.batch);
+      doneBefore = new Set(records.filter((r) => r.status === 'done').map((r) => r.key));
       note(`resuming run ${runId}: ${pending.length} batches left`);
       if (plan.online) {
         // plan only the days no batch of the run covers; its done batches are what it learned
@@ -243,6 +254,9 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
       ...plan.stats,
       strategy: plan.strategy === plan.resolved ? plan.strategy : `${plan.strategy} (${plan.resolved})`,
     };
+    // targets are checked in every run; they fail it only when the job or --targets states them
+    const targets = { ...job.targets, ...options.targets };
+    const enforceTargets = job.targets !== undefined || options.targets !== undefined;
     const live = options.live?.add(
       {
         runId,
@@ -252,7 +266,9 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
         plan: planStats,
         rowCap: job.source.rowCap,
         concurrencyMax: maxOf(job),
-        targets: job.targets,
+        targets,
+        enforceTargets,
+        byEach: job.plan.each !== undefined,
       },
       events,
       monitor,
@@ -299,7 +315,9 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     // a used-up daily quota stops the run like an interruption: nothing failed, --resume continues
     const exhausted = fatal?.code === ErrorCodes.QUOTA_EXHAUSTED;
     const interrupted = (controller.signal.aborted && !fatal) || exhausted;
-    const counts = tally(await store.batches(runId));
+    const records = await store.batches(runId);
+    const counts = tally(records);
+    const landed = landedRows(records, job.plan.each?.param, (r) => !doneBefore.has(r.key));
     const status: RunReport['status'] = interrupted
       ? 'interrupted'
       : fatal || counts.failed > 0 || counts.pending > 0
@@ -317,9 +335,11 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
       monitor: snapshot,
       rowsWritten: counts.rows,
       batches: { total: counts.total, done: counts.done, failed: counts.failed, pending: counts.pending },
-      rowCap: job.source.rowCap,
+      rowCap: Math.min(job.source.rowCap, source.capFacts?.().exact ?? Infinity),
+      landed,
       concurrencyMax: maxOf(job),
-      targets: job.targets,
+      targets,
+      enforceTargets,
     });
     // A resumed run's report covers this session's calls and time; the journal's counts cover the run.
     const runCoverage = previous ? previous.report?.coverage : coverage;
@@ -333,7 +353,8 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
     await store.finishRun(runId, status, report);
     live?.finish(report);
     await metrics?.push(job.name);
-    const exitCode = exhausted ? 1 : interrupted ? 130 : status === 'succeeded' ? 0 : 1;
+    const missed = enforceTargets && !report.targets.met;
+    const exitCode = exhausted ? 1 : interrupted ? 130 : status === 'succeeded' && !missed ? 0 : 1;
     return { report, exitCode, fatal };
   } finally {
     for (const c of cleanups.reverse()) {

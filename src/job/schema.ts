@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { DEFAULTS } from '../core/defaults.js';
 import { AlertRuleSchema } from '../report/alerts.js';
+import { TARGET_KEYS } from '../report/targets.js';
 
 /** Every default of the job file, in one table. */
 export const JOB_DEFAULTS = {
@@ -228,7 +229,8 @@ export const JobSchema = z
       SinkSchema,
     ),
     alerts: z.array(AlertRuleSchema).default(() => []),
-    targets: z.record(z.string(), z.number()).optional(),
+    /** Targets that fail the run when missed (without them targets are only reported). */
+    targets: z.partialRecord(z.enum(TARGET_KEYS), z.number().nonnegative()).optional(),
   })
   .strict();
 

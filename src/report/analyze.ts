@@ -4,6 +4,7 @@
  */
 import type { BatchAnalysis } from '../core/report.js';
 import type { MonitorSnapshot } from '../monitor/run-monitor.js';
+import type { LandedRows } from './lower-bound.js';
 import type { PlanStatsInput } from './types.js';
 
 export type { BatchAnalysis };
@@ -18,7 +19,12 @@ export type { BatchAnalysis };
  * if (a.fillRatio !== null && a.fillRatio < 0.25) console.log(`a rows plan needs about ${a.rowsStrategyCalls} calls`);
  * ```
  */
-export function analyzeBatches(plan: PlanStatsInput, mon: MonitorSnapshot, rowCap?: number): BatchAnalysis {
+export function analyzeBatches(
+  plan: PlanStatsInput,
+  mon: MonitorSnapshot,
+  rowCap?: number,
+  landed?: LandedRows,
+): BatchAnalysis {
   const sizes = plan.batchSizes;
   const ok = mon.calls.total.ok;
   const fetched = mon.rows.fetched;
@@ -50,5 +56,6 @@ export function analyzeBatches(plan: PlanStatsInput, mon: MonitorSnapshot, rowCa
     overflowedWindows: mon.batches.split,
     rowsStrategyCalls: cap !== null ? Math.max(Math.ceil(fetched / cap), partitions) : null,
     pageCalls: ok,
+    eachValues: landed?.byEach ? landed.rowsPerValue.length : null,
   };
 }

@@ -9,6 +9,7 @@
  */
 import type { RunReport } from '../core/report.js';
 import { analyzeBatches } from './analyze.js';
+import { callsLowerBound } from './lower-bound.js';
 import { recommend } from './recommend.js';
 import {
   checkTargets,
@@ -35,6 +36,18 @@ function quotaOf(mon: BuildReportInput['monitor']): number | null {
   if (typeof mon.quotaPerSecond === 'number') return round(mon.quotaPerSecond);
   const learned = Object.values(mon.paceRates ?? {}).filter((r) => Number.isFinite(r) && r > 0);
   return learned.length > 0 ? round(Math.min(...learned) / 60) : null;
+}
+
+/**
+ * The fewest calls for what this session landed (lower-bound.ts), with the row cap the run used;
+ * null without a cap or a done batch. Without the journal's rows per `each` value, the rows the
+ * monitor saw fetched count as one value.
+ */
+function lowerBoundOf(input: BuildReportInput, mon: BuildReportInput['monitor']): number | null {
+  const cap = input.rowCap;
+  if (cap === undefined || !(cap >= 1)) return null;
+  const rows = input.landed?.rowsPerValue ?? (mon.batches.done > 0 ? [mon.rows.fetched] : []);
+  return rows.length > 0 ? callsLowerBound(rows, cap) : null;
 }
 
 /**
@@ -72,14 +85,20 @@ export function buildReport(input: BuildReportInput): RunReport {
   const errorRate = callsMeasured ? total.errorRate : null;
   const callsPerSecond = callsMeasured ? total.callsPerSecond : null;
   // Batches this session finished (the monitor's count): a resumed run's earlier sessions took other time.
-  const throughput = batches.total > 0 && wallMs > 0 ? mon.batches.done / (wallMs / 60_000) : null;
+  const perMinute = batches.total > 0 && wallMs > 0 ? mon.batches.done / (wallMs / 60_000) : null;
+  const seconds = wallMs / 1000;
+  const spent = Math.max(0, total.calls - total.rateLimited);
+  const quotaPerSecond = quotaOf(mon);
+  const bound = lowerBoundOf(input, mon);
 
-  const analysis = analyzeBatches(plan, mon, input.rowCap);
+  const analysis = analyzeBatches(plan, mon, input.rowCap, input.landed);
   const metrics: TargetMetrics = {
     batch_generation_time: round(plan.generationMs / 1000, 6),
     memory_usage_mb: growthMb,
     optimization_rate: plan.reductionRate,
-    throughput: throughput === null ? null : round(throughput, 3),
+    // rows this session fetched per second of its wall time
+    throughput: mon.batches.done > 0 && seconds > 0 ? round(mon.rows.fetched / seconds, 3) : null,
+    quota_use: spent > 0 && seconds > 0 && quotaPerSecond ? round(spent / seconds / quotaPerSecond, 3) : null,
     error_rate: errorRate === null ? null : round(errorRate, 6),
   };
   const concurrencyMax = input.concurrencyMax ?? mon.concurrency.max;
@@ -117,7 +136,10 @@ export function buildReport(input: BuildReportInput): RunReport {
       p99Ms: round(total.p99Ms),
       maxMs: round(total.maxMs),
       callsPerSecond: round(total.callsPerSecond),
-      quotaPerSecond: quotaOf(mon),
+      quotaPerSecond,
+      spent,
+      lowerBound: bound,
+      overLowerBound: bound === null ? null : round(spent / bound, 3),
       rateLimitWaits: total.rateLimitWaits,
       rateLimitWaitMs: round(total.rateLimitWaitMs),
       quotaWaits: total.quotaWaits,
@@ -166,7 +188,7 @@ export function buildReport(input: BuildReportInput): RunReport {
       failed: batches.failed,
       pending: batches.pending ?? Math.max(0, batches.total - batches.done - batches.failed),
       split: mon.batches.split,
-      perMinute: throughput === null ? null : round(throughput, 3),
+      perMinute: perMinute === null ? null : round(perMinute, 3),
     },
     ratings: {
       generationTime: rateGenerationTime(plan.generationMs / 1000),
@@ -175,7 +197,7 @@ export function buildReport(input: BuildReportInput): RunReport {
       callRate: rateCallRate(callsPerSecond),
       errorRate: rateErrorRate(errorRate),
     },
-    targets: checkTargets(metrics, input.targets),
+    targets: checkTargets(metrics, input.targets, input.enforceTargets ?? false),
     recommendations: recommend({
       generationMs: plan.generationMs,
       memoryGrowthMb: growthMb,
@@ -188,6 +210,8 @@ export function buildReport(input: BuildReportInput): RunReport {
       paceRates: mon.paceRates,
       wallMs,
       rowBudget: mon.rowBudget,
+      spent,
+      lowerBound: bound,
     }),
     analysis,
     bucketMs: mon.bucketMs,

@@ -14,11 +14,14 @@ export {
   serverBottleneck,
   upstreamFaults,
   overflowedWindows,
+  callsOverLowerBound,
   type Rule,
   type RecommendInput,
 } from './recommend.js';
 export {
   DEFAULT_TARGETS,
+  TARGET_KEYS,
+  TARGET_UNITS,
   checkTargets,
   loadTargets,
   parseTargets,
@@ -31,6 +34,7 @@ export {
   type TargetOverrides,
   type TargetMetrics,
 } from './targets.js';
+export { callsLowerBound, landedRows, type LandedRows } from './lower-bound.js';
 export { trendTable, formatTrendTable, type TrendRow, type TrendValues } from './trend.js';
 export { formatRunLine, formatSummary, formatCheck } from './text.js';
 export { renderHtml, type HtmlOptions } from './html.js';

@@ -4,9 +4,9 @@
  */
 import { ErrorCodes, SluiceError } from '../core/errors.js';
 import { openStoreAt } from '../sinks/index.js';
-import type { RunReport, TargetCheck } from '../core/report.js';
+import type { RunReport, TargetsReport } from '../core/report.js';
 import type { RunRecord, Store } from '../core/store.js';
-import { checkTargets, type TargetKey, type TargetMetrics, type TargetOverrides } from './targets.js';
+import { TARGET_KEYS, checkTargets, type TargetMetrics, type TargetOverrides } from './targets.js';
 import { trendTable, type TrendRow } from './trend.js';
 
 /**
@@ -45,21 +45,14 @@ export async function jobTrend(store: Store, job: string, runs: number): Promise
   return trendTable(records.flatMap((r) => (r.report ? [r.report] : [])));
 }
 
-/** Re-checks a stored report's measured values against (possibly overridden) targets. */
-export function recheckTargets(
-  report: RunReport,
-  overrides: TargetOverrides = {},
-): { met: boolean; checks: TargetCheck[] } {
+/**
+ * Re-checks a stored report's measured values against (possibly overridden) targets; a miss here
+ * always counts (`sluice targets` exits 1 on it). A target the report did not check reads as not measured.
+ */
+export function recheckTargets(report: RunReport, overrides: TargetOverrides = {}): TargetsReport {
   const actual = new Map(report.targets.checks.map((c) => [c.metric, c.actual]));
-  const get = (k: TargetKey) => actual.get(k) ?? null;
-  const metrics: TargetMetrics = {
-    batch_generation_time: get('batch_generation_time'),
-    memory_usage_mb: get('memory_usage_mb'),
-    optimization_rate: get('optimization_rate'),
-    throughput: get('throughput'),
-    error_rate: get('error_rate'),
-  };
-  return checkTargets(metrics, overrides);
+  const metrics = Object.fromEntries(TARGET_KEYS.map((k) => [k, actual.get(k) ?? null])) as TargetMetrics;
+  return checkTargets(metrics, overrides, true);
 }
 
 /** What the report commands need from the outside; tests pass their own. */

@@ -23,6 +23,9 @@ export interface RecommendInput {
   readonly wallMs: number;
   /** Waits for the row budget (rows held in memory); maxRowsHeld null when it never bound. */
   readonly rowBudget: { readonly waits: number; readonly waitMs: number; readonly maxRowsHeld: number | null };
+  /** Calls spent (all but rate-limit refusals) and the fewest that could have landed the same rows (null: unknown). */
+  readonly spent?: number;
+  readonly lowerBound?: number | null;
 }
 
 export type Rule = (r: RecommendInput) => string | null;
@@ -44,6 +47,10 @@ export const RULE_LIMITS = {
   minActiveBuckets: 6,
   /** Row-budget waits (summed over batches) as a share of the wall time. */
   rowBudgetShare: 0.25,
+  /** Calls spent over their lower bound above which the run is told what would have helped. */
+  overLowerBound: 1.2,
+  /** Average page fill (rows per call / row cap) under which windows were smaller than the cap allows. */
+  lowFill: 0.8,
 } as const;
 
 export const slowGeneration: Rule = (r) =>
@@ -127,7 +134,52 @@ export const rowBudgetBound: Rule = (r) => {
   );
 };
 
+/**
+ * The run spent more than 1.2x the fewest calls for its rows: says by how much, and which of the
+ * measured causes were there (each one names its remedy).
+ */
+export const callsOverLowerBound: Rule = (r) => {
+  const { spent, lowerBound } = r;
+  if (spent === undefined || !lowerBound || spent / lowerBound <= RULE_LIMITS.overLowerBound) return null;
+  const causes = overspendCauses(r, spent);
+  const head = `The run spent ${spent} calls where ${lowerBound} could have fetched its rows (${(spent / lowerBound).toFixed(2)}x)`;
+  return causes.length > 0 ? `${head}: ${causes.join('; ')}.` : `${head}.`;
+};
+
+/** What the report measured that made the calls exceed their lower bound, each with its remedy. */
+function overspendCauses(r: RecommendInput, spent: number): string[] {
+  const a = r.analysis;
+  const c = r.calls;
+  const causes: string[] = [];
+  if (a.overflowedWindows > 0)
+    causes.push(
+      `${a.overflowedWindows} window(s) held more rows than one query can page through (the offset limit) and were split, ` +
+        'their pages fetched again: plan windows under the limit (`strategy: auto`, or `rows` with a density)',
+    );
+  const values = a.eachValues;
+  if (values !== null && values > 1 && spent / values > 1.2 && a.rowCap !== null && a.rowsPerCall !== null) {
+    const rowsPerValue = (a.rowsPerCall * a.pageCalls) / values;
+    if (rowsPerValue < a.rowCap) {
+      const wholeMarket = Math.max(1, Math.ceil((rowsPerValue * values) / a.rowCap));
+      causes.push(
+        `the ${values} \`each\` values landed ${rowsPerValue.toFixed(0)} rows on average, under one page of ${a.rowCap}, ` +
+          `yet took ${(spent / values).toFixed(1)} calls each: one window per value (\`strategy: auto\` or \`rows\`) needs one call each` +
+          (wholeMarket < values ? `, and dropping \`each\` to query by date about ${wholeMarket} in all` : ''),
+      );
+    }
+  } else if (a.fillRatio !== null && a.rowCap !== null && a.fillRatio < RULE_LIMITS.lowFill) {
+    causes.push(
+      `calls returned ${(a.rowsPerCall ?? 0).toFixed(0)} rows on average of a possible ${a.rowCap} (${pct(a.fillRatio)} full): ` +
+        'windows were smaller than the row cap allows; `strategy: auto`, or `rows` (it learns the density from this run), plans fuller ones',
+    );
+  }
+  if (c.calls > 0 && c.retried / c.calls >= RULE_LIMITS.retryShare / 2)
+    causes.push(`${c.retried} calls were retries of failed ones: see the errors above`);
+  return causes;
+}
+
 export const RULES: readonly Rule[] = [
+  callsOverLowerBound,
   slowGeneration,
   highMemory,
   poorOptimization,

@@ -3,6 +3,10 @@
  * (PERFORMANCE_TARGETS, overridable), with one rule: a metric the run did not measure is `null`
  * ("not measured"), never 0.
  *
+ * Throughput is rows per second (a plan of a few large windows moves as many rows as one of many
+ * small ones, so batches per minute would punish the plan with the fewest calls), and `quota_use`
+ * is the run's calls per second over the quota's: how much of what the API allows the run used.
+ *
  * How "not measured" counts: it neither passes nor fails. `targets.met` is false only when at
  * least one MEASURED check fails; a run where nothing was measured has `met: true` and every
  * check shows `met: null`.
@@ -10,7 +14,8 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { usageError } from '../core/errors.js';
-import type { Rating, TargetCheck } from '../core/report.js';
+import { DEFAULTS } from '../core/defaults.js';
+import type { Rating, TargetCheck, TargetsReport } from '../core/report.js';
 
 /**
  * The performance targets' names.
@@ -19,31 +24,26 @@ import type { Rating, TargetCheck } from '../core/report.js';
  * const key: TargetKey = 'error_rate';
  * ```
  */
-export type TargetKey = 'batch_generation_time' | 'memory_usage_mb' | 'optimization_rate' | 'throughput' | 'error_rate';
+export type TargetKey = keyof typeof DEFAULTS.targets;
 /**
  * Targets that replace the defaults; a key left out keeps its default.
  * @example
  * ```ts
- * const stricter: TargetOverrides = { error_rate: 0.001, throughput: 600 };
+ * const stricter: TargetOverrides = { error_rate: 0.001, throughput: 5000 };
  * ```
  */
 export type TargetOverrides = Partial<Record<TargetKey, number>>;
 
 /**
- * The default targets: seconds (max), MB (max), percent (min), batches per minute (min), fraction (max).
+ * The default targets (DEFAULTS.targets): seconds (max), MB (max), percent (min), rows per second
+ * (min), calls/s over the quota's calls/s (min), fraction (max).
  * @example
  * ```ts
  * import { DEFAULT_TARGETS } from 'sluice';
  * DEFAULT_TARGETS.error_rate; // at most this share of calls may fail
  * ```
  */
-export const DEFAULT_TARGETS: Readonly<Record<TargetKey, number>> = {
-  batch_generation_time: 0.5,
-  memory_usage_mb: 75,
-  optimization_rate: 70,
-  throughput: 100,
-  error_rate: 0.02,
-};
+export const DEFAULT_TARGETS: Readonly<Record<TargetKey, number>> = DEFAULTS.targets;
 
 /** Whether a bigger actual value is better (target is a minimum) or worse (a maximum). */
 const AT_LEAST: Readonly<Record<TargetKey, boolean>> = {
@@ -51,10 +51,22 @@ const AT_LEAST: Readonly<Record<TargetKey, boolean>> = {
   memory_usage_mb: false,
   optimization_rate: true,
   throughput: true,
+  quota_use: true,
   error_rate: false,
 };
 
-const KEYS = Object.keys(DEFAULT_TARGETS) as TargetKey[];
+/** The unit each target's value is in (stored with every check, so a reader knows what it compares). */
+export const TARGET_UNITS: Readonly<Record<TargetKey, string>> = {
+  batch_generation_time: 's',
+  memory_usage_mb: 'MB',
+  optimization_rate: '%',
+  throughput: 'rows/s',
+  quota_use: 'x quota',
+  error_rate: 'fraction',
+};
+
+/** The target names, in report order. */
+export const TARGET_KEYS = Object.keys(DEFAULT_TARGETS) as [TargetKey, ...TargetKey[]];
 
 /**
  * The measured values the targets are checked against; null = not measured.
@@ -64,7 +76,8 @@ const KEYS = Object.keys(DEFAULT_TARGETS) as TargetKey[];
  *   batch_generation_time: 0.002,
  *   memory_usage_mb: 40,
  *   optimization_rate: 95,
- *   throughput: null,
+ *   throughput: 25_000,
+ *   quota_use: null,
  *   error_rate: 0.01,
  * };
  * ```
@@ -73,24 +86,24 @@ export type TargetMetrics = Readonly<Record<TargetKey, number | null>>;
 
 /**
  * Checks measured values against the targets; a value that was not measured is neither met nor missed.
+ * `enforced` says whether a miss fails the run (the job set `targets:` or `--targets` was given);
+ * the checks are the same either way.
  * @example
  * ```ts
  * import { checkTargets } from 'sluice';
  * const { met, checks } = checkTargets(metrics, { error_rate: 0.005 });
- * for (const c of checks) console.log(c.metric, c.met ?? 'not measured');
+ * for (const c of checks) console.log(c.metric, c.unit, c.met ?? 'not measured');
  * ```
  */
-export function checkTargets(
-  metrics: TargetMetrics,
-  overrides: TargetOverrides = {},
-): { met: boolean; checks: TargetCheck[] } {
-  const checks = KEYS.map((metric): TargetCheck => {
+export function checkTargets(metrics: TargetMetrics, overrides: TargetOverrides = {}, enforced = false): TargetsReport {
+  const checks = TARGET_KEYS.map((metric): TargetCheck => {
     const target = overrides[metric] ?? DEFAULT_TARGETS[metric];
+    const unit = TARGET_UNITS[metric];
     const actual = metrics[metric];
-    if (actual === null || !Number.isFinite(actual)) return { metric, target, actual: null, met: null };
-    return { metric, target, actual, met: AT_LEAST[metric] ? actual >= target : actual <= target };
+    if (actual === null || !Number.isFinite(actual)) return { metric, target, unit, actual: null, met: null };
+    return { metric, target, unit, actual, met: AT_LEAST[metric] ? actual >= target : actual <= target };
   });
-  return { met: checks.every((c) => c.met !== false), checks };
+  return { met: checks.every((c) => c.met !== false), enforced, checks };
 }
 
 /** Validates a parsed targets document; `source` names it in errors. */
@@ -100,8 +113,8 @@ export function parseTargets(doc: unknown, source: string): TargetOverrides {
     throw usageError(`${source}: expected a mapping of target names to numbers`);
   const out: TargetOverrides = {};
   for (const [key, value] of Object.entries(doc)) {
-    if (!(KEYS as string[]).includes(key))
-      throw usageError(`${source}: unknown target "${key}"; expected one of ${KEYS.join(', ')}`);
+    if (!(TARGET_KEYS as string[]).includes(key))
+      throw usageError(`${source}: unknown target "${key}"; expected one of ${TARGET_KEYS.join(', ')}`);
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       throw usageError(`${source}: target "${key}" must be a number >= 0, got ${JSON.stringify(value)}`);
     }

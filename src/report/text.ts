@@ -3,17 +3,28 @@ import type { RunReport } from '../core/report.js';
 
 const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 
+/** "412 calls (1.03x the lower bound of 400)", or just the calls when the bound is unknown. */
+export function formatCallsBound(c: RunReport['calls']): string {
+  const spent = num(c.spent) ?? c.total;
+  const bound = num(c.lowerBound);
+  const ratio = num(c.overLowerBound);
+  return bound === null || ratio === null
+    ? `${spent} calls`
+    : `${spent} calls (${ratio.toFixed(2)}x the lower bound of ${bound})`;
+}
+
 /**
- * One line with real values: batches, generation time, memory, batches/s, optimization rate.
+ * One line with real values: batches, calls against their lower bound, rows/s, generation time,
+ * memory, optimization rate.
  * @example
  * ```ts
  * import { formatRunLine } from 'sluice';
- * console.error(formatRunLine(report)); // run 2026...-48eee7 (daily) succeeded: batches 240/240 done, ...
+ * console.error(formatRunLine(report)); // run 2026...-48eee7 (daily) succeeded: batches 240/240 done, 240 calls (...)
  * ```
  */
 export function formatRunLine(report: RunReport): string {
   const b = report.batches;
-  const perSec = report.wallMs > 0 ? b.done / (report.wallMs / 1000) : 0;
+  const rowsPerSec = report.wallMs > 0 ? report.rows.fetched / (report.wallMs / 1000) : 0;
   const growth = num(report.memory.growthMb);
   const mem =
     growth === null
@@ -22,9 +33,10 @@ export function formatRunLine(report: RunReport): string {
   return [
     `run ${report.runId} (${report.job}) ${report.status}:`,
     `batches ${b.done}/${b.total} done${b.failed > 0 ? `, ${b.failed} failed` : ''},`,
+    `${formatCallsBound(report.calls)},`,
+    `${rowsPerSec.toFixed(0)} rows/s,`,
     `generation ${report.plan.generationMs.toFixed(2)} ms,`,
     `${mem},`,
-    `${perSec.toFixed(2)} batches/s,`,
     `optimization ${report.plan.reductionRate.toFixed(2)}%${coverageText(report)}`,
   ].join(' ');
 }
@@ -51,7 +63,8 @@ const RATING_LABEL: Record<string, string> = {
 export function formatCheck(c: RunReport['targets']['checks'][number]): string {
   const state = c.met === null ? 'not measured' : c.met ? 'ok' : 'MISSED';
   const actual = c.actual === null ? '-' : String(c.actual);
-  return `${c.metric.padEnd(22)} target ${String(c.target).padEnd(8)} actual ${actual.padEnd(12)} ${state}`;
+  const unit = c.unit ? ` (${c.unit})` : '';
+  return `${c.metric.padEnd(22)} target ${String(c.target).padEnd(8)} actual ${actual.padEnd(12)} ${state}${unit}`;
 }
 
 /** Failed calls per API: the most frequent kinds with a count and one example each. */
@@ -90,6 +103,9 @@ export function formatSummary(r: RunReport): string {
       : []),
     `Calls: ${c.total} (${c.failed} failed, ${c.retried} retried, ${c.rateLimited} rate-limited), error rate ${(c.errorRate * 100).toFixed(2)}%, ` +
       `${c.callsPerSecond.toFixed(2)} calls/s`,
+    `Calls against the lower bound: ${formatCallsBound(c)}` +
+      (num(r.analysis.eachValues) === null ? '' : ` over ${r.analysis.eachValues} \`each\` values`) +
+      (num(r.analysis.rowCap) === null ? '' : `, row cap ${r.analysis.rowCap}`),
     ...errorLines(r),
     ...(typeof r.error === 'string' ? [`Stopped: ${r.error}`] : []),
     `Latency: avg ${c.avgMs.toFixed(1)} ms, p50 ${c.p50Ms.toFixed(1)} ms, p95 ${c.p95Ms.toFixed(1)} ms, p99 ${c.p99Ms.toFixed(1)} ms`,
@@ -102,7 +118,10 @@ export function formatSummary(r: RunReport): string {
     `Concurrency: min ${r.concurrency.min}, max ${r.concurrency.max}, final ${r.concurrency.final}`,
     'Ratings:',
     ...Object.entries(r.ratings).map(([k, v]) => `  ${(RATING_LABEL[k] ?? k).padEnd(26)} ${v ?? 'not measured'}`),
-    `Targets: ${r.targets.met ? 'met' : 'MISSED'}`,
+    `Targets: ${r.targets.met ? 'met' : 'MISSED'}` +
+      (r.targets.met || r.targets.enforced
+        ? ''
+        : ' (reported only: a miss fails the run when the job sets targets: or --targets is given)'),
     ...r.targets.checks.map((ch) => `  ${formatCheck(ch)}`),
     'Recommendations:',
     ...(r.recommendations.length > 0 ? r.recommendations.map((s) => `  - ${s}`) : ['  none']),

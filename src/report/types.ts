@@ -1,6 +1,7 @@
 /** Inputs of the report builder. PlanStats from src/plan can be passed as `plan` as it is. */
 import type { RunReport } from '../core/report.js';
 import type { MonitorSnapshot } from '../monitor/run-monitor.js';
+import type { LandedRows } from './lower-bound.js';
 import type { TargetOverrides } from './targets.js';
 
 export interface PlanSizeInput {
@@ -73,8 +74,15 @@ export interface BuildReportInput {
     readonly failed: number;
     readonly pending?: number;
   };
-  /** Rows one call can return (page size). */
+  /** Rows one call can return (page size): the job's, or the lower cap the server showed during the run. */
   readonly rowCap?: number;
+  /**
+   * Rows this session landed per `each` value (landedRows over the journal), for the calls' lower
+   * bound; without it the rows fetched count as one value.
+   */
+  readonly landed?: LandedRows;
+  /** Whether missed targets fail the run (the job set `targets:` or `--targets` was given). @default false */
+  readonly enforceTargets?: boolean;
   /** Configured maximum concurrency (to tell "pinned at max"); the observed max is used without it. */
   readonly concurrencyMax?: number;
   readonly targets?: TargetOverrides;

@@ -24,6 +24,13 @@ export interface LiveRunInfo {
   readonly rowCap?: number;
   readonly concurrencyMax?: number;
   readonly targets?: TargetOverrides;
+  /** Whether a missed target fails the run (the job set `targets:` or `--targets` was given). */
+  readonly enforceTargets?: boolean;
+  /**
+   * Whether the job has `each` values: the calls' lower bound needs the rows per value, which the
+   * journal gives at the end, so the page shows none until then.
+   */
+  readonly byEach?: boolean;
 }
 
 export interface Progress {
@@ -61,6 +68,8 @@ export function interimReport(
     rowCap: info.rowCap,
     concurrencyMax: info.concurrencyMax,
     targets: info.targets,
+    enforceTargets: info.enforceTargets,
+    ...(info.byEach ? { landed: { rowsPerValue: [], byEach: true } } : {}),
   });
 }
 

@@ -23,9 +23,11 @@ describe('buildReport', () => {
     assert.equal(r.ratings.errorRate, 'needs-optimization');
     assert.equal(r.ratings.optimizationRate, 'excellent');
     assert.equal(r.ratings.generationTime, 'excellent');
-    // throughput = 36 done in 10 s = 216/min; error rate 0.1 > 0.02 -> missed
+    // throughput = rows fetched in 10 s, per second; error rate 0.1 > 0.02 -> missed
     const thr = r.targets.checks.find((c) => c.metric === 'throughput')!;
-    assert.equal(thr.actual, 216);
+    assert.equal(thr.actual, Math.round((input.monitor.rows.fetched / 10) * 1000) / 1000);
+    assert.equal(thr.unit, 'rows/s');
+    assert.equal(r.batches.perMinute, 216);
     assert.equal(r.targets.met, false);
     assert.equal(r.targets.checks.find((c) => c.metric === 'error_rate')!.met, false);
     assert.ok(r.timeline.length > 0);
@@ -50,7 +52,7 @@ describe('buildReport', () => {
   });
 
   test('overrides from a targets file are applied', () => {
-    const r = sampleReport({ targets: { throughput: 10_000 } });
+    const r = sampleReport({ targets: { throughput: 1e9 } });
     assert.equal(r.targets.checks.find((c) => c.metric === 'throughput')!.met, false);
   });
 
@@ -70,7 +72,10 @@ describe('text and trend', () => {
     const line = formatRunLine(r);
     assert.match(line, /batches 40\/40 done/);
     assert.match(line, /generation 0\.42 ms/);
-    assert.match(line, /4\.00 batches\/s/);
+    const bound = Math.ceil(r.rows.fetched / 6000);
+    assert.equal(r.calls.lowerBound, bound);
+    assert.match(line, new RegExp(`40 calls \\(${(40 / bound).toFixed(2)}x the lower bound of ${bound}\\)`));
+    assert.match(line, new RegExp(`${(r.rows.fetched / 10).toFixed(0)} rows/s`));
     assert.match(line, /optimization 98\.50%/);
     assert.match(line, new RegExp(`memory \\+${(r.memory.growthMb as number).toFixed(1)} MB`));
     assert.ok(!line.includes('\n'));

@@ -78,7 +78,7 @@ describe('sluice report / sluice targets against a SQLite journal', () => {
     assert.match(missed.stderr, /error_rate .* MISSED/);
     const ok = sluice('targets', 'run-a', '--db', db, '--json');
     assert.equal(ok.code, 0, ok.stderr);
-    assert.equal(JSON.parse(ok.stdout).checks.length, 5);
+    assert.equal(JSON.parse(ok.stdout).checks.length, 6);
     const file = join(dir, 'targets.yaml');
     writeFileSync(file, 'error_rate: 0.9\n');
     const over = sluice('targets', 'run-b', '--db', db, '--targets', file);

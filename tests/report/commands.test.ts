@@ -146,10 +146,10 @@ describe('report and targets commands (fake store)', () => {
     const out = await exec(fakeStore([none]), (d) => targetsCommand('n', { db: 'x', json: true }, d));
     assert.equal(out.code, 0);
     const doc = JSON.parse(out.stdout);
-    assert.equal(doc.checks.length, 5);
+    assert.equal(doc.checks.length, 6);
     assert.deepEqual(
       doc.checks.find((c: { metric: string }) => c.metric === 'error_rate'),
-      { metric: 'error_rate', target: 0.02, actual: null, met: null },
+      { metric: 'error_rate', target: 0.02, unit: 'fraction', actual: null, met: null },
     );
   });
 

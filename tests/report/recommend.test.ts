@@ -35,6 +35,7 @@ const analysis: BatchAnalysis = {
   overflowedWindows: 0,
   rowsStrategyCalls: 10,
   pageCalls: 10,
+  eachValues: null,
 };
 
 function base(over: Partial<RecommendInput> = {}): RecommendInput {

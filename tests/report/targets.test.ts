@@ -58,16 +58,22 @@ describe('targets', () => {
     batch_generation_time: 0.2,
     memory_usage_mb: 40,
     optimization_rate: 90,
-    throughput: 150,
+    throughput: 1500,
+    quota_use: 0.9,
     error_rate: 0.01,
   };
 
   test('all measured and within the defaults: met', () => {
     const r = checkTargets(measured);
     assert.equal(r.met, true);
-    assert.equal(r.checks.length, 5);
+    assert.equal(r.checks.length, 6);
     assert.ok(r.checks.every((c) => c.met === true));
-    assert.equal(r.checks.find((c) => c.metric === 'throughput')!.target, 100);
+    const thr = r.checks.find((c) => c.metric === 'throughput')!;
+    assert.equal(thr.target, 1000);
+    assert.equal(thr.unit, 'rows/s');
+    assert.equal(r.checks.find((c) => c.metric === 'quota_use')!.unit, 'x quota');
+    assert.equal(r.enforced, false);
+    assert.equal(checkTargets(measured, {}, true).enforced, true);
   });
 
   test('boundaries: max targets pass at equality, min targets pass at equality', () => {
@@ -77,7 +83,8 @@ describe('targets', () => {
 
   test('one measured miss makes met false; the direction of each target is right', () => {
     assert.equal(checkTargets({ ...measured, error_rate: 0.0201 }).met, false);
-    assert.equal(checkTargets({ ...measured, throughput: 99.9 }).met, false);
+    assert.equal(checkTargets({ ...measured, throughput: 999.9 }).met, false);
+    assert.equal(checkTargets({ ...measured, quota_use: 0.49 }).met, false);
     assert.equal(checkTargets({ ...measured, optimization_rate: 69.9 }).met, false);
     assert.equal(checkTargets({ ...measured, memory_usage_mb: 75.1 }).met, false);
     assert.equal(checkTargets({ ...measured, batch_generation_time: 0.51 }).met, false);
@@ -86,13 +93,14 @@ describe('targets', () => {
   test('a metric not measured is null, never 0, and does not fail the targets', () => {
     const r = checkTargets({ ...measured, throughput: null, error_rate: null });
     const thr = r.checks.find((c) => c.metric === 'throughput')!;
-    assert.deepEqual(thr, { metric: 'throughput', target: 100, actual: null, met: null });
+    assert.deepEqual(thr, { metric: 'throughput', target: 1000, unit: 'rows/s', actual: null, met: null });
     assert.equal(r.met, true); // reading the missing throughput as 0 would fail it
     const none = checkTargets({
       batch_generation_time: null,
       memory_usage_mb: null,
       optimization_rate: null,
       throughput: null,
+      quota_use: null,
       error_rate: null,
     });
     assert.equal(none.met, true);
@@ -100,7 +108,7 @@ describe('targets', () => {
   });
 
   test('overrides replace only the keys given', () => {
-    const r = checkTargets(measured, { throughput: 200 });
+    const r = checkTargets(measured, { throughput: 2000 });
     assert.equal(r.met, false);
     assert.equal(r.checks.find((c) => c.metric === 'error_rate')!.target, 0.02);
   });

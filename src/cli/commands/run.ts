@@ -9,6 +9,7 @@ import { finishRun } from '../../job/finish.js';
 import { runJob } from '../../job/run.js';
 import type { LiveOptions } from '../../ui/live.js';
 import { usageError } from '../../core/errors.js';
+import { loadTargets } from '../../report/targets.js';
 import { RUN_STOP_NOTE, withStopSignals } from '../stop.js';
 import { checkPushgatewayUrl } from '../../job/metrics.js';
 import { durationFlag } from '../duration.js';
@@ -28,6 +29,7 @@ interface RunFlags {
   pushgateway?: string;
   ui?: string | boolean;
   uiHost?: string;
+  targets?: string;
 }
 
 /** `--ui [port]` and `--ui-host`: the live page's options, or undefined without --ui. */
@@ -70,6 +72,10 @@ export function register(program: Command): void {
     .option('--quiet', 'no progress output')
     .option('--ui [port]', 'serve the live page during the run (127.0.0.1; port 7330 or a free one by default)')
     .option('--ui-host <host>', 'address the live page binds to (default 127.0.0.1; anything else exposes it)')
+    .option(
+      '--targets <file>',
+      "JSON or YAML file of performance targets (over the job's); a missed target then fails the run (exit 1)",
+    )
     .option('--wait', 'if another run of this job holds the database, wait for it to finish instead of refusing')
     .action(
       action(async (jobPath: string, flags: RunFlags) => {
@@ -80,6 +86,7 @@ export function register(program: Command): void {
         if (flags.pushgateway) checkPushgatewayUrl(flags.pushgateway);
         const ui = uiOptions(flags);
         const loaded = loadJobFile(jobPath);
+        const targets = flags.targets === undefined ? undefined : await loadTargets(flags.targets);
         const queue = flags.queue;
         // BullMQ and Redis load only when a queue is asked for.
         const distributed = queue ? await import('../../distributed/index.js') : undefined;
@@ -96,6 +103,7 @@ export function register(program: Command): void {
               resume: flags.resume,
               full: flags.full,
               wait: flags.wait,
+              targets,
               db: flags.db,
               baseDir: baseDirOf(jobPath),
               signal,

@@ -34,6 +34,13 @@ export function compareRows(a: RunReport, b: RunReport): CompareRow[] {
     { label: 'rows written', mine: a.rows.written, theirs: b.rows.written, better: 'none', show: n },
     { label: 'calls', mine: a.calls.total, theirs: b.calls.total, better: 'lower', show: n },
     {
+      label: 'calls / lower bound',
+      mine: a.calls.overLowerBound,
+      theirs: b.calls.overLowerBound,
+      better: 'lower',
+      show: (v) => `${fixed(v, 2)}x`,
+    },
+    {
       label: 'calls/s',
       mine: a.calls.callsPerSecond,
       theirs: b.calls.callsPerSecond,

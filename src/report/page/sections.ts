@@ -38,6 +38,8 @@ export function headSection(r: RunReport, status: string, detail: string): strin
 export function figuresSection(r: RunReport): string {
   const c = r.calls;
   const quota = numOrNull(c.quotaPerSecond);
+  const bound = numOrNull(c.lowerBound);
+  const over = numOrNull(c.overLowerBound);
   const b = r.batches;
   return `<div class="cards">${[
     card('wall time', duration(r.wallMs), '', 'wall'),
@@ -54,6 +56,16 @@ export function figuresSection(r: RunReport): string {
       int(c.total),
       `${int(c.failed)} failed · ${int(c.retried)} retried · ${int(c.rateLimited)} refused`,
       'calls',
+    ),
+    card(
+      'calls / lower bound',
+      bound === null || over === null ? '–' : `${fixed(over, 2)}x`,
+      bound === null
+        ? 'no row cap or no batch done'
+        : `${int(num(c.spent))} spent · at least ${int(bound)} needed` +
+            (numOrNull(r.analysis.eachValues) === null ? '' : ` over ${int(num(r.analysis.eachValues))} values`),
+      'bound',
+      over !== null && over > 1.2,
     ),
     card(
       'calls/s',
@@ -201,14 +213,19 @@ export function ratingsSection(r: RunReport): string {
       esc(t.metric),
       esc(String(t.target)),
       esc(t.actual === null ? '–' : String(t.actual)),
+      esc(t.unit ?? ''),
       `<span class="badge ${cls}">${text}</span>`,
     ]);
   });
   const state = r.targets.met ? ['ok', 'met'] : ['missed', 'missed'];
+  const note = r.targets.enforced
+    ? '<p class="note">The job set these targets: a miss fails the run.</p>'
+    : '<p class="note">Reported only: a miss fails the run when the job sets <code>targets:</code> or <code>--targets</code> is given.</p>';
   return (
     `<h2>Ratings</h2>${table(['metric', 'value', 'rating'], ratings)}` +
     `<h2 style="margin-top:14px">Targets <span class="badge ${state[0]}">${state[1]}</span></h2>` +
-    table(['metric', 'target', 'actual', 'state'], targets)
+    table(['metric', 'target', 'actual', 'unit', 'state'], targets) +
+    note
   );
 }
 
