@@ -42,6 +42,9 @@ export { Emitter, type ExecutorEventMap } from './core/events.js';
 export { runJobFile, type RunJobFileOptions } from './job/file.js';
 export { runJob, type RunJobOptions, type RunJobResult } from './job/run.js';
 export { loadJobFile, parseJob, type LoadedJob } from './job/load.js';
+export { loadSyncFile, parseSync, type LoadedSync } from './sync/load.js';
+export { runSync, type RunSyncOptions, type RunSyncResult } from './sync/run.js';
+export { readColumns } from './sinks/read.js';
 export type { JobConfig } from './job/schema.js';
 export { resolveRun, planRun, type PlanRunOptions, type PlannedRun } from './job/resolve.js';
 export { jobFingerprint } from './job/fingerprint.js';
@@ -74,7 +77,7 @@ export {
 } from './report/targets.js';
 export { renderHtml, type HtmlOptions } from './report/html.js';
 export { startLiveServer, type LiveServer, type LiveOptions } from './ui/live.js';
-export { formatRunLine, formatSummary } from './report/text.js';
+export { formatRunLine, formatSummary, formatSyncSummary } from './report/text.js';
 export {
   readReport,
   type RunReport,
@@ -100,6 +103,8 @@ export {
   type LaneBatch,
   type LatestErrorReport,
   type CoverageReport,
+  type SyncReport,
+  type SyncDatasetReport,
 } from './core/report.js';
 export type { ErrorKindCount } from './core/error-kinds.js';
 

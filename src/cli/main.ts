@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   demo: () => import('./commands/demo.js'),
   ui: () => import('./commands/ui.js'),
   apis: () => import('./commands/apis.js'),
+  sync: () => import('./commands/sync.js'),
 };
 
 const program = new Command();

@@ -462,6 +462,55 @@ export interface CoverageReport {
 }
 
 /**
+ * One dataset of a sync (`sluice sync`): its run, rows, calls against their lower bound, time, state.
+ * @example
+ * ```ts
+ * for (const d of report.sync?.datasets ?? []) console.log(d.name, d.calls, d.lowerBound, d.state);
+ * ```
+ */
+export interface SyncDatasetReport {
+  /** Its table (and its name in `--only`). */
+  readonly name: string;
+  readonly api: string;
+  /** calendar (trade_cal), codes (a reference list), data. */
+  readonly role: 'calendar' | 'codes' | 'data';
+  /** Its run in the journal (`sluice report RUN_ID`); null when it did not run. */
+  readonly runId: string | null;
+  /** succeeded, failed, interrupted; `skipped` when it did not run (the reason in `error`); `done` when an earlier session of a resumed sync finished it. */
+  readonly state: 'succeeded' | 'failed' | 'interrupted' | 'skipped' | 'done';
+  readonly rows: number;
+  /** Calls its run spent (its `calls.spent`: rate-limit refusals not counted). */
+  readonly calls: number;
+  /** Its run's `calls.lowerBound`: over each value asked (each code), ceil(rows / row cap), at least 1; 0 without rows landed. */
+  readonly lowerBound: number;
+  /** calls / lowerBound (null when nothing was asked). */
+  readonly ratio: number | null;
+  readonly wallMs: number;
+  readonly error?: string;
+  /** Calls per second over the run, for its chart: [ms since the sync started, calls/s]. */
+  readonly timeline: ReadonlyArray<readonly [number, number]>;
+}
+
+/**
+ * What a sync adds to its report: each dataset, and the totals.
+ * @example
+ * ```ts
+ * const s = report.sync;
+ * if (s) console.log(`${s.total.calls} calls for ${s.total.rows} rows (${s.total.ratio}x the lower bound)`);
+ * ```
+ */
+export interface SyncReport {
+  readonly datasets: readonly SyncDatasetReport[];
+  readonly total: {
+    readonly rows: number;
+    readonly calls: number;
+    readonly lowerBound: number;
+    readonly ratio: number | null;
+    readonly failed: number;
+  };
+}
+
+/**
  * The run report: what `sluice run` stores and `sluice report --json` prints.
  * @example
  * ```ts
@@ -507,6 +556,8 @@ export interface RunReport {
   readonly slots: SlotsReport | null;
   /** Failed calls and batches by kind. */
   readonly latestErrors: readonly LatestErrorReport[];
+  /** A sync's report (`sluice sync`): its datasets and totals; absent on a job's run. */
+  readonly sync?: SyncReport;
 }
 
 const NO_SIZES: SizeStats = { min: 0, max: 0, avg: 0, variance: 0 };

@@ -6,7 +6,9 @@ import { usageError } from '../core/errors.js';
 import { tradingCalendar, type TradingCalendar } from './calendar.js';
 import { adjTable } from './adj.js';
 import { DailyPrices, dailyTable } from './daily.js';
+import { dailyBasicTable } from './daily-basic.js';
 import { finaTable } from './fina.js';
+import { indexBasicTable, indexDailyTable } from './indexes.js';
 import { stockBasicTable, tradeCalTable } from './reference.js';
 import { ParamError, type ApiTable } from './tables.js';
 import { MAX_SYMBOLS, Universe } from './universe.js';
@@ -19,7 +21,8 @@ export interface DatasetOptions {
   readonly symbols?: number;
   /**
    * Row cap of `daily` (the other APIs have fixed caps: fina_indicator 100, stock_basic 6000,
-   * trade_cal 10000, adj_factor 6000; the server's `rowCaps` option lowers any of them). @default 6000
+   * trade_cal 10000, adj_factor 6000, daily_basic 6000, index_basic 8000, index_daily 8000; the
+   * server's `rowCaps` option lowers any of them). @default 6000
    */
   readonly dailyRowCap?: number;
 }
@@ -114,6 +117,9 @@ function build(seed: number, symbols: number, dailyCap: number, vintage: Vintage
     finaTable(seed, universe, vintage),
     tradeCalTable(calendar),
     stockBasicTable(universe),
+    dailyBasicTable(prices),
+    indexBasicTable(),
+    indexDailyTable(seed, calendar, vintage),
   ]) {
     tables.set(t.name, t);
   }

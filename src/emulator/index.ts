@@ -14,5 +14,7 @@ export { tradingCalendar, TradingCalendar, DATA_LAST_DAY } from './calendar.js';
 export { DAILY_FIELDS } from './daily.js';
 export { FINA_FIELDS } from './fina.js';
 export { ADJ_FIELDS } from './adj.js';
+export { DAILY_BASIC_FIELDS } from './daily-basic.js';
+export { INDEX_BASIC_FIELDS, INDEX_DAILY_FIELDS } from './indexes.js';
 export { rateMessage, MSG_BAD_QUERY, TRANSIENT_ANSWERS, type QuotaWording } from './wordings.js';
 export { TRADE_CAL_FIELDS, STOCK_BASIC_FIELDS } from './reference.js';

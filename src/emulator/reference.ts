@@ -5,7 +5,7 @@
 import { formatDay } from '../core/dates.js';
 import type { TradingCalendar } from './calendar.js';
 import { ParamError, codesParam, dayRange, pickRow, textParam, type ApiTable } from './tables.js';
-import { NEVER, type Universe } from './universe.js';
+import type { Universe } from './universe.js';
 
 export const TRADE_CAL_FIELDS = ['exchange', 'cal_date', 'is_open', 'pretrade_date'] as const;
 export const STOCK_BASIC_FIELDS = [
@@ -74,15 +74,14 @@ export function stockBasicTable(universe: Universe): ApiTable {
       const ids: number[] = [];
       const candidates = codes ?? Array.from({ length: universe.size }, (_v, i) => i);
       for (const s of candidates) {
-        const st = universe.delistDay[s] === NEVER ? 'L' : 'D';
-        if (st === status && (market === undefined || universe.markets[s] === market)) ids.push(s);
+        if (universe.listStatus(s) === status && (market === undefined || universe.markets[s] === market)) ids.push(s);
       }
       return listQuery(ids, (s) => [
         universe.codes[s],
         universe.codes[s].slice(0, 6),
         universe.names[s],
         universe.markets[s],
-        universe.delistDay[s] === NEVER ? 'L' : 'D',
+        universe.listStatus(s),
         universe.listDate(s),
         universe.delistDate(s),
       ]);

@@ -10,6 +10,8 @@ import { hash, unit } from './hash.js';
 export const MAX_SYMBOLS = 100_000;
 /** Probability that a listed symbol is suspended on a given open day. */
 export const SUSPENSION_RATE = 0.01;
+/** Share of the symbols not delisted that stock_basic reports as paused (list_status P). */
+export const PAUSED_RATE = 0.03;
 /** No delisting: a day after every calendar. */
 export const NEVER = 2 ** 31 - 1;
 
@@ -96,6 +98,15 @@ export class Universe {
       else hi = mid - 1;
     }
     return -1;
+  }
+
+  /**
+   * Listing status as stock_basic reports it: D delisted, P listing paused (about 3 % of the
+   * symbols not delisted; a label only: their rows are those of any listed symbol), else L.
+   */
+  listStatus(s: number): 'L' | 'D' | 'P' {
+    if (this.delistDay[s] !== NEVER) return 'D';
+    return unit(this.seed, 60, s) < PAUSED_RATE ? 'P' : 'L';
   }
 
   listDate(s: number): string {

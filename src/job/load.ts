@@ -13,7 +13,7 @@ import { withCatalogueDefaults } from './catalogue-defaults.js';
 import { JobSchema, type JobConfig } from './schema.js';
 import { parseJobFileText } from './parse-text.js';
 
-function badJob(origin: string, message: string): SluiceError {
+export function badJob(origin: string, message: string): SluiceError {
   return new SluiceError(ErrorCodes.BAD_JOB, `${origin}: ${message}`);
 }
 
@@ -44,7 +44,7 @@ export function interpolate(value: unknown, env: NodeJS.ProcessEnv, origin: stri
   return value;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+export function describeIssue(issue: z.core.$ZodIssue): string {
   const where = pathText(issue.path);
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((k) => (where === '(top level)' ? k : `${where}.${k}`));

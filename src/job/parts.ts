@@ -42,6 +42,10 @@ export interface PartsOptions {
    * @default 0 (every batch commits on its own)
    */
   readonly groupCommitMs?: number;
+  /** The trading calendar, when the caller has one (a sync's trade_cal); the job's `plan.calendar` file wins. */
+  readonly calendar?: Calendar;
+  /** Days each `plan.each` value is asked over (a sync's listed lives): planRun cuts its days to them. */
+  readonly eachRanges?: Readonly<Record<string, { readonly start: string; readonly end: string }>>;
 }
 
 /** Resolve a path from the job file against the job file's folder. */
@@ -162,9 +166,8 @@ export function planSpecOf(
 ): PlanSpec {
   const baseDir = options.baseDir ?? process.cwd();
   const p = job.plan;
-  const calendar: Calendar = p.calendar
-    ? loadCalendar(resolvePath(baseDir, p.calendar), 'plan.calendar')
-    : weekdayCalendar;
+  const given = p.calendar ? loadCalendar(resolvePath(baseDir, p.calendar), 'plan.calendar') : options.calendar;
+  const calendar: Calendar = given ?? weekdayCalendar;
   let density: Density | undefined;
   if (p.rowsPerDay !== undefined) density = constantDensity(p.rowsPerDay, calendar);
   else if (p.density) density = loadDensity(resolvePath(baseDir, p.density), calendar, 'plan.density');
@@ -183,7 +186,7 @@ export function planSpecOf(
     end: p.end,
     strategy: p.strategy,
     frequency: p.frequency,
-    calendar: p.calendar ? calendar : undefined,
+    calendar: given,
     density,
     rowCap: job.source.rowCap,
     maxOffset: maxOffsetOf(job),

@@ -14,6 +14,7 @@ import {
   type HistoryRecord,
   type Plan,
   type PlanSpec,
+  clipRanges,
   distinct,
   planJob,
   runCoverage,
@@ -226,6 +227,31 @@ function doneWindows(done: readonly BatchRecord[], spec: PlanSpec): DoneWindow[]
 }
 
 /**
+ * The days to plan per value cut to each value's own days (`eachRanges`, e.g. a stock's listed
+ * life): no batch for days a value does not have. Unchanged without ranges.
+ */
+function withinLives(
+  todo: ReadonlyMap<string, readonly DayRange[]> | undefined,
+  range: DayRange,
+  values: readonly string[],
+  lives: ResolveOptions['eachRanges'],
+): ReadonlyMap<string, readonly DayRange[]> | undefined {
+  if (!lives) return todo;
+  const out = new Map<string, readonly DayRange[]>();
+  for (const v of values) {
+    const days = todo ? (todo.get(v) ?? []) : [range];
+    const life = lives[v];
+    if (!life) {
+      out.set(v, days);
+      continue;
+    }
+    const span = { start: parseDay(life.start, `the range of ${v}`), end: parseDay(life.end, `the range of ${v}`) };
+    out.set(v, span.start > span.end ? [] : clipRanges(days, span));
+  }
+  return out;
+}
+
+/**
  * The plan a run of the job makes, exactly: what `sluice run` executes and `sluice plan JOB`
  * prints. What planning learns from the job's journal is read here, and nothing is written. Days
  * that done batches of earlier runs with the job's fingerprint cover are not planned again (but
@@ -248,6 +274,7 @@ export async function planRun(parts: RunParts, options: PlanRunOptions = {}): Pr
     lookback: full ? 0 : parts.job.plan.lookback,
     calendar: base.calendar ?? weekdayCalendar,
   });
-  const spec: PlanSpec = full ? base : { ...base, todo: cov.todo };
+  const todo = withinLives(full ? undefined : cov.todo, range, values, parts.options.eachRanges);
+  const spec: PlanSpec = todo ? { ...base, todo } : base;
   return { plan: planJob(spec, JOB_PLAN_LABELS), spec, learnedFrom, coverage: { ...cov.stats, full } };
 }

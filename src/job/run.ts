@@ -25,6 +25,7 @@ import { startRunMetrics } from './metrics.js';
 import { checkSinkPlace, sinkLabel } from './db-flag.js';
 import type { JobConfig } from './schema.js';
 import type { LiveServer } from '../ui/live.js';
+import type { Calendar } from '../plan/index.js';
 
 export interface EngineContext {
   readonly job: JobConfig;
@@ -75,6 +76,16 @@ export interface RunJobOptions {
   readonly targets?: TargetOverrides;
   /** Lease and poll times of the job lock (tests). */
   readonly lock?: Pick<JobLockOptions, 'leaseMs' | 'pollMs'>;
+  /**
+   * SQLite group commit window of the local engine. 0 when several runs write one SQLite file from
+   * one process (a sync): the driver waits for the file's lock synchronously, so a group held open
+   * by one run would block the process until the wait times out. @default 2000
+   */
+  readonly groupCommitMs?: number;
+  /** The trading calendar to plan on when the job names no `plan.calendar` file (a sync's trade_cal). */
+  readonly calendar?: Calendar;
+  /** Days each `plan.each` value is asked over (a sync's listed lives): no batch outside them. */
+  readonly eachRanges?: Readonly<Record<string, { readonly start: string; readonly end: string }>>;
 }
 
 /**
@@ -161,7 +172,8 @@ export async function runJob(job: JobConfig, options: RunJobOptions = {}): Promi
   const note = options.note ?? ((line: string) => printLine(`sluice: ${line}`));
   checkSinkPlace(job.sink, options); // a directory or a read-only place: exit 2 before any call
   // The local engine commits SQLite batches in groups of up to two seconds (see PartsOptions), as bench/ingest measures.
-  const parts = resolveRun(job, { ...options, groupCommitMs: options.engine ? 0 : LOCAL_GROUP_COMMIT_MS });
+  const groupCommitMs = options.engine ? 0 : (options.groupCommitMs ?? LOCAL_GROUP_COMMIT_MS);
+  const parts = resolveRun(job, { ...options, groupCommitMs });
   // Plan before touching the database, so that bad input writes nothing (`sluice plan JOB` makes the same plan).
   const { plan, learnedFrom, coverage } = await planRun(parts, { full: options.full });
   if (learnedFrom > 0) note(`row density learned from ${learnedFrom} batches of earlier runs`);

@@ -87,6 +87,7 @@ function errorLines(r: RunReport): string[] {
  * ```
  */
 export function formatSummary(r: RunReport): string {
+  if (r.sync) return formatSyncSummary(r);
   const c = r.calls;
   const lines = [
     `Run ${r.runId}  job ${r.job}  ${r.status}`,
@@ -126,4 +127,48 @@ export function formatSummary(r: RunReport): string {
     ...(r.recommendations.length > 0 ? r.recommendations.map((s) => `  - ${s}`) : ['  none']),
   ];
   return lines.join('\n');
+}
+
+/**
+ * A sync's report as text: one line per dataset (state, rows, calls, lower bound, ratio, time) and
+ * the total; failures named.
+ * @example
+ * ```ts
+ * import { formatSyncSummary } from 'sluice';
+ * console.log(formatSyncSummary((await runSync(loadSyncFile('mirror.yaml'))).report));
+ * ```
+ */
+export function formatSyncSummary(r: RunReport): string {
+  const s = r.sync;
+  const head = [
+    `Sync ${r.runId}  ${r.job}  ${r.status}`,
+    `  ${r.startedAt} -> ${r.finishedAt}  (${(r.wallMs / 1000).toFixed(1)} s)`,
+  ];
+  if (!s) return head.join('\n');
+  const cols = ['dataset', 'state', 'rows', 'calls', 'lower bound', 'ratio', 'time s'];
+  const ratio = (x: number | null) => (x === null ? '-' : x.toFixed(2));
+  const body = s.datasets.map((d) => [
+    d.name,
+    d.state,
+    String(d.rows),
+    String(d.calls),
+    String(d.lowerBound),
+    ratio(d.ratio),
+    (d.wallMs / 1000).toFixed(1),
+  ]);
+  const total = [
+    'total',
+    s.total.failed > 0 ? `${s.total.failed} failed` : 'ok',
+    String(s.total.rows),
+    String(s.total.calls),
+    String(s.total.lowerBound),
+    ratio(s.total.ratio),
+    (r.wallMs / 1000).toFixed(1),
+  ];
+  const rows = [cols, ...body, total];
+  const widths = cols.map((_c, i) => Math.max(...rows.map((row) => row[i].length)));
+  const fmt = (row: string[]) =>
+    `  ${row.map((v, i) => (i < 2 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ')}`;
+  const failures = s.datasets.filter((d) => d.error).map((d) => `  ${d.name}: ${d.error}`);
+  return [...head, ...rows.map(fmt), ...(failures.length > 0 ? ['Failed:', ...failures] : [])].join('\n');
 }

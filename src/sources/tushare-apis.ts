@@ -196,7 +196,7 @@ export const TUSHARE_APIS: readonly TushareApi[] = [
     unconfirmed: ['points'],
     notes: 'no published cap; client code pages it by 8000',
   },
-  market('index_daily', 'index daily prices', 8000, 'required'),
+  market('index_daily', 'index daily prices', 8000, 'required', { codesFrom: 'index_basic' }),
   {
     name: 'index_weight',
     title: 'index constituents and weights (monthly)',
@@ -204,6 +204,7 @@ export const TUSHARE_APIS: readonly TushareApi[] = [
     dateMeaning: 'trade-date',
     dateFilters: ['trade_date'],
     code: { param: 'index_code', rule: 'required' },
+    codesFrom: 'index_basic',
     key: ['index_code', 'con_code', 'trade_date'],
     points: 2000,
     integers: [],

@@ -53,6 +53,8 @@ export interface TushareApi {
   readonly dateFilters: readonly string[];
   /** Its code parameter and whether it is required; undefined when it takes none. */
   readonly code?: { readonly param: 'ts_code' | 'index_code'; readonly rule: CodeRule };
+  /** The reference API whose list holds its codes (`stock_basic` when left out): what a sync asks it for. */
+  readonly codesFrom?: string;
   /** Natural key of a row (the upsert key a job gets by default). */
   readonly key: readonly string[];
   /** Points a token needs; undefined when unknown or not a points matter (`pointsNote`). */

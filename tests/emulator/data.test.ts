@@ -92,7 +92,18 @@ describe('dataset determinism and order', () => {
     const ds = dataset({ seed: 42, symbols: 200 });
     const listed = [...ds.rows('stock_basic', {})];
     const delisted = [...ds.rows('stock_basic', { list_status: 'D' })];
-    assert.equal(listed.length + delisted.length, 200);
+    const paused = [...ds.rows('stock_basic', { list_status: 'P' })];
+    // every code is in exactly one of the three lists, each row saying its own status
+    assert.equal(listed.length + delisted.length + paused.length, 200);
+    assert.ok(paused.length > 0 && paused.length < 20);
+    for (const [list, status] of [
+      [listed, 'L'],
+      [delisted, 'D'],
+      [paused, 'P'],
+    ] as const) {
+      for (const r of list) assert.equal(r[4], status);
+    }
+    for (const r of paused) assert.equal(r[6], null);
     assert.ok(delisted.length > 0 && delisted.length < 40);
     for (const r of delisted) assert.match(String(r[6]), /^\d{8}$/);
     assert.ok(listed.some((r) => String(r[5]) > '20100101'));

@@ -33,7 +33,7 @@ interface RunFlags {
 }
 
 /** `--ui [port]` and `--ui-host`: the live page's options, or undefined without --ui. */
-function uiOptions(flags: RunFlags): LiveOptions | undefined {
+export function uiOptions(flags: { ui?: string | boolean; uiHost?: string }): LiveOptions | undefined {
   if (flags.ui === undefined || flags.ui === false) {
     if (flags.uiHost !== undefined) throw usageError('--ui-host: only with --ui');
     return undefined;

@@ -213,7 +213,22 @@ export function reportCharts(r: RunReport, other?: RunReport): ChartSpec[] {
       [{ key: 'rssMb', label: 'RSS', color: '#c2410c', unit: ' MB' }],
     ),
   ];
-  return charts.filter((c): c is ChartSpec => c !== null);
+  return [...charts.filter((c): c is ChartSpec => c !== null), ...syncCharts(r)];
+}
+
+/** A sync's report: one chart per dataset, its calls per second on the sync's clock. */
+function syncCharts(r: RunReport): ChartSpec[] {
+  return (r.sync?.datasets ?? [])
+    .filter((d) => d.timeline.length > 0)
+    .map((d) => ({
+      id: `chart-sync-${d.name}`,
+      title: `${d.name}: calls per second`,
+      note: `${d.calls} calls, lower bound ${d.lowerBound}; seconds since the sync started`,
+      kind: 'line' as const,
+      x: d.timeline.map(([t]) => t / 1000),
+      yTitle: 'calls/s',
+      series: [{ label: 'calls/s', color: '#2563eb', values: d.timeline.map(([, v]) => v) }],
+    }));
 }
 
 /** True when a chart has something to draw. */

@@ -17,6 +17,7 @@ import {
   headSection,
   ratingsSection,
   recommendationsSection,
+  syncSection,
   timeSection,
 } from './sections.js';
 import { STYLE } from './style.js';
@@ -42,6 +43,7 @@ export function sectionsOf(r: RunReport, view: PageView): Record<string, string>
     's-apis': apisSection(r),
   };
   if (view.compare) out['s-compare'] = compareSection(r, view.compare);
+  if (r.sync) out['s-sync'] = syncSection(r);
   return out;
 }
 
@@ -95,6 +97,7 @@ export function renderPage(r: RunReport, o: PageOptions): string {
 ${o.lead ?? ''}
 ${block('s-figures', 'Key figures', '', s['s-figures'])}
 ${compare}
+${s['s-sync'] === undefined ? '' : block('s-sync', 'Datasets', 'each dataset of the sync: calls against the fewest that could have fetched its rows', s['s-sync'])}
 ${block('s-recs', 'Recommendations', 'what to change, from the rules in the report room', s['s-recs'])}
 <section aria-labelledby="time-h"><h2 id="time-h">Where the time went</h2>
 <p class="note">each batch from its start until it is written: waiting for the row budget, waiting for quota, fetching, queued for the writer, writing</p>

@@ -256,3 +256,25 @@ export function apisSection(r: RunReport): string {
     n,
   );
 }
+
+/** A sync's datasets: state, rows, calls against the lower bound, time, and what failed. */
+export function syncSection(r: RunReport): string {
+  const n = new Set([2, 3, 4, 5, 6]);
+  const rows = (r.sync?.datasets ?? []).map((d) =>
+    cells(
+      [
+        esc(d.name),
+        esc(d.state),
+        int(d.rows),
+        int(d.calls),
+        int(d.lowerBound),
+        d.ratio === null ? '-' : fixed(d.ratio, 2),
+        duration(d.wallMs),
+        esc(d.error ?? ''),
+      ],
+      n,
+    ),
+  );
+  if (rows.length === 0) return '<p class="note">No datasets.</p>';
+  return table(['dataset', 'state', 'rows', 'calls', 'lower bound', 'ratio', 'time', 'error'], rows, n);
+}
