@@ -171,7 +171,7 @@ export interface Store {
   split(runId: string, parentKey: string, children: readonly Batch[]): Promise<void>;
 
   finishRun(runId: string, status: RunStatus, report: RunReport): Promise<void>;
-  /** A run by id, or the newest run when id is `latest` (optionally of one job). */
+  /** A run by id; `latest`: the run that ended last, or started last while unfinished (optionally of one job). */
   getRun(id: string, job?: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   listRuns(job: string | undefined, limit: number): Promise<RunRecord[]>;

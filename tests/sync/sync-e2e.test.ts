@@ -149,6 +149,11 @@ describe('sluice sync against the emulator', () => {
       ['fina_indicator'],
     );
     assert.equal(emu.stats().byApi.stock_basic, basicCalls);
+    // right after a sync, `latest` is the sync (it ends after its datasets' runs)
+    const onlyId = JSON.parse(only.stdout).runId as string;
+    const latest = await runCli(['report', '--db', db]);
+    assert.equal(latest.code, 0, latest.stderr);
+    assert.match(latest.stdout + latest.stderr, new RegExp(`Sync ${onlyId}  mirror  succeeded`));
     const unknown = await runCli(['sync', writeSync(dir, 'mirror', emu.url, db, D10), '--only', 'weekly'], env);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /--only: weekly is not a dataset of mirror/);

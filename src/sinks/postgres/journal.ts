@@ -261,9 +261,11 @@ CREATE TABLE IF NOT EXISTS ${this.facts} (
     if (id === 'latest') {
       r =
         job === undefined
-          ? await c.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM ${this.runs} ORDER BY started_at DESC, n DESC LIMIT 1`)
+          ? await c.query<RunRow>(
+              `SELECT ${RUN_COLUMNS} FROM ${this.runs} ORDER BY COALESCE(finished_at, started_at) DESC, n DESC LIMIT 1`,
+            )
           : await c.query<RunRow>(
-              `SELECT ${RUN_COLUMNS} FROM ${this.runs} WHERE job = $1 ORDER BY started_at DESC, n DESC LIMIT 1`,
+              `SELECT ${RUN_COLUMNS} FROM ${this.runs} WHERE job = $1 ORDER BY COALESCE(finished_at, started_at) DESC, n DESC LIMIT 1`,
               [job],
             );
     } else {

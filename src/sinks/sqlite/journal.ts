@@ -239,7 +239,9 @@ export class SqliteJournal {
     if (id === 'latest') {
       const where = job === undefined ? '' : ' WHERE job = ?';
       row = this.db
-        .prepare(`SELECT ${RUN_COLUMNS} FROM sluice_runs${where} ORDER BY started_at DESC, rowid DESC LIMIT 1`)
+        .prepare(
+          `SELECT ${RUN_COLUMNS} FROM sluice_runs${where} ORDER BY COALESCE(finished_at, started_at) DESC, rowid DESC LIMIT 1`,
+        )
         .get(...(job === undefined ? [] : [job])) as RunRow | undefined;
     } else {
       row = this.db.prepare(`SELECT ${RUN_COLUMNS} FROM sluice_runs WHERE id = ?`).get(id) as RunRow | undefined;
