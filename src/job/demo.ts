@@ -11,6 +11,7 @@ import { parseJob } from './load.js';
 import { finishRun } from './finish.js';
 import { runJob } from './run.js';
 import { JOB_DEFAULTS } from './schema.js';
+import { demoServedThrough, runDemoUpdate } from './demo-update.js';
 
 /** What the demo uses when an option is left out. */
 export const DEMO_DEFAULTS = { db: JOB_DEFAULTS.sink.path, symbols: 40, html: './sluice-report.html' } as const;
@@ -81,20 +82,34 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   });
   try {
     printLine(`sluice demo: emulator at ${emulator.url} (1% injected faults, quota 30 calls/s)`);
-    const job = parseJob(
-      demoJob(emulator.url, emulator.token, emulator.dataset.universe.codes, db),
-      process.env,
-      'demo job',
-    );
+    const raw = demoJob(emulator.url, emulator.token, emulator.dataset.universe.codes, db);
+    const job = parseJob(raw, process.env, 'demo job');
+    // the vendor's data as of the back-fill's end (or of an earlier demo's update); the update moves it on
+    const { served, covered } = await demoServedThrough(emulator, job, DEMO_RANGE.end);
     printLine(`sluice demo: fetching daily prices of ${emulator.dataset.universe.size} symbols, 2022-2024, into ${db}`);
-    const result = await runJob(job, { signal: options.signal, progress: options.json ? 'quiet' : 'auto' });
-    const code = await finishRun(result, job, { json: options.json, html });
+    // --full when an earlier demo left the range in the database: the back-fill fetches all of it again
+    const result = await runJob(job, {
+      full: covered,
+      signal: options.signal,
+      progress: options.json ? 'quiet' : 'auto',
+    });
+    let code = await finishRun(result, job, { json: options.json, html });
     const stats = emulator.stats();
     printLine(`sluice demo: the emulator answered ${stats.calls} calls (${stats.rejectedRate} refused for rate)`);
     const smart = calendarRuleCalls(emulator.dataset, emulator.dataset.universe.codes);
     printLine(
       `sluice demo: the default plan (auto) made ${result.report.analysis.pageCalls} page calls; the calendar rule (smart) would have made ${smart} (counted from the rows each of its windows holds)`,
     );
+    if (code === 0) {
+      code = await runDemoUpdate({
+        emulator,
+        served,
+        job: raw,
+        firstCalls: stats.calls,
+        quiet: options.json === true,
+        signal: options.signal,
+      });
+    }
     printLine(
       [
         'next:',

@@ -49,7 +49,7 @@ export {
   simulateAuto,
 } from './auto.js';
 export { type BatchFeedback, type OnlineSpec, OnlineBatches, autoBatch, restOfRun, uncovered } from './auto-batches.js';
-export { type Plan, type PlanSpec, type SpecLabels, planJob, splitBatch } from './job.js';
+export { type Plan, type PlanSpec, type SpecLabels, planJob, plannedRanges, splitBatch } from './job.js';
 export {
   type CoverageOptions,
   type CoverageStats,

@@ -149,8 +149,7 @@ export function planJob(spec: PlanSpec, labels: SpecLabels = SPEC_LABELS): Plan 
   const budget = spec.rowCap === undefined ? undefined : { rowCap: spec.rowCap, maxOffset: spec.maxOffset };
   if (strategy.kind === 'auto' && spec.rowCap !== undefined) return planAuto(spec, range, spec.rowCap, t0);
   const values = spec.each ? eachValues(spec.each) : undefined;
-  const windows: Window[] = [];
-  const batches: Batch[] = [];
+  const parts: { windows: Window[]; batches: Batch[] }[] = [];
   const days: DayRange[] = [];
   const valueCounts: number[] = [];
   const resolved = new Set<string>();
@@ -162,17 +161,19 @@ export function planJob(spec: PlanSpec, labels: SpecLabels = SPEC_LABELS): Plan 
       resolved.add(result.resolved);
       oversized += result.oversized ?? 0;
       const partRows = result.rows ?? (spec.density ? windowRows(result.windows, spec.density) : undefined);
-      if (rows && partRows) rows.push(...partRows);
+      if (rows && partRows) for (const n of partRows) rows.push(n);
       else rows = undefined;
       const built = buildBatches(result.windows, range, spec, group.values);
-      windows.push(...built.windows);
-      for (const b of built.batches) batches.push(b);
+      parts.push(built);
       for (const w of result.windows) {
         days.push(w);
         valueCounts.push(group.values ? group.values.length : 1);
       }
     }
   }
+  // one part (a plan without `todo`): its arrays as they are, no copy
+  const windows = parts.length === 1 ? parts[0].windows : parts.flatMap((p) => p.windows);
+  const batches = parts.length === 1 ? parts[0].batches : parts.flatMap((p) => p.batches);
   const stats = planStats({
     range,
     windows: days,
@@ -282,6 +283,21 @@ function windowRows(windows: readonly DayRange[], density: Density): number[] {
     for (let d = w.start; d <= w.end; d++) sum += density.rowsOn(d);
     return sum;
   });
+}
+
+/**
+ * The day ranges a spec asks to plan, per `each` value ('' when there is none): `todo` clipped to
+ * [start, end], or the whole range for every value without it. What a planner cuts into windows.
+ * @example
+ * ```ts
+ * for (const [value, ranges] of plannedRanges(spec)) console.log(value || '(all)', ranges.length);
+ * ```
+ */
+export function plannedRanges(spec: PlanSpec): Map<string, DayRange[]> {
+  const { start, end } = parseRange(spec.start, spec.end);
+  const range = { start, end };
+  const values = spec.each ? eachValues(spec.each) : [''];
+  return new Map(values.map((v) => [v, spec.todo ? clipRanges(spec.todo.get(v) ?? [], range) : [range]]));
 }
 
 /**

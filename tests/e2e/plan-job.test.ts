@@ -121,7 +121,8 @@ describe('sluice plan JOB plans what sluice run JOB runs', () => {
     const { job, db } = jobFile('plan-learned', { strategy: 'month' });
     const first = await runCli(['run', job, '--quiet']);
     assert.equal(first.code, 0, first.stderr);
-    // Now the same job with `rows` and no density: it learns one from the first run.
+    // Now the same job with `rows` and no density: it learns one from the first run. The first run
+    // covered the range, so an incremental run would fetch nothing: --full plans it all again.
     const learned = writeDailyJob(dir, {
       name: 'plan-learned',
       url: emulator.url,
@@ -133,16 +134,79 @@ describe('sluice plan JOB plans what sluice run JOB runs', () => {
       rowCap: 100,
     });
     const before = await journalBatches(db);
-    const plan = await planOf(learned);
+    const incremental = await planOf(learned);
+    assert.equal(incremental.batches.length, 0, 'without --full: every day is covered');
+    const plan = await planOf(learned, '--full');
     assert.equal((await journalBatches(db)).runs, before.runs, 'plan JOB added no run');
     // `rows` without rowsPerDay or a density file plans only with a density learned from the journal.
     assert.ok(plan.stats.estimatedRows !== null && plan.stats.estimatedRows > 0, 'a learned density');
-    const r = await runCli(['run', learned, '--json', '--quiet']);
+    const r = await runCli(['run', learned, '--json', '--quiet', '--full']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /row density learned from 24 batches/);
     const journal = await journalBatches(db);
     assert.equal(journal.runs, before.runs + 1);
     assert.deepEqual(journal.batches, plan.batches);
+  });
+
+  test('after a run, plan JOB shows what a run would fetch and skip (text and --json); the run skips it', async () => {
+    const { job, db } = jobFile('plan-covered', {
+      strategy: 'month',
+      each: codes,
+      extra: {
+        plan: {
+          start: '20230101',
+          end: '20230630',
+          strategy: 'month',
+          lookback: 3,
+          each: { param: 'ts_code', values: codes },
+        },
+      },
+    });
+    const first = await runCli(['run', job, '--quiet']);
+    assert.equal(first.code, 0, first.stderr);
+    // the job moves its end on a month
+    const moved = writeDailyJob(dir, {
+      name: 'plan-covered',
+      url: emulator.url,
+      token: emulator.token,
+      db,
+      extra: {
+        plan: {
+          start: '20230101',
+          end: '20230731',
+          strategy: 'month',
+          lookback: 3,
+          each: { param: 'ts_code', values: codes },
+        },
+      },
+    });
+    const r = await runCli(['plan', moved, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as PlanOut & { coverage: Record<string, unknown> };
+    // 20230628..20230630 looked back, July new: per value, two windows
+    assert.deepEqual(
+      out.batches.filter((b) => b.params.ts_code === codes[0]).map((b) => b.window),
+      [
+        { start: '20230628', end: '20230630' },
+        { start: '20230701', end: '20230731' },
+      ],
+    );
+    assert.deepEqual(out.coverage, {
+      fetchedDays: (3 + 21) * codes.length,
+      skippedDays: (130 - 3) * codes.length, // 130 weekdays in 2023H1
+      lookbackDays: 3 * codes.length,
+      skippedBatches: 6 * codes.length,
+      fromRuns: 1,
+      full: false,
+    });
+    const text = await runCli(['plan', moved]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /skipped +381 trading days already landed \(18 done batches of 1 earlier run\(s\)\)/);
+    assert.match(text.stdout, /fetched +72 trading days, 9 of them looked back again/);
+    const full = JSON.parse((await runCli(['plan', moved, '--json', '--full'])).stdout) as PlanOut;
+    assert.equal(full.batches.length, 7 * codes.length);
+    const plan = await planThenRun(moved, db);
+    assert.equal(plan.batches.length, 2 * codes.length);
   });
 
   test('a job file with range flags is a usage error (exit 2, one line)', async () => {
@@ -151,5 +215,14 @@ describe('sluice plan JOB plans what sluice run JOB runs', () => {
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
     assert.match(r.stderr.trim(), /^sluice: --start: not with a job file/);
+    for (const [args, text] of [
+      [['plan', '--start', '20240101', '--end', '20240131', '--full'], /^sluice: --full: only with a job file$/],
+      [['run', job, '--full', '--resume'], /^sluice: --full and --resume: give one of them/],
+    ] as const) {
+      const bad = await runCli(args);
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+      assert.match(bad.stderr.trim(), text);
+    }
   });
 });

@@ -11,6 +11,7 @@ import {
   lookbackRange,
   mergeRanges,
   planJob,
+  plannedRanges,
   runCoverage,
   splitBatch,
   subtractRanges,
@@ -115,6 +116,9 @@ describe('coverage of earlier runs', () => {
       ],
     );
     assert.equal(plan.stats.batchCount, 4);
+    const spec = { start: '20240101', end: '20240209', each: { param: 'ts_code', values: ['A', 'B', 'C'] } };
+    assert.deepEqual(plannedRanges({ ...spec, todo }).get('A'), [r('20240201', '20240209')]);
+    assert.deepEqual(plannedRanges(spec).get('C'), [r('20240101', '20240209')]);
     const empty = planJob({ start: '20240101', end: '20240209', todo: new Map([['', []]]) });
     assert.equal(empty.batches.length, 0);
     assert.equal(empty.stats.batchCount, 0);
