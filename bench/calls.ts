@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { parseDay } from '../src/core/dates.js';
-import { ChecksumBuilder, startEmulator, type Emulator } from '../src/emulator/index.js';
+import { ChecksumBuilder, DAILY_FIELDS, startEmulator, type Emulator } from '../src/emulator/index.js';
 import { DEFAULTS, parseJob, runJob, type RunJobOptions, type RunReport } from '../src/index.js';
 
 interface Dataset {
@@ -42,19 +42,7 @@ interface Dataset {
   readonly update: boolean;
 }
 
-const DAILY = [
-  'ts_code',
-  'trade_date',
-  'open',
-  'high',
-  'low',
-  'close',
-  'pre_close',
-  'change',
-  'pct_chg',
-  'vol',
-  'amount',
-];
+const DAILY = [...DAILY_FIELDS];
 const FINA = ['ts_code', 'ann_date', 'end_date', 'eps', 'bps', 'roe'];
 
 const DATASETS: readonly Dataset[] = [

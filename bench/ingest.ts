@@ -26,20 +26,9 @@ import type { Batch, BatchRows } from '../src/core/types.js';
 import { createSqliteStore } from '../src/sinks/sqlite/store.js';
 import { endToEnd } from './ingest-e2e.js';
 import { cliNodeFlags } from '../src/cli/node-flags.js';
+import { DAILY_FIELDS } from '../src/emulator/index.js';
 
-export const DAILY_FIELDS = [
-  'ts_code',
-  'trade_date',
-  'open',
-  'high',
-  'low',
-  'close',
-  'pre_close',
-  'change',
-  'pct_chg',
-  'vol',
-  'amount',
-] as const;
+export { DAILY_FIELDS };
 
 const SYMBOLS = 5000;
 
