@@ -4,7 +4,7 @@
  */
 import type { BatchAnalysis } from '../core/report.js';
 import type { MonitorSnapshot } from '../monitor/run-monitor.js';
-import type { LandedRows } from './lower-bound.js';
+import { callsLowerBound, type LandedRows } from './lower-bound.js';
 import type { PlanStatsInput } from './types.js';
 
 export type { BatchAnalysis };
@@ -54,7 +54,11 @@ export function analyzeBatches(
     fillRatio: cap !== null && rowsPerCall !== null ? rowsPerCall / cap : null,
     underfilledBatches: underfilled,
     overflowedWindows: mon.batches.split,
-    rowsStrategyCalls: cap !== null ? Math.max(Math.ceil(fetched / cap), partitions) : null,
+    // no plan beats one call per `each` value that had rows: the landed lower bound is a floor
+    rowsStrategyCalls:
+      cap !== null
+        ? Math.max(Math.ceil(fetched / cap), partitions, landed ? callsLowerBound(landed.rowsPerValue, cap) : 0)
+        : null,
     pageCalls: ok,
     eachValues: landed?.byEach ? landed.rowsPerValue.length : null,
   };

@@ -79,7 +79,8 @@ export const useRowsStrategy: Rule = (r) => {
     return null;
   if (r.doneBatches < 2 || a.underfilledBatches / r.doneBatches < RULE_LIMITS.underfilledShare) return null;
   const saved = a.pageCalls - a.rowsStrategyCalls;
-  if (saved <= 0) return null;
+  // a few calls over the fewest is what any plan pays for its last, part-filled pages
+  if (saved <= 0 || a.pageCalls <= a.rowsStrategyCalls * RULE_LIMITS.overLowerBound) return null;
   return `${a.underfilledBatches} of ${r.doneBatches} windows held under a quarter of the row cap (${a.rowCap} rows): the \`rows\` strategy would need about ${a.rowsStrategyCalls} calls instead of ${a.pageCalls} (saving ${saved}).`;
 };
 

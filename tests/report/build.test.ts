@@ -124,6 +124,15 @@ describe('batch analysis with partitions', () => {
     const flat = sampleReport({ plan: { ...PLAN, batchCount: 40, windowCount: 40 } }, { rowsPerBatch: 1000 });
     const fetched = flat.rows.fetched;
     assert.equal(flat.analysis.rowsStrategyCalls, Math.ceil(fetched / 6000));
+    // an online plan has one window per batch: the landed rows per `each` value give the floor
+    const online = sampleReport(
+      {
+        plan: { ...PLAN, batchCount: 40, windowCount: 40 },
+        landed: { rowsPerValue: Array.from({ length: 12 }, () => 100), byEach: true },
+      },
+      { rowsPerBatch: 1000 },
+    );
+    assert.equal(online.analysis.rowsStrategyCalls, 12);
   });
 
   test('no rows advice when the strategy already is rows (also as "rows (resolved)")', () => {

@@ -123,6 +123,11 @@ describe('recommendations', () => {
     assert.equal(useRowsStrategy(base({ analysis: { ...under, strategy: 'rows' } })), null, 'already rows');
     assert.equal(useRowsStrategy(base({ analysis: { ...under, rowCap: null } })), null, 'cap unknown');
     assert.equal(useRowsStrategy(base({ analysis: { ...under, rowsStrategyCalls: 10 } })), null, 'nothing saved');
+    assert.equal(
+      useRowsStrategy(base({ analysis: { ...under, rowsStrategyCalls: 9 } })),
+      null,
+      'within 1.2x of the fewest: only the last pages',
+    );
   });
 
   test('frequent rate-limit answers -> lower the rate or go adaptive', () => {
