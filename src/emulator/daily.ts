@@ -183,3 +183,33 @@ export function dailyTable(prices: DailyPrices, cap: number): ApiTable {
     },
   };
 }
+
+/**
+ * A table with the rows, parameters, order and cap of `daily`, each row made by `make` from the
+ * daily columns `from` (indices into DAILY_FIELDS) and the symbol's index in the universe.
+ */
+export function derivedFromDaily(
+  prices: DailyPrices,
+  cap: number,
+  name: string,
+  fields: readonly string[],
+  from: readonly number[],
+  make: (cols: unknown[], symbol: number) => unknown[],
+): ApiTable {
+  const daily = dailyTable(prices, cap);
+  return {
+    name,
+    fields,
+    cap,
+    prepare(params) {
+      const q = daily.prepare(params);
+      return {
+        count: () => q.count(),
+        rows: (offset, limit, pick) =>
+          q
+            .rows(offset, limit, from)
+            .map((cols) => pickRow(make(cols, prices.universe.indexOf(cols[0] as string)), pick)),
+      };
+    },
+  };
+}
