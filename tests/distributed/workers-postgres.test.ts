@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { checksum } from '../../src/emulator/index.js';
 import { DAILY_FIELDS, expectedDaily, finished, spawnCli } from '../helpers/e2e.js';
-import { POSTGRES_URL, requirePostgres, uniqueName } from '../helpers/services.js';
+import { dropSchemas, requirePostgres, uniqueName } from '../helpers/services.js';
 import { REDIS_URL, redisAvailable } from './redis-check.js';
 import { END, START, workersFixture } from './workers-fixture.js';
 
@@ -16,14 +16,7 @@ describe('sluice worker: a shared PostgreSQL sink', () => {
   const schemas: string[] = [];
 
   after(async () => {
-    if (schemas.length === 0) return;
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    try {
-      for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-    } finally {
-      await client.end();
-    }
+    await dropSchemas(schemas);
   });
 
   test('three workers land the exact table in Postgres', async (t) => {

@@ -15,7 +15,7 @@ import { runJob } from '../../src/job/run.js';
 import type { RunReport } from '../../src/core/report.js';
 import { openStoreAt } from '../../src/sinks/open.js';
 import { DAILY_FIELDS, expectedDaily, tableFacts, tempDir } from '../helpers/e2e.js';
-import { POSTGRES_URL, requirePostgres, uniqueName } from '../helpers/services.js';
+import { dropSchemas, requirePostgres, uniqueName } from '../helpers/services.js';
 
 const CAP = 100;
 const SYMBOLS = 24;
@@ -190,14 +190,7 @@ describe('incremental runs against the emulator', () => {
   });
   after(async () => {
     await emu.close();
-    if (schemas.length === 0) return;
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    try {
-      for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-    } finally {
-      await client.end();
-    }
+    await dropSchemas(schemas);
   });
 
   test('whole-market job, SQLite', async () => {

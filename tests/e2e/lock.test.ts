@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { finished, runCli, sleepMs, spawnCli, tempDir, writeDailyJob } from '../helpers/e2e.js';
-import { POSTGRES_URL, requirePostgres, uniqueName } from '../helpers/services.js';
+import { dropSchemas, requirePostgres, uniqueName } from '../helpers/services.js';
 import { startGarbleProxy, type GarbleProxy } from '../helpers/garble-proxy.js';
 
 /** The lock row of `job` in a SQLite file, once it exists. */
@@ -68,11 +68,7 @@ describe('one run of a job at a time', () => {
     gate.open();
     await gate.close();
     await emu.close();
-    if (schemas.length === 0) return;
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-    await client.end();
+    await dropSchemas(schemas);
   });
 
   /** A job of 12 one-call batches through the gate: it runs while the gate holds its calls. */

@@ -11,7 +11,7 @@ import pg from 'pg';
 import { checksum, startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { DAILY_FIELDS, expectedDaily, runCli, tableFacts, tempDir, writeDailyJob } from '../helpers/e2e.js';
 import { startGarbleProxy, type Garble, type GarbleProxy } from '../helpers/garble-proxy.js';
-import { POSTGRES_URL, requirePostgres, uniqueName } from '../helpers/services.js';
+import { dropSchemas, requirePostgres, uniqueName } from '../helpers/services.js';
 
 const START = '20200101';
 const END = '20211231';
@@ -31,11 +31,7 @@ describe('rows whose length differs from fields', () => {
   after(async () => {
     await proxy.close();
     await emu.close();
-    if (schemas.length === 0) return;
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-    await client.end();
+    await dropSchemas(schemas);
   });
 
   /** Three symbols are always garbled (one way each); the rest now and then (every third answer). */

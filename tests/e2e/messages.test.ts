@@ -19,7 +19,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { finished, runCli, spawnCli, tableFacts, tempDir, writeDailyJob } from '../helpers/e2e.js';
-import { POSTGRES_URL, requirePostgres, uniqueName } from '../helpers/services.js';
+import { dropSchemas, requirePostgres, uniqueName } from '../helpers/services.js';
 
 /** A folder in which no file can be created (even as root), or undefined. */
 function readOnlyDir(base: string): string | undefined {
@@ -47,11 +47,7 @@ describe('messages and exit codes', () => {
   });
   after(async () => {
     await emu.close();
-    if (schemas.length === 0) return;
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-    await client.end();
+    await dropSchemas(schemas);
   });
 
   const job = (name: string, extra: Record<string, unknown> = {}) =>

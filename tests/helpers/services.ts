@@ -5,6 +5,7 @@
  */
 import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 
 /** The URL tests use for PostgreSQL (trust auth, database `test`). */
 export const POSTGRES_URL = process.env.SLUICE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -55,4 +56,16 @@ export function requireRedis(t: SkippableTest): Promise<string | undefined> {
 /** A name unique to this test process, e.g. for a schema: `prefix_<random hex>`. */
 export function uniqueName(prefix: string): string {
   return `${prefix}_${randomBytes(5).toString('hex')}`;
+}
+
+/** Drops the test schemas (and everything in them) from the test database; nothing to do when none. */
+export async function dropSchemas(schemas: readonly string[], url = POSTGRES_URL): Promise<void> {
+  if (schemas.length === 0) return;
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+    for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

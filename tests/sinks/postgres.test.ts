@@ -1,11 +1,10 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import pg from 'pg';
 import { createPostgresStore, openStoreAt, type PostgresStore } from '../../src/sinks/index.js';
 import { SluiceError } from '../../src/core/errors.js';
 import { clearSecrets } from '../../src/core/secrets.js';
-import { requirePostgres, uniqueName, POSTGRES_URL } from '../helpers/services.js';
+import { dropSchemas, requirePostgres, uniqueName, POSTGRES_URL } from '../helpers/services.js';
 import { STORE_CONTRACT, batch, rowsOf, type StoreHarness } from './store-contract.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -13,16 +12,8 @@ const TABLE = { table: 'daily', key: ['ts_code', 'trade_date'] };
 const schemas: string[] = [];
 
 after(async () => {
-  if (schemas.length === 0) return;
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  try {
-    await client.connect();
-    for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-  } catch {
-    /* the server went away: nothing to clean */
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  // the server may have gone away: nothing to clean then
+  await dropSchemas(schemas).catch(() => undefined);
 });
 
 async function harness(url: string, table = TABLE): Promise<StoreHarness & { store: PostgresStore; schema: string }> {
