@@ -7,6 +7,7 @@
  * a job without `each` is one value. It holds whatever the paging: without paging (maxOffset 0) a
  * window must fit one page, which can only need more calls, never fewer.
  */
+import { usageError } from '../core/errors.js';
 import type { BatchRecord } from '../core/store.js';
 
 /**
@@ -32,7 +33,7 @@ export interface LandedRows {
  * ```
  */
 export function callsLowerBound(rowsPerValue: Iterable<number>, rowCap: number): number {
-  if (!(rowCap >= 1)) throw new RangeError(`row cap must be at least 1, got ${rowCap}`);
+  if (!(rowCap >= 1)) throw usageError(`row cap must be at least 1, got ${rowCap}`);
   let calls = 0;
   for (const rows of rowsPerValue) calls += Math.max(1, Math.ceil(Math.max(0, rows) / rowCap));
   return calls;
